@@ -1,0 +1,92 @@
+import { createPublicKey, type KeyObject } from 'node:crypto';
+import { errors as joseErrors, jwtVerify, SignJWT } from 'jose';
+import { z } from 'zod';
+import { AppError } from '../shared/errors.js';
+import { ID_PATTERN, type Identity } from './identity.js';
+
+export type JwtAlgorithm = 'HS256' | 'ES256' | 'RS256';
+
+export interface JwtKey {
+  /** The one algorithm accepted; fixed by configuration, never read from the token. */
+  algorithm: JwtAlgorithm;
+  key: Uint8Array | KeyObject;
+}
+
+export interface JwtOptions {
+  issuer?: string | undefined;
+  audience?: string | undefined;
+  /** Allowed clock skew, seconds. Default 30. */
+  clockToleranceS?: number;
+}
+
+const idString = z.string().regex(ID_PATTERN);
+const claimsSchema = z.object({
+  sub: idString,
+  tid: idString,
+  roles: z.array(idString).max(64).default([]),
+  wards: z.array(idString).max(512).default([]),
+  exp: z.number(),
+});
+
+/** Builds the verification key from configuration: an HS256 secret or an ES256/RS256 PEM key. */
+export function jwtKeyFrom(secret: string | undefined, publicKeyPem: string | undefined): JwtKey | null {
+  if (secret) return { algorithm: 'HS256', key: new TextEncoder().encode(secret) };
+  if (publicKeyPem) {
+    const key = createPublicKey(publicKeyPem);
+    const type = key.asymmetricKeyType;
+    if (type === 'ec') {
+      if (key.asymmetricKeyDetails?.namedCurve !== 'prime256v1') {
+        throw new Error('WARDBELL_JWT_PUBLIC_KEY: an EC key must be on P-256 for ES256');
+      }
+      return { algorithm: 'ES256', key };
+    }
+    if (type === 'rsa') return { algorithm: 'RS256', key };
+    throw new Error(`WARDBELL_JWT_PUBLIC_KEY: unsupported key type ${type ?? 'unknown'}; use EC P-256 or RSA`);
+  }
+  return null;
+}
+
+/** Verifies a bearer token and returns the identity in it, or throws AppError(invalid_token). */
+export async function verifyToken(token: string, key: JwtKey, opts: JwtOptions = {}): Promise<Identity> {
+  let payload: unknown;
+  try {
+    const res = await jwtVerify(token, key.key, {
+      algorithms: [key.algorithm],
+      requiredClaims: ['exp', 'sub'],
+      clockTolerance: opts.clockToleranceS ?? 30,
+      ...(opts.issuer ? { issuer: opts.issuer } : {}),
+      ...(opts.audience ? { audience: opts.audience } : {}),
+    });
+    payload = res.payload;
+  } catch (err) {
+    const reason =
+      err instanceof joseErrors.JWTExpired
+        ? 'token expired'
+        : err instanceof joseErrors.JOSEAlgNotAllowed
+          ? `algorithm not accepted (this service accepts ${key.algorithm} only)`
+          : err instanceof joseErrors.JWTClaimValidationFailed
+            ? `claim "${err.claim}" invalid: ${err.reason}`
+            : 'signature or format invalid';
+    throw new AppError('invalid_token', `Bearer token rejected: ${reason}.`);
+  }
+  const claims = claimsSchema.safeParse(payload);
+  if (!claims.success) {
+    throw new AppError(
+      'invalid_token',
+      'Bearer token rejected: claims must include sub and tid (ids), and roles/wards as string arrays.',
+      claims.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
+    );
+  }
+  const c = claims.data;
+  return { tenantId: c.tid, userId: c.sub, roles: c.roles, wards: c.wards };
+}
+
+/** Signs an HS256 token for an identity (development token route, tests, benchmarks). */
+export async function signDevToken(identity: Identity, secret: Uint8Array, ttlS: number): Promise<string> {
+  return new SignJWT({ tid: identity.tenantId, roles: [...identity.roles], wards: [...identity.wards] })
+    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+    .setSubject(identity.userId)
+    .setIssuedAt()
+    .setExpirationTime(Math.floor(Date.now() / 1000) + ttlS)
+    .sign(secret);
+}

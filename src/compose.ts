@@ -1,0 +1,160 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { getRequestListener } from '@hono/node-server';
+import { pino, type Logger } from 'pino';
+import { sql } from 'kysely';
+import {
+  createAuthenticator,
+  createSqlTicketStore,
+  jwtKeyFrom,
+  loadOrCreateDevSecret,
+  type Authenticator,
+} from './auth/index.js';
+import { createInProcessBus } from './bus/index.js';
+import { ConfigError, type Config } from './config/index.js';
+import { createSqlEventLog } from './events/index.js';
+import { createHttpApp } from './http/index.js';
+import { MetricsRegistry, processMetrics, realtimeMetrics } from './metrics/index.js';
+import { systemClock, type Clock } from './shared/clock.js';
+import { EventManager, SseHub } from './sse/index.js';
+import { migrateToLatest, openSqlite } from './store/index.js';
+import { VERSION } from './version.js';
+
+export interface WardbellOptions {
+  logger?: Logger;
+  clock?: Clock;
+}
+
+export interface Wardbell {
+  readonly server: Server;
+  readonly hub: SseHub;
+  readonly events: EventManager;
+  readonly logger: Logger;
+  /** Starts listening; resolves with the base URL (http://host:port). */
+  listen(): Promise<string>;
+  /** Graceful shutdown: stop accepting, tell SSE clients when to come back, flush storage. */
+  close(): Promise<void>;
+}
+
+function resolveAuth(config: Config, logger: Logger): { authenticator: Authenticator; devSecret?: Uint8Array } {
+  if (config.WARDBELL_AUTH_MODE === 'trusted-proxy') {
+    logger.warn('auth mode trusted-proxy: identity is read from x-tenant-id/x-user-id headers; only run behind a gateway that sets them');
+    return { authenticator: createAuthenticator({ mode: 'trusted-proxy' }) };
+  }
+  const jwt = { issuer: config.WARDBELL_JWT_ISSUER, audience: config.WARDBELL_JWT_AUDIENCE };
+  const key = jwtKeyFrom(config.WARDBELL_JWT_SECRET, config.WARDBELL_JWT_PUBLIC_KEY);
+  if (key) return { authenticator: createAuthenticator({ mode: 'jwt', key, jwt }) };
+  if (config.NODE_ENV === 'production') {
+    throw new ConfigError(
+      'No token key configured in production.\n' +
+        '  fix: set WARDBELL_JWT_SECRET (HS256, at least 32 characters) or WARDBELL_JWT_PUBLIC_KEY (PEM, ES256/RS256),\n' +
+        '       or WARDBELL_AUTH_MODE=trusted-proxy behind an authenticating gateway.',
+    );
+  }
+  const dev = loadOrCreateDevSecret(config.WARDBELL_DATA_DIR);
+  logger.warn(
+    { path: dev.path, created: dev.created },
+    '*** DEVELOPMENT MODE: tokens are signed with a generated secret and POST /api/dev/token mints them for anyone. ' +
+      'Never expose this instance; set WARDBELL_JWT_SECRET or WARDBELL_JWT_PUBLIC_KEY for real use. ***',
+  );
+  const secret = new TextEncoder().encode(dev.secret);
+  return { authenticator: createAuthenticator({ mode: 'jwt', key: { algorithm: 'HS256', key: secret }, jwt }), devSecret: secret };
+}
+
+/** The composition root: config -> adapters -> services -> HTTP app -> server. */
+export async function createWardbell(config: Config, opts: WardbellOptions = {}): Promise<Wardbell> {
+  const logger = opts.logger ?? pino({ level: config.LOG_LEVEL, base: { service: 'wardbell' } });
+  const clock = opts.clock ?? systemClock;
+  const { authenticator, devSecret } = resolveAuth(config, logger);
+
+  const db = openSqlite(join(config.WARDBELL_DATA_DIR, 'wardbell.sqlite'));
+  await migrateToLatest(db);
+  const retention = { maxEvents: config.WARDBELL_REPLAY_MAX_EVENTS, maxAgeMs: config.WARDBELL_REPLAY_MAX_AGE_S * 1000 };
+  const log = createSqlEventLog({ db, retention, clock });
+  const bus = createInProcessBus();
+  const hub = new SseHub({
+    log,
+    clock,
+    heartbeatMs: config.WARDBELL_HEARTBEAT_MS,
+    queueLimit: config.WARDBELL_CLIENT_QUEUE_LIMIT,
+    replayLimit: config.WARDBELL_REPLAY_LIMIT,
+    retryMs: config.WARDBELL_SSE_RETRY_MS,
+  });
+  const unsubscribe = bus.subscribe((e) => hub.deliver(e));
+  const events = new EventManager({ log, bus, hub });
+  const tickets = createSqlTicketStore({ db, clock });
+
+  const metrics = new MetricsRegistry();
+  metrics.add(realtimeMetrics(hub, events));
+  metrics.add(processMetrics());
+
+  let shuttingDown = false;
+  const app = createHttpApp({
+    logger,
+    authenticator,
+    tickets,
+    events,
+    hub,
+    metrics,
+    readiness: {
+      storage: async () => {
+        await sql`select 1`.execute(db);
+      },
+    },
+    isShuttingDown: () => shuttingDown,
+    corsOrigins: config.WARDBELL_CORS_ORIGINS,
+    maxBodyBytes: config.WARDBELL_MAX_BODY_BYTES,
+    maxConnectionsPerUser: config.WARDBELL_MAX_CONNECTIONS_PER_USER,
+    devTokenSecret: devSecret,
+    version: VERSION,
+  });
+
+  const listener = getRequestListener(app.fetch, {
+    errorHandler: (err) => {
+      logger.error({ err }, 'unhandled request error');
+    },
+  });
+  const server = createServer({ keepAliveTimeout: 65_000 }, listener);
+
+  // Housekeeping: trim the replay log and expired tickets once a minute.
+  const housekeeping = setInterval(() => {
+    Promise.all([log.trim(), tickets.sweep()]).catch((err: unknown) => logger.error({ err }, 'housekeeping failed'));
+  }, 60_000);
+  housekeeping.unref();
+
+  return {
+    server,
+    hub,
+    events,
+    logger,
+    listen() {
+      return new Promise((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(config.PORT, config.HOST, () => {
+          server.off('error', reject);
+          const a = server.address() as AddressInfo;
+          const host = a.family === 'IPv6' ? `[${a.address}]` : a.address;
+          resolve(`http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${a.port}`);
+        });
+      });
+    },
+    async close() {
+      if (shuttingDown) return;
+      shuttingDown = true;
+      clearInterval(housekeeping);
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      const streams = hub.shutdown(config.WARDBELL_SSE_RETRY_MS);
+      server.closeIdleConnections();
+      const timer = setTimeout(() => server.closeAllConnections(), 5_000);
+      timer.unref();
+      await closed;
+      clearTimeout(timer);
+      unsubscribe();
+      await bus.close();
+      await log.close();
+      await db.destroy();
+      logger.info({ streams }, 'shut down');
+    },
+  };
+}

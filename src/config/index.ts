@@ -1,0 +1,1 @@
+export { configSchema, loadConfig, ConfigError, type Config } from './schema.js';

@@ -1,0 +1,98 @@
+import { z } from 'zod';
+
+const csv = z
+  .string()
+  .transform((s) => s.split(',').map((p) => p.trim()).filter((p) => p.length > 0));
+
+const intFromEnv = (def: number, min: number, max: number) =>
+  z.coerce.number().int().min(min).max(max).default(def);
+
+/**
+ * The whole configuration of a Wardbell process, read once from the environment by the
+ * composition root. Nothing else reads `process.env`.
+ */
+export const configSchema = z
+  .object({
+    NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+    /** HTTP port. Default 3000; 0 picks a free port (tests). */
+    PORT: intFromEnv(3000, 0, 65535),
+    /** Address to bind. Default 0.0.0.0 so containers and LAN phones can reach it. */
+    HOST: z.string().min(1).default('0.0.0.0'),
+    /** Directory for the embedded SQLite file and generated development keys. Default ./data. */
+    WARDBELL_DATA_DIR: z.string().min(1).default('./data'),
+    /** HS256 shared secret (at least 32 bytes). */
+    WARDBELL_JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+    /** PEM SPKI public key for ES256 or RS256 tokens. */
+    WARDBELL_JWT_PUBLIC_KEY: z.string().min(1).optional(),
+    /** Expected `iss` claim, checked when set. */
+    WARDBELL_JWT_ISSUER: z.string().min(1).optional(),
+    /** Expected `aud` claim, checked when set. */
+    WARDBELL_JWT_AUDIENCE: z.string().min(1).optional(),
+    /** `jwt` (default) or `trusted-proxy` (identity headers from an authenticating gateway). */
+    WARDBELL_AUTH_MODE: z.enum(['jwt', 'trusted-proxy']).default('jwt'),
+    /** Comma-separated origins allowed by CORS. Empty (default): no cross-origin access. */
+    WARDBELL_CORS_ORIGINS: csv.default([]),
+    /** Heartbeat interval for SSE connections. Default 30000 ms (seed 1.1). */
+    WARDBELL_HEARTBEAT_MS: intFromEnv(30_000, 100, 600_000),
+    /** Events that may wait for a slow client before it is disconnected. Default 100 (seed, security 3). */
+    WARDBELL_CLIENT_QUEUE_LIMIT: intFromEnv(100, 1, 100_000),
+    /** Events kept per tenant for replay. Default 10000. */
+    WARDBELL_REPLAY_MAX_EVENTS: intFromEnv(10_000, 10, 10_000_000),
+    /** Age after which events leave the replay log. Default 86400 s (one day). */
+    WARDBELL_REPLAY_MAX_AGE_S: intFromEnv(86_400, 1, 30 * 86_400),
+    /** Most events one reconnect may replay; beyond it the client gets `reset`. Default 1000. */
+    WARDBELL_REPLAY_LIMIT: intFromEnv(1000, 1, 100_000),
+    /** The `retry:` hint (ms) sent on connect. Default 3000, the client's base delay. */
+    WARDBELL_SSE_RETRY_MS: intFromEnv(3000, 100, 600_000),
+    /** Largest JSON request body. Default 65536 bytes. */
+    WARDBELL_MAX_BODY_BYTES: intFromEnv(64 * 1024, 1024, 10 * 1024 * 1024),
+    /** SSE connections one user may hold at once (reconnect storms). Default 20. */
+    WARDBELL_MAX_CONNECTIONS_PER_USER: intFromEnv(20, 1, 10_000),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    /** Reserved for the scale-out deployment: PostgreSQL connection string. */
+    DATABASE_URL: z.string().url().optional(),
+    /** Reserved for the scale-out deployment: Redis connection string. */
+    REDIS_URL: z.string().url().optional(),
+  })
+  .superRefine((c, ctx) => {
+    if (c.WARDBELL_JWT_SECRET && c.WARDBELL_JWT_PUBLIC_KEY) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['WARDBELL_JWT_PUBLIC_KEY'],
+        message: 'set either WARDBELL_JWT_SECRET or WARDBELL_JWT_PUBLIC_KEY, not both',
+      });
+    }
+  });
+
+export type Config = z.output<typeof configSchema>;
+
+/** Fix hints shown next to a failing variable. */
+const hints: Record<string, string> = {
+  PORT: 'a number between 0 and 65535, e.g. PORT=3000',
+  WARDBELL_JWT_SECRET: 'generate one with: node -e "console.log(crypto.randomBytes(32).toString(\'base64url\'))"',
+  WARDBELL_JWT_PUBLIC_KEY: 'a PEM "-----BEGIN PUBLIC KEY-----" block (ES256 or RS256)',
+  WARDBELL_AUTH_MODE: 'jwt (default) or trusted-proxy',
+  WARDBELL_CORS_ORIGINS: 'comma-separated origins, e.g. https://schedule.example.org',
+  LOG_LEVEL: 'one of fatal, error, warn, info, debug, trace, silent',
+  DATABASE_URL: 'e.g. postgres://user@127.0.0.1:5432/wardbell',
+  REDIS_URL: 'e.g. redis://127.0.0.1:6379',
+};
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+/** Validates an environment; throws a ConfigError listing every bad variable with a fix hint. */
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  // Empty strings mean "unset" for optional variables (a common shell habit: FOO= npm start).
+  const cleaned: Record<string, string> = {};
+  for (const [k, v] of Object.entries(env)) if (v !== undefined && v !== '') cleaned[k] = v;
+  const parsed = configSchema.safeParse(cleaned);
+  if (parsed.success) return parsed.data;
+  const lines = parsed.error.issues.map((i) => {
+    const key = String(i.path[0] ?? '');
+    const hint = hints[key];
+    return `  ${key}: ${i.message}${hint ? `\n    fix: ${hint}` : ''}`;
+  });
+  throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+}

@@ -1,0 +1,103 @@
+import { OpenAPIHono } from '@hono/zod-openapi';
+import { bodyLimit } from 'hono/body-limit';
+import { cors } from 'hono/cors';
+import type { MiddlewareHandler } from 'hono';
+import type { Logger } from 'pino';
+import type { Authenticator, TicketStore } from '../auth/index.js';
+import type { MetricsRegistry } from '../metrics/index.js';
+import { AppError } from '../shared/errors.js';
+import type { EventManager, SseHub } from '../sse/index.js';
+import type { AppEnv } from './env.js';
+import { errorHandler, notFound, validationHook } from './errors.js';
+import { registerDevRoutes } from './routes/dev.js';
+import { registerEventRoutes } from './routes/events.js';
+import { registerOpsRoutes, type OpsDeps } from './routes/ops.js';
+import { registerSseRoutes } from './routes/sse.js';
+
+export interface HttpAppDeps {
+  logger: Logger;
+  authenticator: Authenticator;
+  tickets: TicketStore;
+  events: EventManager;
+  hub: SseHub;
+  metrics: MetricsRegistry;
+  readiness: OpsDeps['readiness'];
+  isShuttingDown: () => boolean;
+  corsOrigins: readonly string[];
+  maxBodyBytes: number;
+  maxConnectionsPerUser: number;
+  /** Present only in development with the generated secret: enables POST /api/dev/token. */
+  devTokenSecret?: Uint8Array | undefined;
+  version: string;
+}
+
+/** Bodies must be JSON: anything else is refused before it is read. */
+const requireJsonBody: MiddlewareHandler<AppEnv> = async function jsonOnly(c, next) {
+  const m = c.req.method;
+  if (m === 'POST' || m === 'PUT' || m === 'PATCH') {
+    const len = c.req.header('content-length');
+    const hasBody = (len !== undefined && len !== '0') || c.req.header('transfer-encoding') !== undefined;
+    const type = c.req.header('content-type') ?? '';
+    if (hasBody && !/^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i.test(type)) {
+      throw new AppError('unsupported_media_type', 'Send the body as JSON with Content-Type: application/json.');
+    }
+  }
+  await next();
+};
+
+/** Builds the HTTP application: routes, the one error renderer, CORS, limits, OpenAPI. */
+export function createHttpApp(deps: HttpAppDeps): OpenAPIHono<AppEnv> {
+  const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+  app.onError(errorHandler(deps.logger));
+  app.notFound(notFound);
+
+  const allowed = new Set(deps.corsOrigins);
+  app.use(
+    '/api/*',
+    cors({
+      // Only configured origins, echoed exactly; never a wildcard or a reflected arbitrary origin.
+      origin: (origin) => (allowed.has(origin) ? origin : null),
+      allowMethods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
+      allowHeaders: ['Authorization', 'Content-Type', 'Last-Event-ID', 'Idempotency-Key'],
+      maxAge: 600,
+      credentials: false,
+    }),
+  );
+  app.use(
+    '/api/*',
+    bodyLimit({
+      maxSize: deps.maxBodyBytes,
+      onError: () => {
+        throw new AppError('payload_too_large', `Request body is larger than ${deps.maxBodyBytes} bytes.`);
+      },
+    }),
+  );
+  app.use('/api/*', requireJsonBody);
+
+  registerOpsRoutes(app, { metrics: deps.metrics, readiness: deps.readiness, isShuttingDown: deps.isShuttingDown });
+  registerSseRoutes(app, {
+    authenticator: deps.authenticator,
+    tickets: deps.tickets,
+    events: deps.events,
+    hub: deps.hub,
+    maxConnectionsPerUser: deps.maxConnectionsPerUser,
+  });
+  registerEventRoutes(app, { authenticator: deps.authenticator, events: deps.events });
+  if (deps.devTokenSecret) registerDevRoutes(app, { secret: deps.devTokenSecret });
+
+  app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
+    type: 'http',
+    scheme: 'bearer',
+    bearerFormat: 'JWT',
+    description: 'JWT with claims sub (user id), tid (tenant id), roles and wards; exp required.',
+  });
+  app.doc31('/api/openapi.json', {
+    openapi: '3.1.0',
+    info: {
+      title: 'Wardbell',
+      version: deps.version,
+      description: 'Realtime notification backend for shift-based teams: SSE, Web Push, inbox and scheduling workflows.',
+    },
+  });
+  return app;
+}

@@ -1,0 +1,49 @@
+import type { Context, ErrorHandler, NotFoundHandler } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import type { Logger } from 'pino';
+import { AppError, envelope } from '../shared/errors.js';
+import type { AppEnv } from './env.js';
+
+function toAppError(err: unknown): AppError {
+  if (err instanceof AppError) return err;
+  if (err instanceof HTTPException) {
+    if (err.status === 413) return new AppError('payload_too_large', 'Request body is too large.');
+    if (err.status === 400 && /JSON/i.test(err.message)) {
+      return new AppError('invalid_json', 'Request body is not valid JSON.');
+    }
+    if (err.status === 400) return new AppError('bad_request', err.message || 'Bad request.');
+    if (err.status === 401) return new AppError('unauthenticated', err.message || 'Authentication required.');
+    if (err.status === 403) return new AppError('forbidden', err.message || 'Forbidden.');
+    if (err.status === 404) return new AppError('not_found', err.message || 'Not found.');
+  }
+  return new AppError('internal', 'Internal error. It has been logged.');
+}
+
+/** The one error renderer: every 4xx/5xx leaves as `{"error":{"code","message","details"?}}`. */
+export function errorHandler(logger: Logger): ErrorHandler<AppEnv> {
+  return function renderError(err, c) {
+    const appErr = toAppError(err);
+    if (appErr.status >= 500) logger.error({ err, path: c.req.path }, 'request failed');
+    else logger.debug({ code: appErr.code, path: c.req.path }, appErr.message);
+    return c.json(envelope(appErr), appErr.status as 400);
+  };
+}
+
+export const notFound: NotFoundHandler<AppEnv> = function renderNotFound(c: Context<AppEnv>) {
+  return c.json(envelope(new AppError('not_found', `No route for ${c.req.method} ${c.req.path}.`)), 404);
+};
+
+/** Validation hook for every OpenAPI route: a failed zod parse becomes one 400 with the issues. */
+export function validationHook(
+  result: { success: true } | { success: false; error: { issues: ReadonlyArray<{ path: PropertyKey[]; message: string }> } },
+  c: Context,
+): void {
+  if (!result.success) {
+    const where = c.req.method === 'GET' ? 'query' : 'body';
+    throw new AppError(
+      'validation_failed',
+      `Request ${where} does not match the schema: ${result.error.issues.map((i) => `${i.path.join('.') || '(root)'} ${i.message}`).join('; ')}.`,
+      result.error.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message })),
+    );
+  }
+}

@@ -1,0 +1,2 @@
+export { createHttpApp, type HttpAppDeps } from './app.js';
+export type { AppEnv } from './env.js';

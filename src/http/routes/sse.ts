@@ -1,0 +1,127 @@
+import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
+import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
+import { selectTopics, TICKET_PATTERN, type Authenticator, type Identity, type TicketStore } from '../../auth/index.js';
+import { AppError } from '../../shared/errors.js';
+import type { EventManager, SseHub } from '../../sse/index.js';
+import type { AppEnv } from '../env.js';
+import { bearerSecurity, commonErrors, errorResponse } from '../schemas.js';
+
+export interface SseRouteDeps {
+  authenticator: Authenticator;
+  tickets: TicketStore;
+  events: EventManager;
+  hub: SseHub;
+  maxConnectionsPerUser: number;
+}
+
+const streamQuery = z.object({
+  topics: z
+    .string()
+    .max(4096)
+    .optional()
+    .openapi({ description: 'Comma-separated topics to narrow the stream to (default: every granted topic).', example: 'ward:3,role:nurse' }),
+  lastEventId: z
+    .string()
+    .max(64)
+    .optional()
+    .openapi({ description: 'Resume position when a Last-Event-ID header cannot be sent.' }),
+  ticket: z.string().max(64).optional().openapi({ description: 'Single-use ticket from POST /api/sse/ticket (for native EventSource).' }),
+});
+
+const streamRoute = createRoute({
+  method: 'get',
+  path: '/api/sse',
+  tags: ['realtime'],
+  summary: 'Open the event stream',
+  description:
+    'Server-Sent Events for the caller: events addressed to them, to their granted topics and to their whole tenant. ' +
+    'Sends `retry:` and an id-only block on connect; `Last-Event-ID` (header or `lastEventId`) replays exactly what was missed, ' +
+    'or sends an `event: reset` when that cannot be done (refetch state). `event: ping` every heartbeat interval.',
+  security: bearerSecurity,
+  request: {
+    query: streamQuery,
+    headers: z.object({ 'last-event-id': z.string().optional() }),
+  },
+  responses: {
+    200: { description: 'The event stream.', content: { 'text/event-stream': { schema: z.string() } } },
+    400: commonErrors[400],
+    401: commonErrors[401],
+    403: errorResponse('A requested topic is not granted to the identity.'),
+    429: errorResponse('Too many open connections for this user.'),
+  },
+});
+
+const ticketRoute = createRoute({
+  method: 'post',
+  path: '/api/sse/ticket',
+  tags: ['realtime'],
+  summary: 'Get a single-use stream ticket',
+  description: 'For browsers whose native EventSource cannot send headers: a ticket valid once, for 60 s, for `GET /api/sse?ticket=...`.',
+  security: bearerSecurity,
+  responses: {
+    201: {
+      description: 'The ticket.',
+      content: {
+        'application/json': {
+          schema: z.object({ ticket: z.string(), expiresAt: z.string().openapi({ format: 'date-time' }) }).openapi('SseTicket'),
+        },
+      },
+    },
+    401: commonErrors[401],
+  },
+});
+
+const splitTopics = (raw: string | undefined) =>
+  raw === undefined ? undefined : raw.split(',').map((t) => t.trim()).filter(Boolean);
+
+export function registerSseRoutes(app: OpenAPIHono<AppEnv>, deps: SseRouteDeps): void {
+  const identify = async (c: { req: { header(n: string): string | undefined; query(n: string): string | undefined } }): Promise<Identity> => {
+    const ticket = c.req.query('ticket');
+    if (ticket !== undefined) {
+      if (!TICKET_PATTERN.test(ticket)) throw new AppError('invalid_token', 'Ticket is malformed.');
+      const id = await deps.tickets.redeem(ticket);
+      if (!id) throw new AppError('invalid_token', 'Ticket is unknown, already used or expired; ask POST /api/sse/ticket for a new one.');
+      return id;
+    }
+    return deps.authenticator.authenticate((n) => c.req.header(n));
+  };
+
+  app.openapi(streamRoute, async (c) => {
+    const identity = await identify(c);
+    const sel = selectTopics(identity, splitTopics(c.req.query('topics')));
+    if (!sel.ok) {
+      if (sel.invalid.length) {
+        throw new AppError('validation_failed', `Topics must look like user:<id>, ward:<id> or role:<name>: ${sel.invalid.join(', ')}.`, { invalid: sel.invalid });
+      }
+      throw new AppError('forbidden_topic', `Not granted to this identity: ${sel.forbidden.join(', ')}.`, { forbidden: sel.forbidden });
+    }
+    if (deps.hub.countForUser(identity.tenantId, identity.userId) >= deps.maxConnectionsPerUser) {
+      throw new AppError('too_many_connections', `At most ${deps.maxConnectionsPerUser} open streams per user; close one first.`);
+    }
+    const lastEventId = c.req.header('last-event-id') ?? c.req.query('lastEventId');
+    const res = c.env.outgoing;
+    // Headers set by earlier middleware (CORS) are carried over to the raw response.
+    const headers: Record<string, string> = {};
+    c.res.headers.forEach((v, k) => {
+      if (k !== 'content-type') headers[k] = v;
+    });
+    res.writeHead(200, {
+      ...headers,
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-store',
+      connection: 'keep-alive',
+      'x-accel-buffering': 'no',
+    });
+    await deps.events.registerClient(
+      { tenantId: identity.tenantId, userId: identity.userId, topics: sel.topics, lastEventId },
+      res,
+    );
+    return RESPONSE_ALREADY_SENT as never;
+  });
+
+  app.openapi(ticketRoute, async (c) => {
+    const identity = await deps.authenticator.authenticate((n) => c.req.header(n));
+    const t = await deps.tickets.issue(identity);
+    return c.json({ ticket: t.ticket, expiresAt: new Date(t.expiresAt).toISOString() }, 201);
+  });
+}

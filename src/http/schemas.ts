@@ -1,0 +1,37 @@
+import { z } from '@hono/zod-openapi';
+
+export const ErrorEnvelopeSchema = z
+  .object({
+    error: z.object({
+      code: z.string().openapi({ example: 'validation_failed' }),
+      message: z.string().openapi({ example: 'Request body does not match the schema.' }),
+      details: z.unknown().optional(),
+    }),
+  })
+  .openapi('ErrorEnvelope');
+
+const errorResponse = (description: string) => ({
+  description,
+  content: { 'application/json': { schema: ErrorEnvelopeSchema } },
+});
+
+/** The error responses most routes share, for the OpenAPI description. */
+export const commonErrors = {
+  400: errorResponse('Malformed JSON or a body that does not match the schema.'),
+  401: errorResponse('Missing, malformed, expired or forged credentials.'),
+  403: errorResponse('The identity may not do this.'),
+  413: errorResponse('Body larger than the configured limit.'),
+} as const;
+
+export const bearerSecurity = [{ bearer: [] }];
+
+/** A JSON request body that must be present and must be JSON. */
+export function jsonBody<T extends z.ZodType>(schema: T, description?: string) {
+  return {
+    required: true,
+    ...(description ? { description } : {}),
+    content: { 'application/json': { schema } },
+  };
+}
+
+export { errorResponse };

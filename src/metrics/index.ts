@@ -1,0 +1,2 @@
+export { MetricsRegistry, renderExposition, processMetrics, type MetricFamily, type MetricSource } from './exposition.js';
+export { realtimeMetrics } from './realtime.js';

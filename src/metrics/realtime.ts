@@ -1,0 +1,32 @@
+import type { EventManager, SseHub } from '../sse/index.js';
+import type { MetricSource } from './exposition.js';
+
+/** The realtime core's metric families, read from the hub's and publisher's plain counters. */
+export function realtimeMetrics(hub: SseHub, events: EventManager): MetricSource {
+  return () => {
+    const s = hub.stats;
+    return [
+      { name: 'wardbell_sse_connections', help: 'Open SSE connections in this process.', type: 'gauge', samples: [{ value: hub.connectionCount }] },
+      { name: 'wardbell_sse_connections_opened_total', help: 'SSE connections accepted.', type: 'counter', samples: [{ value: s.connectionsOpened }] },
+      {
+        name: 'wardbell_events_published_total',
+        help: 'Events appended to the log through this process, by type.',
+        type: 'counter',
+        samples: Object.entries(events.stats.published).map(([type, value]) => ({ labels: { type }, value })),
+      },
+      { name: 'wardbell_sse_events_delivered_total', help: 'Live events written to connections.', type: 'counter', samples: [{ value: s.eventsDelivered }] },
+      { name: 'wardbell_sse_frames_delivered_total', help: 'Frames written to connections (events, replays, heartbeats, control).', type: 'counter', samples: [{ value: s.framesDelivered }] },
+      { name: 'wardbell_sse_events_dropped_total', help: 'Events not delivered because a client was too slow and was disconnected.', type: 'counter', samples: [{ value: s.eventsDropped }] },
+      { name: 'wardbell_sse_slow_client_disconnects_total', help: 'Connections closed because their queue passed the limit.', type: 'counter', samples: [{ value: s.slowClientDisconnects }] },
+      { name: 'wardbell_sse_replays_total', help: 'Reconnects served by replaying from Last-Event-ID.', type: 'counter', samples: [{ value: s.replaysServed }] },
+      { name: 'wardbell_sse_replayed_events_total', help: 'Events sent by replays.', type: 'counter', samples: [{ value: s.eventsReplayed }] },
+      {
+        name: 'wardbell_sse_resets_total',
+        help: 'reset events sent because a Last-Event-ID could not be continued, by reason.',
+        type: 'counter',
+        samples: Object.entries(s.resetsSent).map(([reason, value]) => ({ labels: { reason }, value })),
+      },
+      { name: 'wardbell_sse_heartbeats_total', help: 'Heartbeat rounds.', type: 'counter', samples: [{ value: s.heartbeatsSent }] },
+    ];
+  };
+}

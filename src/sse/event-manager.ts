@@ -1,0 +1,47 @@
+import type { Bus } from '../bus/index.js';
+import type { Audience, DomainEventType, EventLog, StoredEvent } from '../events/index.js';
+import type { ConnectRequest, SseHub, SseTransport } from './hub.js';
+
+/** Counters of the publish side, read by the metrics collector. */
+export interface PublishStats {
+  published: Record<string, number>;
+}
+
+/**
+ * The seed's event manager (section 1.1): register clients and send to a user, a topic or a whole
+ * tenant. Sending appends to the durable log first (which gives the event its id), then fans out
+ * through the bus to every process's hub, so what a client gets live it can also get on replay.
+ */
+export class EventManager {
+  readonly stats: PublishStats = { published: {} };
+  constructor(
+    private readonly deps: { log: EventLog; bus: Bus; hub: SseHub },
+  ) {}
+
+  registerClient(req: ConnectRequest, transport: SseTransport) {
+    return this.deps.hub.register(req, transport);
+  }
+
+  sendToUser(tenantId: string, userId: string, type: DomainEventType, data: unknown): Promise<StoredEvent> {
+    return this.publish(tenantId, type, data, { kind: 'users', users: [userId] });
+  }
+
+  sendToUsers(tenantId: string, userIds: readonly string[], type: DomainEventType, data: unknown): Promise<StoredEvent> {
+    return this.publish(tenantId, type, data, { kind: 'users', users: [...new Set(userIds)] });
+  }
+
+  sendToTopic(tenantId: string, topic: string, type: DomainEventType, data: unknown): Promise<StoredEvent> {
+    return this.publish(tenantId, type, data, { kind: 'topic', topic });
+  }
+
+  broadcast(tenantId: string, type: DomainEventType, data: unknown): Promise<StoredEvent> {
+    return this.publish(tenantId, type, data, { kind: 'tenant' });
+  }
+
+  async publish(tenantId: string, type: DomainEventType, data: unknown, audience: Audience): Promise<StoredEvent> {
+    const stored = await this.deps.log.append({ tenantId, type, data, audience });
+    this.stats.published[type] = (this.stats.published[type] ?? 0) + 1;
+    await this.deps.bus.publish(stored);
+    return stored;
+  }
+}

@@ -1,0 +1,374 @@
+import type { Clock } from '../shared/clock.js';
+import {
+  formatEventId,
+  isVisibleTo,
+  parseEventId,
+  type EventLog,
+  type GapReason,
+  type StoredEvent,
+  type StreamHead,
+} from '../events/index.js';
+import { encodeFrameBytes } from './encoder.js';
+
+/**
+ * The byte sink of one SSE connection. node:http's ServerResponse satisfies it as it is, so the hot
+ * path writes one shared Buffer straight to each response: no per-connection stream or encoding.
+ */
+export interface SseTransport {
+  write(chunk: Buffer): boolean;
+  cork(): void;
+  uncork(): void;
+  end(chunk?: Buffer): void;
+  destroy(): void;
+  readonly writableLength: number;
+  readonly destroyed: boolean;
+  once(event: 'close', listener: () => void): unknown;
+}
+
+export interface HubOptions {
+  log: EventLog;
+  clock: Clock;
+  /** Heartbeat interval. Default 30000 ms (seed 1.1). */
+  heartbeatMs?: number;
+  /** Frames that may wait unsent for one client before it is disconnected. Default 100. */
+  queueLimit?: number;
+  /** Most events one reconnect may replay before a `reset` is sent instead. Default 1000. */
+  replayLimit?: number;
+  /** `retry:` hint sent on connect, ms. Default 3000. */
+  retryMs?: number;
+  /** Coalesce the frames a connection gets within one event-loop turn into one write. Default true. */
+  coalesce?: boolean;
+}
+
+export interface ConnectRequest {
+  tenantId: string;
+  userId: string;
+  /** Topics this connection listens to (already authorised). */
+  topics: readonly string[];
+  /** The client's Last-Event-ID, if any. */
+  lastEventId?: string | undefined;
+}
+
+type ConnState = 'replaying' | 'live' | 'closed';
+
+/** One open SSE connection. Kept small: memory per idle connection is a benchmark target. */
+export class Connection {
+  state: ConnState = 'replaying';
+  /** Live events that arrived while the replay was being read. */
+  pending: StoredEvent[] | null = [];
+  /** Highest offset written to this connection (replay/live overlap is dropped by it). */
+  lastOffset = 0;
+  /** Frames written since the transport's buffer was last empty. */
+  backlog = 0;
+  corked = false;
+  constructor(
+    readonly id: number,
+    readonly tenantId: string,
+    readonly userId: string,
+    readonly topics: ReadonlySet<string>,
+    readonly transport: SseTransport,
+  ) {}
+}
+
+interface TenantIndex {
+  all: Set<Connection>;
+  users: Map<string, Set<Connection>>;
+  topics: Map<string, Set<Connection>>;
+}
+
+/** Plain counters, read by the metrics collector; plain numbers keep the hot path cheap. */
+export interface HubStats {
+  connectionsOpened: number;
+  framesDelivered: number;
+  eventsDelivered: number;
+  eventsDropped: number;
+  slowClientDisconnects: number;
+  replaysServed: number;
+  eventsReplayed: number;
+  resetsSent: Record<GapReason, number>;
+  heartbeatsSent: number;
+}
+
+export interface ReplayOutcome {
+  kind: 'fresh' | 'replayed' | 'reset';
+  replayed: number;
+  reason?: GapReason;
+}
+
+const addTo = <K>(m: Map<K, Set<Connection>>, k: K, c: Connection) => {
+  let s = m.get(k);
+  if (!s) m.set(k, (s = new Set()));
+  s.add(c);
+};
+const removeFrom = <K>(m: Map<K, Set<Connection>>, k: K, c: Connection) => {
+  const s = m.get(k);
+  if (s && s.delete(c) && s.size === 0) m.delete(k);
+};
+
+/**
+ * The SSE hub of one process: the connections it holds, indexed by tenant, user and topic; live
+ * delivery of logged events; replay on reconnect; heartbeat; the per-client queue bound.
+ */
+export class SseHub {
+  readonly stats: HubStats = {
+    connectionsOpened: 0,
+    framesDelivered: 0,
+    eventsDelivered: 0,
+    eventsDropped: 0,
+    slowClientDisconnects: 0,
+    replaysServed: 0,
+    eventsReplayed: 0,
+    resetsSent: { 'unknown-id': 0, 'epoch-mismatch': 0, 'future-offset': 0, trimmed: 0, expired: 0, 'replay-limit': 0 },
+    heartbeatsSent: 0,
+  };
+  private readonly tenants = new Map<string, TenantIndex>();
+  private readonly corkedList: Connection[] = [];
+  private flushScheduled = false;
+  private nextId = 1;
+  private open = 0;
+  private heartbeat: unknown = null;
+  private readonly log: EventLog;
+  private readonly clock: Clock;
+  private readonly queueLimit: number;
+  private readonly replayLimit: number;
+  private readonly retryMs: number;
+  private readonly coalesce: boolean;
+  private readonly flushBound = () => this.flush();
+
+  constructor(opts: HubOptions) {
+    this.log = opts.log;
+    this.clock = opts.clock;
+    this.queueLimit = opts.queueLimit ?? 100;
+    this.replayLimit = opts.replayLimit ?? 1000;
+    this.retryMs = opts.retryMs ?? 3000;
+    this.coalesce = opts.coalesce ?? true;
+    const hb = opts.heartbeatMs ?? 30_000;
+    if (hb > 0) {
+      this.heartbeat = this.clock.setInterval(() => this.beat(), hb);
+      const h = this.heartbeat as { unref?: () => unknown };
+      h.unref?.();
+    }
+  }
+
+  /** Open connections in this process. */
+  get connectionCount(): number {
+    return this.open;
+  }
+
+  countForUser(tenantId: string, userId: string): number {
+    return this.tenants.get(tenantId)?.users.get(userId)?.size ?? 0;
+  }
+
+  /**
+   * Registers a connection whose response head is already sent: subscribes it first, then replays
+   * from the log, then lets buffered live events through, so nothing falls between replay and live.
+   */
+  async register(req: ConnectRequest, transport: SseTransport): Promise<{ connection: Connection; outcome: ReplayOutcome }> {
+    const conn = new Connection(this.nextId++, req.tenantId, req.userId, new Set(req.topics), transport);
+    this.index(conn);
+    this.open++;
+    this.stats.connectionsOpened++;
+    transport.once('close', () => this.remove(conn));
+    transport.write(encodeFrameBytes({ retry: this.retryMs, comment: 'wardbell' }));
+    let outcome: ReplayOutcome;
+    try {
+      outcome = await this.replay(conn, req.lastEventId);
+    } catch (err) {
+      transport.destroy();
+      this.remove(conn);
+      throw err;
+    }
+    if (conn.state === 'closed') return { connection: conn, outcome };
+    const pending = conn.pending ?? [];
+    conn.pending = null;
+    conn.state = 'live';
+    for (const e of pending) if (e.offset > conn.lastOffset) this.write(conn, this.encode(e));
+    return { connection: conn, outcome };
+  }
+
+  private async replay(conn: Connection, lastEventId: string | undefined): Promise<ReplayOutcome> {
+    if (lastEventId === undefined || lastEventId === '') {
+      const head = await this.log.head(conn.tenantId);
+      // An id-only frame sets the client's Last-Event-ID without dispatching an event, so a client
+      // that hears nothing before it drops still resumes from here instead of missing events.
+      this.positionAt(conn, head);
+      return { kind: 'fresh', replayed: 0 };
+    }
+    const pos = parseEventId(lastEventId);
+    const read = pos
+      ? await this.log.readSince(conn.tenantId, pos, this.replayLimit)
+      : ({ continuity: 'gap', reason: 'unknown-id' } as const);
+    if (conn.state === 'closed') return { kind: 'fresh', replayed: 0 };
+    if (read.continuity === 'gap') {
+      const head = await this.log.head(conn.tenantId);
+      this.sendReset(conn, head, read.reason);
+      return { kind: 'reset', replayed: 0, reason: read.reason };
+    }
+    let n = 0;
+    let written = -1;
+    const viewer = { userId: conn.userId, topics: conn.topics };
+    for (const e of read.events) {
+      if (isVisibleTo(e.audience, viewer)) {
+        this.write(conn, this.encode(e));
+        written = e.offset;
+        n++;
+      }
+    }
+    const last = read.events[read.events.length - 1];
+    conn.lastOffset = last ? last.offset : (pos as { offset: number }).offset;
+    this.stats.replaysServed++;
+    this.stats.eventsReplayed += n;
+    // Move the client's position to the last event read even if it could not see it, so its next
+    // reconnect does not scan the same stretch again.
+    if (last && written !== last.offset) this.write(conn, encodeFrameBytes({ id: last.id }));
+    return { kind: 'replayed', replayed: n };
+  }
+
+  private positionAt(conn: Connection, head: StreamHead): void {
+    conn.lastOffset = head.head;
+    this.write(conn, encodeFrameBytes({ id: formatEventId(head.epoch, head.head) }));
+  }
+
+  private sendReset(conn: Connection, head: StreamHead, reason: GapReason): void {
+    const id = formatEventId(head.epoch, head.head);
+    conn.lastOffset = head.head;
+    this.stats.resetsSent[reason]++;
+    this.write(conn, encodeFrameBytes({ id, event: 'reset', data: JSON.stringify({ reason, lastEventId: id }) }));
+  }
+
+  /** Live delivery of one logged event to the matching connections of this process. */
+  deliver(e: StoredEvent): void {
+    const t = this.tenants.get(e.tenantId);
+    if (!t) return;
+    let frame: Buffer | null = null;
+    const send = (c: Connection) => {
+      if (c.state === 'live') {
+        frame ??= this.encode(e);
+        this.write(c, frame);
+        this.stats.eventsDelivered++;
+      } else if (c.state === 'replaying' && c.pending) {
+        c.pending.push(e);
+        if (c.pending.length > this.queueLimit) this.drop(c, c.pending.length);
+      }
+    };
+    const a = e.audience;
+    if (a.kind === 'tenant') {
+      for (const c of t.all) send(c);
+    } else if (a.kind === 'users') {
+      for (const u of new Set(a.users)) {
+        const s = t.users.get(u);
+        if (s) for (const c of s) send(c);
+      }
+    } else {
+      const s = a.topic.startsWith('user:') ? t.users.get(a.topic.slice(5)) : t.topics.get(a.topic);
+      if (s) for (const c of s) send(c);
+    }
+  }
+
+  private encode(e: StoredEvent): Buffer {
+    return encodeFrameBytes({ id: e.id, event: e.type, data: JSON.stringify(e.data) });
+  }
+
+  /**
+   * Writes one frame. Frames for a connection within one event-loop turn are corked and leave in
+   * one write when the turn ends. `backlog` counts frames written since the buffer was last empty:
+   * past the queue limit the client is too slow and is disconnected (it recovers through replay).
+   */
+  private write(c: Connection, frame: Buffer): void {
+    const tr = c.transport;
+    if (tr.destroyed) return;
+    if (!c.corked) {
+      if (tr.writableLength === 0) c.backlog = 0;
+      if (this.coalesce) {
+        tr.cork();
+        c.corked = true;
+        this.corkedList.push(c);
+        if (!this.flushScheduled) {
+          this.flushScheduled = true;
+          setImmediate(this.flushBound);
+        }
+      }
+    }
+    tr.write(frame);
+    this.stats.framesDelivered++;
+    if (++c.backlog > this.queueLimit) {
+      if (c.corked) {
+        c.corked = false;
+        tr.uncork();
+      }
+      if (tr.writableLength === 0) c.backlog = 0;
+      else this.drop(c, c.backlog);
+    }
+  }
+
+  private flush(): void {
+    this.flushScheduled = false;
+    const list = this.corkedList.splice(0);
+    for (const c of list) {
+      if (!c.corked) continue;
+      c.corked = false;
+      c.transport.uncork();
+    }
+  }
+
+  private drop(c: Connection, lost: number): void {
+    this.stats.eventsDropped += lost;
+    this.stats.slowClientDisconnects++;
+    c.transport.destroy();
+    this.remove(c);
+  }
+
+  private beat(): void {
+    const frame = encodeFrameBytes({ event: 'ping', data: JSON.stringify({ t: this.clock.now() }) });
+    for (const t of this.tenants.values()) {
+      for (const c of t.all) if (c.state === 'live') this.write(c, frame);
+    }
+    this.stats.heartbeatsSent++;
+  }
+
+  private index(c: Connection): void {
+    let t = this.tenants.get(c.tenantId);
+    if (!t) this.tenants.set(c.tenantId, (t = { all: new Set(), users: new Map(), topics: new Map() }));
+    t.all.add(c);
+    addTo(t.users, c.userId, c);
+    for (const topic of c.topics) if (!topic.startsWith('user:')) addTo(t.topics, topic, c);
+  }
+
+  /** Forgets a connection; called the moment its transport closes. Idempotent. */
+  remove(c: Connection): void {
+    if (c.state === 'closed') return;
+    c.state = 'closed';
+    c.pending = null;
+    this.open--;
+    const t = this.tenants.get(c.tenantId);
+    if (!t) return;
+    t.all.delete(c);
+    removeFrom(t.users, c.userId, c);
+    for (const topic of c.topics) removeFrom(t.topics, topic, c);
+    if (t.all.size === 0) this.tenants.delete(c.tenantId);
+  }
+
+  /**
+   * Graceful shutdown: every client is told when to come back (`retry:`), and its stream is ended so
+   * it reconnects (to another process, or to this one once restarted) with its Last-Event-ID.
+   */
+  shutdown(retryMs: number): number {
+    this.stopHeartbeat();
+    this.flush();
+    const bye = encodeFrameBytes({ retry: retryMs, comment: 'server restarting' });
+    let n = 0;
+    for (const t of [...this.tenants.values()]) {
+      for (const c of [...t.all]) {
+        if (!c.transport.destroyed) c.transport.end(bye);
+        this.remove(c);
+        n++;
+      }
+    }
+    return n;
+  }
+
+  stopHeartbeat(): void {
+    if (this.heartbeat !== null) this.clock.clearInterval(this.heartbeat);
+    this.heartbeat = null;
+  }
+}
