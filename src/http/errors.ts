@@ -25,6 +25,8 @@ export function errorHandler(logger: Logger): ErrorHandler<AppEnv> {
     const appErr = toAppError(err);
     if (appErr.status >= 500) logger.error({ err, path: c.req.path }, 'request failed');
     else logger.debug({ code: appErr.code, path: c.req.path }, appErr.message);
+    // The unread rest of an oversized body would be parsed as the next request: close instead.
+    if (appErr.code === 'payload_too_large') c.header('connection', 'close');
     return c.json(envelope(appErr), appErr.status as 400);
   };
 }

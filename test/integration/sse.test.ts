@@ -1,0 +1,282 @@
+import { EventSource } from 'eventsource';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { postJson, startService, type TestService } from '../helpers/service.js';
+import { SseReader, sleep } from '../helpers/sse-reader.js';
+
+let svc: TestService;
+let service: string; // token of the scheduling application (role service) of tenant h1
+beforeAll(async () => {
+  svc = await startService();
+  service = await svc.token({ tenantId: 'h1', userId: 'scheduler', roles: ['service'] });
+});
+afterAll(() => svc.close());
+
+const bearer = (t: string) => ({ authorization: `Bearer ${t}` });
+const publish = (body: unknown, token = service) => postJson(`${svc.url}/api/events`, body, token);
+
+/** Opens a stream with the real `eventsource` client, adding the bearer token to each request. */
+function openEventSource(token: string, query = ''): EventSource {
+  return new EventSource(`${svc.url}/api/sse${query}`, {
+    fetch: (input, init) => fetch(input, { ...init, headers: { ...init?.headers, authorization: `Bearer ${token}` } }),
+  });
+}
+
+function collect(es: EventSource, types: string[]): Array<{ type: string; data: unknown; id: string }> {
+  const got: Array<{ type: string; data: unknown; id: string }> = [];
+  for (const t of types) es.addEventListener(t, (e) => got.push({ type: t, data: JSON.parse(e.data), id: e.lastEventId }));
+  return got;
+}
+
+async function waitFor(pred: () => boolean, ms = 5000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!pred()) {
+    if (Date.now() > end) throw new Error('condition not met in time');
+    await sleep(10);
+  }
+}
+
+describe('GET /api/sse with the eventsource client', () => {
+  it('delivers user, topic and tenant events to the right people and nobody else', async () => {
+    const kim = openEventSource(await svc.token({ tenantId: 'h1', userId: 'kim', roles: ['nurse'], wards: ['3'] }));
+    const lee = openEventSource(await svc.token({ tenantId: 'h1', userId: 'lee', roles: ['nurse'], wards: ['4'] }));
+    const other = openEventSource(await svc.token({ tenantId: 'h2', userId: 'kim', roles: ['nurse'], wards: ['3'] }));
+    const types = ['schedule.published', 'schedule.updated', 'swap.requested'];
+    const [gk, gl, go] = [collect(kim, types), collect(lee, types), collect(other, types)];
+    await Promise.all([kim, lee, other].map((es) => new Promise((r) => es.addEventListener('open', r))));
+    await sleep(50);
+
+    expect((await publish({ type: 'swap.requested', data: { swapId: 1 }, to: { users: ['kim'] } })).status).toBe(202);
+    expect((await publish({ type: 'schedule.updated', data: { ward: 3 }, to: { topic: 'ward:3' } })).status).toBe(202);
+    expect((await publish({ type: 'schedule.updated', data: { role: 'nurse' }, to: { topic: 'role:nurse' } })).status).toBe(202);
+    expect((await publish({ type: 'schedule.published', data: { month: '2026-12' }, to: { tenant: true } })).status).toBe(202);
+
+    await waitFor(() => gk.length === 4 && gl.length === 2);
+    await sleep(100);
+    expect(gk.map((e) => e.data)).toEqual([{ swapId: 1 }, { ward: 3 }, { role: 'nurse' }, { month: '2026-12' }]);
+    expect(gl.map((e) => e.data)).toEqual([{ role: 'nurse' }, { month: '2026-12' }]);
+    // Same user id and ward in another hospital: hears nothing of h1.
+    expect(go).toEqual([]);
+    for (const es of [kim, lee, other]) es.close();
+  });
+
+  it('resumes after a drop with exactly the missed events, none twice', async () => {
+    const token = await svc.token({ tenantId: 'h1', userId: 'park', wards: ['7'] });
+    const first = await SseReader.open(`${svc.url}/api/sse`, bearer(token));
+    await first.until((r) => r.lastEventId !== '');
+    await publish({ type: 'schedule.updated', data: { n: 1 }, to: { topic: 'ward:7' } });
+    await first.until((r) => r.of('schedule.updated').length === 1);
+    const resumeFrom = first.lastEventId;
+    first.close();
+
+    for (let n = 2; n <= 5; n++) await publish({ type: 'schedule.updated', data: { n }, to: { topic: 'ward:7' } });
+    await publish({ type: 'schedule.updated', data: { n: 'not for park' }, to: { topic: 'ward:8' } });
+
+    const es = new EventSource(`${svc.url}/api/sse`, {
+      fetch: (input, init) =>
+        fetch(input, { ...init, headers: { ...init?.headers, authorization: `Bearer ${token}`, 'last-event-id': resumeFrom } }),
+    });
+    const got = collect(es, ['schedule.updated', 'reset']);
+    await waitFor(() => got.length >= 4);
+    await publish({ type: 'schedule.updated', data: { n: 6 }, to: { topic: 'ward:7' } });
+    await waitFor(() => got.length >= 5);
+    await sleep(100);
+    es.close();
+    expect(got.map((e) => e.data)).toEqual([{ n: 2 }, { n: 3 }, { n: 4 }, { n: 5 }, { n: 6 }]);
+    expect(new Set(got.map((e) => e.id)).size).toBe(5);
+  });
+
+  it('accepts the resume position as the lastEventId query parameter', async () => {
+    const token = await svc.token({ tenantId: 'h1', userId: 'query-user' });
+    const a = await SseReader.open(`${svc.url}/api/sse`, bearer(token));
+    await a.until((r) => r.lastEventId !== '');
+    const pos = a.lastEventId;
+    a.close();
+    await publish({ type: 'swap.approved', data: { swapId: 9 }, to: { users: ['query-user'] } });
+    const b = await SseReader.open(`${svc.url}/api/sse?lastEventId=${encodeURIComponent(pos)}`, bearer(token));
+    await b.until((r) => r.of('swap.approved').length === 1);
+    expect(JSON.parse(b.of('swap.approved')[0]!.data)).toEqual({ swapId: 9 });
+    b.close();
+  });
+});
+
+describe('stream protocol', () => {
+  it('answers text/event-stream, no-store, and sends retry and a position first', async () => {
+    const r = await SseReader.open(`${svc.url}/api/sse`, bearer(await svc.token({ tenantId: 'h1', userId: 'u-proto' })));
+    await r.until((x) => x.lastEventId !== '');
+    expect(r.status).toBe(200);
+    expect(r.headers['content-type']).toMatch(/^text\/event-stream/);
+    expect(r.headers['cache-control']).toBe('no-store');
+    expect(r.body.startsWith(': wardbell\nretry: 3000\n\n')).toBe(true);
+    expect(r.lastEventId).toMatch(/^[a-z0-9]+-\d{12}$/);
+    r.close();
+  });
+
+  it.each([
+    ['forged', 'zzzzzzzzzz-000000000001', 'epoch-mismatch'],
+    ['garbage', '../../etc/passwd', 'unknown-id'],
+    ['from the future', null, 'future-offset'],
+  ])('sends an explicit reset for a %s Last-Event-ID', async (_name, raw, reason) => {
+    const token = await svc.token({ tenantId: 'h1', userId: 'u-reset' });
+    let lastEventId = raw;
+    if (lastEventId === null) {
+      const probe = await SseReader.open(`${svc.url}/api/sse`, bearer(token));
+      await probe.until((x) => x.lastEventId !== '');
+      probe.close();
+      lastEventId = probe.lastEventId.replace(/\d+$/, (d) => String(Number(d) + 1000).padStart(12, '0'));
+    }
+    const r = await SseReader.open(`${svc.url}/api/sse`, { ...bearer(token), 'last-event-id': lastEventId });
+    await r.until((x) => x.of('reset').length === 1);
+    const reset = r.of('reset')[0]!;
+    expect(JSON.parse(reset.data)).toMatchObject({ reason });
+    // The reset carries the current position, so the next reconnect continues from here.
+    expect(reset.id).toMatch(/^[a-z0-9]+-\d{12}$/);
+    r.close();
+  });
+
+  it('resets a Last-Event-ID taken from another tenant instead of replaying its events', async () => {
+    const h2 = await svc.token({ tenantId: 'h2', userId: 'x', roles: ['service'] });
+    const pub = await publish({ type: 'schedule.updated', data: { secret: 'h2 only' }, to: { tenant: true } }, h2);
+    const theirs = pub.json.id as string;
+    const before = theirs.replace(/\d+$/, '000000000000');
+    const r = await SseReader.open(`${svc.url}/api/sse`, { ...bearer(await svc.token({ tenantId: 'h1', userId: 'spy' })), 'last-event-id': before });
+    await r.until((x) => x.of('reset').length === 1);
+    await sleep(100);
+    expect(r.body).not.toContain('h2 only');
+    r.close();
+  });
+
+  it('sends a heartbeat on the configured interval', async () => {
+    const fast = await startService({ WARDBELL_HEARTBEAT_MS: '150' });
+    try {
+      const r = await SseReader.open(`${fast.url}/api/sse`, bearer(await fast.token({ tenantId: 'h1', userId: 'hb' })));
+      await r.until((x) => x.of('ping').length >= 2, 3000);
+      expect(JSON.parse(r.of('ping')[0]!.data)).toHaveProperty('t');
+      r.close();
+    } finally {
+      await fast.close();
+    }
+  });
+});
+
+describe('who may connect and to what', () => {
+  it.each([
+    ['no credentials', {}, 401, 'unauthenticated'],
+    ['a malformed header', { authorization: 'Token abc' }, 401, 'invalid_token'],
+    ['a forged token', { authorization: 'Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl' }, 401, 'invalid_token'],
+    ['spoofed identity headers', { 'x-tenant-id': 'h1', 'x-user-id': 'kim' }, 401, 'unauthenticated'],
+  ])('refuses %s with the error envelope', async (_n, headers, status, code) => {
+    const res = await fetch(`${svc.url}/api/sse`, { headers });
+    expect(res.status).toBe(status);
+    expect(await res.json()).toMatchObject({ error: { code } });
+  });
+
+  it('refuses an expired token', async () => {
+    const t = await svc.token({ tenantId: 'h1', userId: 'old' }, -120);
+    const res = await fetch(`${svc.url}/api/sse`, { headers: bearer(t) });
+    expect(res.status).toBe(401);
+    expect((await res.json()).error.message).toMatch(/expired/);
+  });
+
+  it('refuses topics the identity is not granted with 403', async () => {
+    const t = await svc.token({ tenantId: 'h1', userId: 'kim', wards: ['3'], roles: ['nurse'] });
+    const res = await fetch(`${svc.url}/api/sse?topics=ward:3,ward:4`, { headers: bearer(t) });
+    expect(res.status).toBe(403);
+    expect(await res.json()).toMatchObject({ error: { code: 'forbidden_topic', details: { forbidden: ['ward:4'] } } });
+    const other = await fetch(`${svc.url}/api/sse?topics=user:lee`, { headers: bearer(t) });
+    expect(other.status).toBe(403);
+  });
+
+  it('narrows a stream to the asked topics', async () => {
+    const t = await svc.token({ tenantId: 'h1', userId: 'narrow', wards: ['31', '32'] });
+    const r = await SseReader.open(`${svc.url}/api/sse?topics=ward:31`, bearer(t));
+    await r.until((x) => x.lastEventId !== '');
+    await publish({ type: 'schedule.updated', data: { w: 32 }, to: { topic: 'ward:32' } });
+    await publish({ type: 'schedule.updated', data: { w: 31 }, to: { topic: 'ward:31' } });
+    await r.until((x) => x.of('schedule.updated').length === 1);
+    await sleep(50);
+    expect(r.of('schedule.updated').map((e) => JSON.parse(e.data))).toEqual([{ w: 31 }]);
+    r.close();
+  });
+
+  it('limits open streams per user', async () => {
+    const limited = await startService({ WARDBELL_MAX_CONNECTIONS_PER_USER: '2' });
+    try {
+      const t = await limited.token({ tenantId: 'h1', userId: 'storm' });
+      const open = [await SseReader.open(`${limited.url}/api/sse`, bearer(t)), await SseReader.open(`${limited.url}/api/sse`, bearer(t))];
+      const third = await fetch(`${limited.url}/api/sse`, { headers: bearer(t) });
+      expect(third.status).toBe(429);
+      expect(await third.json()).toMatchObject({ error: { code: 'too_many_connections' } });
+      for (const r of open) r.close();
+    } finally {
+      await limited.close();
+    }
+  });
+});
+
+describe('POST /api/sse/ticket', () => {
+  it('lets a header-less EventSource connect once with a ticket', async () => {
+    const t = await svc.token({ tenantId: 'h1', userId: 'browser', wards: ['3'] });
+    const issued = await postJson(`${svc.url}/api/sse/ticket`, '', t);
+    expect(issued.status).toBe(201);
+    const ticket = issued.json.ticket as string;
+    const es = new EventSource(`${svc.url}/api/sse?ticket=${ticket}`);
+    const got = collect(es, ['schedule.updated']);
+    await new Promise((r) => es.addEventListener('open', r));
+    await publish({ type: 'schedule.updated', data: { via: 'ticket' }, to: { users: ['browser'] } });
+    await waitFor(() => got.length === 1);
+    es.close();
+    const again = await fetch(`${svc.url}/api/sse?ticket=${ticket}`);
+    expect(again.status).toBe(401);
+    expect((await again.json()).error.message).toMatch(/already used|unknown|expired/);
+  });
+
+  it('refuses a made-up ticket', async () => {
+    const res = await fetch(`${svc.url}/api/sse?ticket=${'A'.repeat(43)}`);
+    expect(res.status).toBe(401);
+  });
+});
+
+describe('POST /api/events', () => {
+  it.each([
+    ['malformed JSON', '{"type":', 400, 'invalid_json'],
+    ['an unknown type', { type: 'schedule.deleted', to: { tenant: true } }, 400, 'validation_failed'],
+    ['the protocol type ping', { type: 'ping', to: { tenant: true } }, 400, 'validation_failed'],
+    ['no audience', { type: 'schedule.updated' }, 400, 'validation_failed'],
+    ['a malformed topic', { type: 'schedule.updated', to: { topic: 'everyone' } }, 400, 'validation_failed'],
+    ['an audience naming a tenant', { type: 'schedule.updated', to: { tenant: 'h2' } }, 400, 'validation_failed'],
+    ['extra fields', { type: 'schedule.updated', to: { tenant: true }, tenantId: 'h2' }, 400, 'validation_failed'],
+    ['users of the wrong type', { type: 'schedule.updated', to: { users: [1, 2] } }, 400, 'validation_failed'],
+  ])('refuses %s', async (_n, body, status, code) => {
+    const r = await publish(body);
+    expect(r.status).toBe(status);
+    expect(r.json).toMatchObject({ error: { code } });
+  });
+
+  it('refuses a body over the limit with 413', async () => {
+    const r = await publish({ type: 'schedule.updated', data: { blob: 'x'.repeat(200_000) }, to: { tenant: true } });
+    expect(r.status).toBe(413);
+    expect(r.json).toMatchObject({ error: { code: 'payload_too_large' } });
+  });
+
+  it('refuses a body that is not JSON with 415', async () => {
+    const r = await postJson(`${svc.url}/api/events`, 'type=x', service, { 'content-type': 'application/x-www-form-urlencoded' });
+    expect(r.status).toBe(415);
+  });
+
+  it('refuses callers without role service or admin', async () => {
+    const nurse = await svc.token({ tenantId: 'h1', userId: 'kim', roles: ['nurse'] });
+    const r = await publish({ type: 'schedule.updated', to: { tenant: true } }, nurse);
+    expect(r.status).toBe(403);
+    expect(r.json).toMatchObject({ error: { code: 'forbidden' } });
+  });
+
+  it('publishes only into the caller\'s own tenant', async () => {
+    const h2listener = await SseReader.open(`${svc.url}/api/sse`, bearer(await svc.token({ tenantId: 'h2', userId: 'kim' })));
+    await h2listener.until((x) => x.lastEventId !== '');
+    await publish({ type: 'schedule.updated', data: { only: 'h1' }, to: { users: ['kim'] } });
+    await publish({ type: 'schedule.updated', data: { only: 'h1' }, to: { tenant: true } });
+    await sleep(150);
+    expect(h2listener.of('schedule.updated')).toEqual([]);
+    h2listener.close();
+  });
+});
