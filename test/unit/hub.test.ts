@@ -1,0 +1,171 @@
+import { describe, expect, it } from 'vitest';
+import { createMemoryEventLog, type EventLog, type NewEvent } from '../../src/events/index.js';
+import { SseHub, type SseTransport } from '../../src/sse/index.js';
+import { FakeClock } from '../helpers/fake-clock.js';
+
+/** A transport that records frames; `stuck` simulates a client whose socket stopped draining. */
+class FakeTransport implements SseTransport {
+  chunks: string[] = [];
+  stuck = false;
+  destroyed = false;
+  ended = false;
+  corks = 0;
+  private buffered = 0;
+  private onClose: (() => void) | null = null;
+  write(chunk: Buffer): boolean {
+    this.chunks.push(chunk.toString());
+    if (this.stuck) this.buffered += chunk.length;
+    return !this.stuck;
+  }
+  cork() {
+    this.corks++;
+  }
+  uncork() {}
+  end(chunk?: Buffer) {
+    if (chunk) this.chunks.push(chunk.toString());
+    this.ended = true;
+    this.onClose?.();
+  }
+  destroy() {
+    this.destroyed = true;
+    this.onClose?.();
+  }
+  get writableLength() {
+    return this.buffered;
+  }
+  once(_e: 'close', l: () => void) {
+    this.onClose = l;
+    return this;
+  }
+  get text() {
+    return this.chunks.join('');
+  }
+  events(type: string) {
+    return [...this.text.matchAll(new RegExp(`id: (\\S+)\\nevent: ${type.replace('.', '\\.')}\\ndata: (.*)\\n`, 'g'))].map((m) => ({ id: m[1], data: JSON.parse(m[2] ?? 'null') }));
+  }
+}
+
+const setup = (opts: { queueLimit?: number; log?: EventLog; coalesce?: boolean } = {}) => {
+  const clock = new FakeClock();
+  const log = opts.log ?? createMemoryEventLog({ retention: { maxEvents: 1000, maxAgeMs: 3_600_000 }, clock });
+  const hub = new SseHub({ log, clock, heartbeatMs: 30_000, queueLimit: opts.queueLimit ?? 100, coalesce: opts.coalesce ?? false });
+  const publish = async (e: NewEvent) => {
+    const s = await log.append(e);
+    hub.deliver(s);
+    return s;
+  };
+  return { clock, log, hub, publish };
+};
+const toTenant = (n: number): NewEvent => ({ tenantId: 'h1', type: 'schedule.updated', data: { n }, audience: { kind: 'tenant' } });
+
+describe('SseHub', () => {
+  it('writes each event once as the same bytes to every recipient', async () => {
+    const { hub, publish } = setup();
+    const a = new FakeTransport();
+    const b = new FakeTransport();
+    await hub.register({ tenantId: 'h1', userId: 'a', topics: [] }, a);
+    await hub.register({ tenantId: 'h1', userId: 'b', topics: [] }, b);
+    await publish(toTenant(1));
+    expect(a.chunks.at(-1)).toBe(b.chunks.at(-1));
+    expect(a.events('schedule.updated')).toEqual([{ id: expect.stringMatching(/-000000000001$/), data: { n: 1 } }]);
+  });
+
+  it('sends a heartbeat to every live connection on the interval', async () => {
+    const { hub, clock } = setup();
+    const a = new FakeTransport();
+    await hub.register({ tenantId: 'h1', userId: 'a', topics: [] }, a);
+    clock.advance(30_000);
+    clock.advance(30_000);
+    expect(a.text.match(/event: ping\n/g)).toHaveLength(2);
+    expect(hub.stats.heartbeatsSent).toBe(2);
+  });
+
+  it('disconnects a client whose queue passes the limit and counts what it lost', async () => {
+    const { hub, publish } = setup({ queueLimit: 5 });
+    const slow = new FakeTransport();
+    const fast = new FakeTransport();
+    await hub.register({ tenantId: 'h1', userId: 'slow', topics: [] }, slow);
+    await hub.register({ tenantId: 'h1', userId: 'fast', topics: [] }, fast);
+    slow.stuck = true;
+    for (let i = 1; i <= 10; i++) await publish(toTenant(i));
+    expect(slow.destroyed).toBe(true);
+    expect(hub.stats.slowClientDisconnects).toBe(1);
+    expect(hub.stats.eventsDropped).toBe(6);
+    expect(hub.connectionCount).toBe(1);
+    expect(fast.events('schedule.updated')).toHaveLength(10);
+  });
+
+  it('forgets a connection the moment it closes', async () => {
+    const { hub, publish } = setup();
+    const a = new FakeTransport();
+    await hub.register({ tenantId: 'h1', userId: 'a', topics: ['ward:3'] }, a);
+    expect(hub.countForUser('h1', 'a')).toBe(1);
+    a.destroy();
+    expect(hub.connectionCount).toBe(0);
+    expect(hub.countForUser('h1', 'a')).toBe(0);
+    const before = a.chunks.length;
+    await publish(toTenant(1));
+    expect(a.chunks.length).toBe(before);
+  });
+
+  it('subscribes before replaying: an event published during the replay read arrives once, after the replay', async () => {
+    const clock = new FakeClock();
+    const inner = createMemoryEventLog({ retention: { maxEvents: 1000, maxAgeMs: 3_600_000 }, clock });
+    let duringRead: (() => Promise<void>) | null = null;
+    const log: EventLog = {
+      ...inner,
+      async readSince(t, pos, limit) {
+        const r = await inner.readSince(t, pos, limit);
+        if (duringRead) await duringRead();
+        return r;
+      },
+    };
+    const { hub, publish } = setup({ log });
+    const first = await publish(toTenant(1));
+    await publish(toTenant(2));
+    duringRead = async () => {
+      await publish(toTenant(3));
+    };
+    const t = new FakeTransport();
+    await hub.register({ tenantId: 'h1', userId: 'a', topics: [], lastEventId: first.id }, t);
+    expect(t.events('schedule.updated').map((e) => e.data.n)).toEqual([2, 3]);
+  });
+
+  it('replays only what the viewer may see and moves its position past the rest', async () => {
+    const { hub, publish } = setup();
+    const a0 = new FakeTransport();
+    await hub.register({ tenantId: 'h1', userId: 'a', topics: ['ward:3'] }, a0);
+    const pos = /id: (\S+)/.exec(a0.text)?.[1] as string;
+    await publish({ tenantId: 'h1', type: 'swap.requested', data: { to: 'b' }, audience: { kind: 'users', users: ['b'] } });
+    await publish({ tenantId: 'h1', type: 'schedule.updated', data: { w: 3 }, audience: { kind: 'topic', topic: 'ward:3' } });
+    const last = await publish({ tenantId: 'h1', type: 'schedule.updated', data: { w: 4 }, audience: { kind: 'topic', topic: 'ward:4' } });
+    const a1 = new FakeTransport();
+    const { outcome } = await hub.register({ tenantId: 'h1', userId: 'a', topics: ['ward:3'], lastEventId: pos }, a1);
+    expect(outcome).toEqual({ kind: 'replayed', replayed: 1 });
+    expect(a1.text).not.toContain('"to":"b"');
+    expect(a1.text).not.toContain('"w":4');
+    expect(a1.text.trimEnd().endsWith(`id: ${last.id}`)).toBe(true);
+  });
+
+  it('coalesces a burst into corked writes when enabled', async () => {
+    const { hub, publish } = setup({ coalesce: true });
+    const a = new FakeTransport();
+    await hub.register({ tenantId: 'h1', userId: 'a', topics: [] }, a);
+    await new Promise((r) => setImmediate(r));
+    const corksBefore = a.corks;
+    for (let i = 0; i < 5; i++) await publish(toTenant(i));
+    expect(a.corks - corksBefore).toBe(1);
+    await new Promise((r) => setImmediate(r));
+    expect(a.events('schedule.updated')).toHaveLength(5);
+  });
+
+  it('ends every stream with a retry hint on shutdown', async () => {
+    const { hub } = setup();
+    const a = new FakeTransport();
+    await hub.register({ tenantId: 'h1', userId: 'a', topics: [] }, a);
+    expect(hub.shutdown(5000)).toBe(1);
+    expect(a.ended).toBe(true);
+    expect(a.chunks.at(-1)).toContain('retry: 5000\n');
+    expect(hub.connectionCount).toBe(0);
+  });
+});
