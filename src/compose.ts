@@ -14,7 +14,10 @@ import {
 import { createInProcessBus } from './bus/index.js';
 import { ConfigError, type Config } from './config/index.js';
 import { createSqlEventLog } from './events/index.js';
-import { createHttpApp } from './http/index.js';
+import type { OpenAPIHono } from '@hono/zod-openapi';
+import { createHttpApp, type AppEnv } from './http/index.js';
+import { Directory, NotificationService } from './notifications/index.js';
+import { createWorkflows } from './workflows/index.js';
 import { MetricsRegistry, processMetrics, realtimeMetrics } from './metrics/index.js';
 import { systemClock, type Clock } from './shared/clock.js';
 import { EventManager, SseHub } from './sse/index.js';
@@ -28,8 +31,11 @@ export interface WardbellOptions {
 
 export interface Wardbell {
   readonly server: Server;
+  /** The HTTP application, for in-process requests (`app.request(...)`). */
+  readonly app: OpenAPIHono<AppEnv>;
   readonly hub: SseHub;
   readonly events: EventManager;
+  readonly notifications: NotificationService;
   readonly logger: Logger;
   /** Starts listening; resolves with the base URL (http://host:port). */
   listen(): Promise<string>;
@@ -66,7 +72,7 @@ function resolveAuth(config: Config, logger: Logger): { authenticator: Authentic
 export async function createWardbell(config: Config, opts: WardbellOptions = {}): Promise<Wardbell> {
   const logger = opts.logger ?? pino({ level: config.LOG_LEVEL, base: { service: 'wardbell' } });
   const clock = opts.clock ?? systemClock;
-  const { authenticator, devSecret } = resolveAuth(config, logger);
+  const { authenticator: baseAuthenticator, devSecret } = resolveAuth(config, logger);
 
   const db = openSqlite(join(config.WARDBELL_DATA_DIR, 'wardbell.sqlite'));
   await migrateToLatest(db);
@@ -84,6 +90,19 @@ export async function createWardbell(config: Config, opts: WardbellOptions = {})
   const unsubscribe = bus.subscribe((e) => hub.deliver(e));
   const events = new EventManager({ log, bus, hub });
   const tickets = createSqlTicketStore({ db, clock });
+  const directory = new Directory(db, () => clock.now());
+  const notifications = new NotificationService({ db, clock, events, directory });
+  // Every verified caller keeps its directory entry current (services are not staff).
+  const authenticator: Authenticator = {
+    mode: baseAuthenticator.mode,
+    async authenticate(header) {
+      const id = await baseAuthenticator.authenticate(header);
+      if (!id.roles.includes('service')) await directory.observe(id);
+      return id;
+    },
+  };
+
+  const workflows = createWorkflows({ db, clock, logger, events, notifications, directory });
 
   const metrics = new MetricsRegistry();
   metrics.add(realtimeMetrics(hub, events));
@@ -96,6 +115,8 @@ export async function createWardbell(config: Config, opts: WardbellOptions = {})
     tickets,
     events,
     hub,
+    notifications,
+    directory,
     metrics,
     readiness: {
       storage: async () => {
@@ -108,6 +129,7 @@ export async function createWardbell(config: Config, opts: WardbellOptions = {})
     maxConnectionsPerUser: config.WARDBELL_MAX_CONNECTIONS_PER_USER,
     devTokenSecret: devSecret,
     version: VERSION,
+    extraRoutes: [(a) => workflows.registerRoutes(a, authenticator)],
   });
 
   const listener = getRequestListener(app.fetch, {
@@ -119,14 +141,17 @@ export async function createWardbell(config: Config, opts: WardbellOptions = {})
 
   // Housekeeping: trim the replay log and expired tickets once a minute.
   const housekeeping = setInterval(() => {
-    Promise.all([log.trim(), tickets.sweep()]).catch((err: unknown) => logger.error({ err }, 'housekeeping failed'));
+    Promise.all([log.trim(), tickets.sweep(), notifications.sweep()]).catch((err: unknown) => logger.error({ err }, 'housekeeping failed'));
   }, 60_000);
   housekeeping.unref();
+  workflows.start();
 
   return {
     server,
+    app,
     hub,
     events,
+    notifications,
     logger,
     listen() {
       return new Promise((resolve, reject) => {
@@ -143,6 +168,7 @@ export async function createWardbell(config: Config, opts: WardbellOptions = {})
       if (shuttingDown) return;
       shuttingDown = true;
       clearInterval(housekeeping);
+      await workflows.stop();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       const streams = hub.shutdown(config.WARDBELL_SSE_RETRY_MS);
       server.closeIdleConnections();

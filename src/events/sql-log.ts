@@ -3,7 +3,7 @@ import type { Clock } from '../shared/clock.js';
 import { formatEventId, newEpoch, type EventPosition } from './ids.js';
 import type { EventLog, Retention } from './log.js';
 import { checkContinuity, checkPosition, type StreamHead } from './replay.js';
-import type { Audience, DomainEventType, NewEvent, StoredEvent } from './types.js';
+import type { Audience, DomainEventType, NewEvent, Personal, StoredEvent } from './types.js';
 
 /**
  * EventLog on the SQL store (SQLite in the embedded default). One row per tenant holds the epoch and
@@ -25,13 +25,18 @@ export function createSqlEventLog(opts: { db: Db; retention: Retention; clock: C
     return { epoch: created.epoch, head: Number(created.head) };
   };
 
-  const toStored = (tenantId: string, epoch: string, r: { offset: number; type: string; data: string; audience: string; created_at: number }): StoredEvent => ({
+  const toStored = (
+    tenantId: string,
+    epoch: string,
+    r: { offset: number; type: string; data: string; audience: string; personal: string | null; created_at: number },
+  ): StoredEvent => ({
     id: formatEventId(epoch, Number(r.offset)),
     tenantId,
     offset: Number(r.offset),
     type: r.type as DomainEventType,
     data: JSON.parse(r.data) as unknown,
     audience: JSON.parse(r.audience) as Audience,
+    personal: r.personal ? (JSON.parse(r.personal) as Personal) : undefined,
     createdAt: Number(r.created_at),
   });
 
@@ -50,9 +55,26 @@ export function createSqlEventLog(opts: { db: Db; retention: Retention; clock: C
         const offset = Number(s.head);
         await trx
           .insertInto('events')
-          .values({ tenant_id: e.tenantId, offset, type: e.type, data, audience: JSON.stringify(e.audience), created_at: createdAt })
+          .values({
+            tenant_id: e.tenantId,
+            offset,
+            type: e.type,
+            data,
+            audience: JSON.stringify(e.audience),
+            personal: e.personal ? JSON.stringify(e.personal) : null,
+            created_at: createdAt,
+          })
           .execute();
-        return { id: formatEventId(s.epoch, offset), tenantId: e.tenantId, offset, type: e.type, data: e.data ?? null, audience: e.audience, createdAt };
+        return {
+          id: formatEventId(s.epoch, offset),
+          tenantId: e.tenantId,
+          offset,
+          type: e.type,
+          data: e.data ?? null,
+          audience: e.audience,
+          personal: e.personal,
+          createdAt,
+        };
       });
     },
     head: ensureStream,
@@ -63,7 +85,7 @@ export function createSqlEventLog(opts: { db: Db; retention: Retention; clock: C
       if (head.head === pos.offset) return { continuity: 'intact', events: [] };
       const rows = await db
         .selectFrom('events')
-        .select(['offset', 'type', 'data', 'audience', 'created_at'])
+        .select(['offset', 'type', 'data', 'audience', 'personal', 'created_at'])
         .where('tenant_id', '=', tenantId)
         .where('offset', '>', pos.offset)
         .where('offset', '<=', head.head)

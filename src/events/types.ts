@@ -9,6 +9,12 @@ export const DOMAIN_EVENT_TYPES = [
   'swap.approved',
   'swap.rejected',
   'notification',
+  // Beyond the seed: a notification's shared state changed (an emergency call filled, a swap
+  // decided), a user's inbox changed on another device (read, deleted), emergency call progress.
+  'notification.updated',
+  'inbox.updated',
+  'emergency.called',
+  'emergency.updated',
 ] as const;
 export type DomainEventType = (typeof DOMAIN_EVENT_TYPES)[number];
 
@@ -36,6 +42,17 @@ export interface StoredEvent {
   audience: Audience;
   /** Milliseconds since the epoch. */
   createdAt: number;
+  /** Per-recipient values merged into `data` at delivery (e.g. each user's unread count). */
+  personal?: Personal | undefined;
+}
+
+/**
+ * A field whose value differs per recipient. The shared part of the event is encoded once; each
+ * recipient's frame appends its own `"field":value` (users without a value get the shared frame).
+ */
+export interface Personal {
+  field: string;
+  values: Record<string, unknown>;
 }
 
 export interface NewEvent {
@@ -43,6 +60,7 @@ export interface NewEvent {
   type: DomainEventType;
   data: unknown;
   audience: Audience;
+  personal?: Personal | undefined;
 }
 
 /** The part of an identity that decides what a connection may receive. */

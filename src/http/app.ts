@@ -9,7 +9,10 @@ import { AppError } from '../shared/errors.js';
 import type { EventManager, SseHub } from '../sse/index.js';
 import type { AppEnv } from './env.js';
 import { errorHandler, notFound, validationHook } from './errors.js';
+import type { Directory, NotificationService } from '../notifications/index.js';
 import { registerDevRoutes } from './routes/dev.js';
+import { registerDirectoryRoutes } from './routes/directory.js';
+import { registerNotificationRoutes } from './routes/notifications.js';
 import { registerEventRoutes } from './routes/events.js';
 import { registerOpsRoutes, type OpsDeps } from './routes/ops.js';
 import { registerSseRoutes } from './routes/sse.js';
@@ -20,6 +23,8 @@ export interface HttpAppDeps {
   tickets: TicketStore;
   events: EventManager;
   hub: SseHub;
+  notifications: NotificationService;
+  directory: Directory;
   metrics: MetricsRegistry;
   readiness: OpsDeps['readiness'];
   isShuttingDown: () => boolean;
@@ -29,6 +34,8 @@ export interface HttpAppDeps {
   /** Present only in development with the generated secret: enables POST /api/dev/token. */
   devTokenSecret?: Uint8Array | undefined;
   version: string;
+  /** Further route groups (workflows), registered after the core ones. */
+  extraRoutes?: Array<(app: OpenAPIHono<AppEnv>) => void>;
 }
 
 /** Bodies must be JSON: anything else is refused before it is read. */
@@ -58,7 +65,9 @@ export function createHttpApp(deps: HttpAppDeps): OpenAPIHono<AppEnv> {
       // Only configured origins, echoed exactly; never a wildcard or a reflected arbitrary origin.
       origin: (origin) => (allowed.has(origin) ? origin : null),
       allowMethods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
-      allowHeaders: ['Authorization', 'Content-Type', 'Last-Event-ID', 'Idempotency-Key'],
+      // Cache-Control: the SSE client sends `no-store`; Last-Event-ID: resumption.
+      allowHeaders: ['Authorization', 'Content-Type', 'Last-Event-ID', 'Idempotency-Key', 'Cache-Control'],
+      exposeHeaders: ['Retry-After'],
       maxAge: 600,
       credentials: false,
     }),
@@ -83,6 +92,9 @@ export function createHttpApp(deps: HttpAppDeps): OpenAPIHono<AppEnv> {
     maxConnectionsPerUser: deps.maxConnectionsPerUser,
   });
   registerEventRoutes(app, { authenticator: deps.authenticator, events: deps.events });
+  registerNotificationRoutes(app, { authenticator: deps.authenticator, notifications: deps.notifications });
+  registerDirectoryRoutes(app, { authenticator: deps.authenticator, directory: deps.directory });
+  for (const register of deps.extraRoutes ?? []) register(app);
   if (deps.devTokenSecret) registerDevRoutes(app, { secret: deps.devTokenSecret });
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {

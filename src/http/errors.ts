@@ -27,6 +27,8 @@ export function errorHandler(logger: Logger): ErrorHandler<AppEnv> {
     else logger.debug({ code: appErr.code, path: c.req.path }, appErr.message);
     // The unread rest of an oversized body would be parsed as the next request: close instead.
     if (appErr.code === 'payload_too_large') c.header('connection', 'close');
+    // Clients back off by Retry-After (seconds) on 429 and 503.
+    if (appErr.status === 429 || appErr.status === 503) c.header('retry-after', '5');
     return c.json(envelope(appErr), appErr.status as 400);
   };
 }

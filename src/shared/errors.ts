@@ -10,6 +10,7 @@ export type ErrorCode =
   | 'forbidden'
   | 'forbidden_topic'
   | 'not_found'
+  | 'unknown_recipients'
   | 'conflict'
   | 'too_many_connections'
   | 'rate_limited'
@@ -27,6 +28,7 @@ const statusOf: Record<ErrorCode, number> = {
   forbidden: 403,
   forbidden_topic: 403,
   not_found: 404,
+  unknown_recipients: 400,
   conflict: 409,
   too_many_connections: 429,
   rate_limited: 429,

@@ -1,5 +1,5 @@
 import type { Bus } from '../bus/index.js';
-import type { Audience, DomainEventType, EventLog, StoredEvent } from '../events/index.js';
+import type { Audience, DomainEventType, EventLog, Personal, StoredEvent } from '../events/index.js';
 import type { ConnectRequest, SseHub, SseTransport } from './hub.js';
 
 /** Counters of the publish side, read by the metrics collector. */
@@ -38,8 +38,9 @@ export class EventManager {
     return this.publish(tenantId, type, data, { kind: 'tenant' });
   }
 
-  async publish(tenantId: string, type: DomainEventType, data: unknown, audience: Audience): Promise<StoredEvent> {
-    const stored = await this.deps.log.append({ tenantId, type, data, audience });
+  /** Publishes to an audience; `personal` adds a per-recipient field (e.g. each unread count). */
+  async publish(tenantId: string, type: DomainEventType, data: unknown, audience: Audience, personal?: Personal): Promise<StoredEvent> {
+    const stored = await this.deps.log.append({ tenantId, type, data, audience, personal });
     this.stats.published[type] = (this.stats.published[type] ?? 0) + 1;
     await this.deps.bus.publish(stored);
     return stored;

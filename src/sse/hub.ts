@@ -95,6 +95,29 @@ export interface ReplayOutcome {
   reason?: GapReason;
 }
 
+interface PersonalFrames {
+  prefix: string;
+  suffix: string;
+  values: Record<string, unknown>;
+}
+
+/**
+ * Splits an event with a personal field into the text before and after the per-recipient value,
+ * so each recipient costs one small concatenation instead of a JSON encoding of the whole event.
+ * JSON text never holds a raw line break, so the data stays on one `data:` line.
+ */
+function personalFrames(e: StoredEvent): PersonalFrames | null {
+  if (!e.personal) return null;
+  const json = JSON.stringify(e.data);
+  if (!json.startsWith('{')) return null;
+  const body = json.slice(0, -1) + (json.length > 2 ? ',' : '');
+  return {
+    prefix: `id: ${e.id}\nevent: ${e.type}\ndata: ${body}${JSON.stringify(e.personal.field)}:`,
+    suffix: '}\n\n',
+    values: e.personal.values,
+  };
+}
+
 const addTo = <K>(m: Map<K, Set<Connection>>, k: K, c: Connection) => {
   let s = m.get(k);
   if (!s) m.set(k, (s = new Set()));
@@ -182,7 +205,9 @@ export class SseHub {
     const pending = conn.pending ?? [];
     conn.pending = null;
     conn.state = 'live';
-    for (const e of pending) if (e.offset > conn.lastOffset) this.write(conn, this.encode(e));
+    for (const e of pending) {
+      if (e.offset > conn.lastOffset) this.write(conn, this.frameFor(e, conn, () => this.encode(e), personalFrames(e)));
+    }
     return { connection: conn, outcome };
   }
 
@@ -209,7 +234,7 @@ export class SseHub {
     const viewer = { userId: conn.userId, topics: conn.topics };
     for (const e of read.events) {
       if (isVisibleTo(e.audience, viewer)) {
-        this.write(conn, this.encode(e));
+        this.write(conn, this.frameFor(e, conn, () => this.encode(e), personalFrames(e)));
         written = e.offset;
         n++;
       }
@@ -241,10 +266,11 @@ export class SseHub {
     const t = this.tenants.get(e.tenantId);
     if (!t) return;
     let frame: Buffer | null = null;
+    const shared = () => (frame ??= this.encode(e));
+    const personal = personalFrames(e);
     const send = (c: Connection) => {
       if (c.state === 'live') {
-        frame ??= this.encode(e);
-        this.write(c, frame);
+        this.write(c, this.frameFor(e, c, shared, personal));
         this.stats.eventsDelivered++;
       } else if (c.state === 'replaying' && c.pending) {
         c.pending.push(e);
@@ -267,6 +293,14 @@ export class SseHub {
 
   private encode(e: StoredEvent): Buffer {
     return encodeFrameBytes({ id: e.id, event: e.type, data: JSON.stringify(e.data) });
+  }
+
+  /** The frame for one connection: the shared frame, or with its personal field spliced in. */
+  private frameFor(e: StoredEvent, c: Connection, shared: () => Buffer, personal: PersonalFrames | null): Buffer {
+    if (!personal) return shared();
+    const v = personal.values[c.userId];
+    if (v === undefined) return shared();
+    return Buffer.from(personal.prefix + JSON.stringify(v) + personal.suffix, 'utf8');
   }
 
   /**

@@ -1,4 +1,5 @@
 import { sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import { workflowMigrations } from './migrations-workflows.js';
 
 /**
  * Migrations, in order. Written once for both dialects: only types both SQLite and PostgreSQL accept
@@ -38,10 +39,116 @@ const migrations: Record<string, Migration> = {
       await sql`create index sse_tickets_expires on sse_tickets (expires_at)`.execute(db);
     },
   },
+  '0003_event_personal': {
+    async up(db: Kysely<unknown>) {
+      await db.schema.alterTable('events').addColumn('personal', 'text').execute();
+    },
+  },
+  '0004_notifications': {
+    async up(db: Kysely<unknown>) {
+      // Staff directory: who belongs to which ward and role, so a ward or tenant notification
+      // reaches every member's inbox, also members who never connected.
+      await db.schema
+        .createTable('directory_members')
+        .addColumn('tenant_id', 'text', (c) => c.notNull())
+        .addColumn('user_id', 'text', (c) => c.notNull())
+        .addColumn('roles', 'text', (c) => c.notNull())
+        .addColumn('wards', 'text', (c) => c.notNull())
+        .addColumn('display_name', 'text')
+        .addColumn('time_zone', 'text')
+        .addColumn('updated_at', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('directory_members_pk', ['tenant_id', 'user_id'])
+        .execute();
+      await db.schema
+        .createTable('directory_topics')
+        .addColumn('tenant_id', 'text', (c) => c.notNull())
+        .addColumn('topic', 'text', (c) => c.notNull())
+        .addColumn('user_id', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('directory_topics_pk', ['tenant_id', 'topic', 'user_id'])
+        .execute();
+      await db.schema
+        .createTable('notifications')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('tenant_id', 'text', (c) => c.notNull())
+        .addColumn('type', 'text', (c) => c.notNull())
+        .addColumn('priority', 'text', (c) => c.notNull())
+        .addColumn('title', 'text', (c) => c.notNull())
+        .addColumn('body', 'text', (c) => c.notNull())
+        .addColumn('data', 'text', (c) => c.notNull())
+        .addColumn('actions', 'text', (c) => c.notNull())
+        .addColumn('audience', 'text', (c) => c.notNull())
+        .addColumn('group_key', 'text')
+        .addColumn('group_count', 'integer', (c) => c.notNull())
+        .addColumn('sender_id', 'text', (c) => c.notNull())
+        .addColumn('recipient_count', 'integer', (c) => c.notNull())
+        .addColumn('state', 'text')
+        .addColumn('workflow_kind', 'text')
+        .addColumn('workflow_id', 'text')
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('updated_at', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('notifications_group').on('notifications').columns(['tenant_id', 'group_key', 'created_at']).execute();
+      await db.schema
+        .createTable('inbox')
+        .addColumn('tenant_id', 'text', (c) => c.notNull())
+        .addColumn('user_id', 'text', (c) => c.notNull())
+        .addColumn('notification_id', 'text', (c) => c.notNull())
+        .addColumn('sort_at', 'bigint', (c) => c.notNull())
+        .addColumn('type', 'text', (c) => c.notNull())
+        .addColumn('priority', 'text', (c) => c.notNull())
+        .addColumn('read_at', 'bigint')
+        .addColumn('acted_action', 'text')
+        .addColumn('acted_at', 'bigint')
+        .addPrimaryKeyConstraint('inbox_pk', ['tenant_id', 'user_id', 'notification_id'])
+        .execute();
+      await db.schema.createIndex('inbox_page').on('inbox').columns(['tenant_id', 'user_id', 'sort_at', 'notification_id']).execute();
+      await sql`create index inbox_unread on inbox (tenant_id, user_id, sort_at, notification_id) where read_at is null`.execute(db);
+      await db.schema.createIndex('inbox_by_notification').on('inbox').columns(['notification_id']).execute();
+      await db.schema
+        .createTable('inbox_counters')
+        .addColumn('tenant_id', 'text', (c) => c.notNull())
+        .addColumn('user_id', 'text', (c) => c.notNull())
+        .addColumn('unread', 'integer', (c) => c.notNull())
+        .addPrimaryKeyConstraint('inbox_counters_pk', ['tenant_id', 'user_id'])
+        .execute();
+      await db.schema
+        .createTable('idempotency_keys')
+        .addColumn('tenant_id', 'text', (c) => c.notNull())
+        .addColumn('key', 'text', (c) => c.notNull())
+        .addColumn('notification_id', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('idempotency_keys_pk', ['tenant_id', 'key'])
+        .execute();
+      await db.schema
+        .createTable('preferences')
+        .addColumn('tenant_id', 'text', (c) => c.notNull())
+        .addColumn('user_id', 'text', (c) => c.notNull())
+        .addColumn('prefs', 'text', (c) => c.notNull())
+        .addColumn('updated_at', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('preferences_pk', ['tenant_id', 'user_id'])
+        .execute();
+      // The durable hand-off to the push channel: written in the same transaction as the inbox.
+      await db.schema
+        .createTable('push_outbox')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('tenant_id', 'text', (c) => c.notNull())
+        .addColumn('user_id', 'text', (c) => c.notNull())
+        .addColumn('notification_id', 'text', (c) => c.notNull())
+        .addColumn('priority', 'text', (c) => c.notNull())
+        .addColumn('not_before', 'bigint', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('attempts', 'integer', (c) => c.notNull())
+        .addColumn('last_error', 'text')
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('push_outbox_due').on('push_outbox').columns(['status', 'not_before']).execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {
   async getMigrations() {
-    return migrations;
+    // Workflow migrations are named 1xxx_ so they sort after the core's 0xxx_ ones.
+    return { ...migrations, ...workflowMigrations };
   },
 };

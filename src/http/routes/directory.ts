@@ -1,0 +1,54 @@
+import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
+import type { Authenticator } from '../../auth/index.js';
+import { idString, type Directory } from '../../notifications/index.js';
+import type { AppEnv } from '../env.js';
+import { requireIdentity, requirePublisher } from '../auth.js';
+import { bearerSecurity, commonErrors, jsonBody } from '../schemas.js';
+
+const Member = z
+  .object({
+    userId: idString,
+    roles: z.array(idString).max(16).default([]),
+    wards: z.array(idString).max(64).default([]),
+    displayName: z.string().max(120).nullable().optional(),
+    timeZone: z.string().max(64).nullable().optional(),
+  })
+  .strict()
+  .openapi('Member', { example: { userId: 'nurse-kim', roles: ['nurse'], wards: ['3'], displayName: 'Kim', timeZone: 'Asia/Seoul' } });
+
+const tags = ['directory'];
+const routes = {
+  put: createRoute({
+    method: 'put', path: '/api/directory/members', tags, security: bearerSecurity, summary: 'Add or update staff members',
+    description: 'Role service or admin. The scheduling application keeps the directory in step with its staff, so ward, role and tenant notifications reach everyone, also staff who never connected.',
+    request: { body: jsonBody(z.object({ members: z.array(Member).min(1).max(5000) }).strict().openapi('MemberUpsert')) },
+    responses: { 200: { description: 'Saved.', content: { 'application/json': { schema: z.object({ upserted: z.number().int() }) } } }, ...commonErrors },
+  }),
+  list: createRoute({
+    method: 'get', path: '/api/directory/members', tags, security: bearerSecurity, summary: 'List staff members',
+    request: { query: z.object({ limit: z.coerce.number().int().min(1).max(1000).default(200), after: idString.optional() }) },
+    responses: { 200: { description: 'A page, by user id.', content: { 'application/json': { schema: z.object({ members: z.array(Member) }) } } }, ...commonErrors },
+  }),
+  remove: createRoute({
+    method: 'delete', path: '/api/directory/members', tags, security: bearerSecurity, summary: 'Remove staff members',
+    request: { body: jsonBody(z.object({ userIds: z.array(idString).min(1).max(5000) }).strict()) },
+    responses: { 200: { description: 'Removed.', content: { 'application/json': { schema: z.object({ removed: z.number().int() }) } } }, ...commonErrors },
+  }),
+};
+
+export function registerDirectoryRoutes(app: OpenAPIHono<AppEnv>, deps: { authenticator: Authenticator; directory: Directory }): void {
+  app.use('/api/directory/*', requireIdentity(deps.authenticator), requirePublisher);
+  app.openapi(routes.put, async (c) => {
+    const { members } = c.req.valid('json');
+    await deps.directory.upsert(c.get('identity').tenantId, members);
+    return c.json({ upserted: members.length }, 200);
+  });
+  app.openapi(routes.list, async (c) => {
+    const q = c.req.valid('query');
+    const members = await deps.directory.list(c.get('identity').tenantId, { limit: q.limit, after: q.after });
+    return c.json({ members: members.map((m) => ({ ...m, roles: [...m.roles], wards: [...m.wards] })) }, 200);
+  });
+  app.openapi(routes.remove, async (c) => {
+    return c.json({ removed: await deps.directory.remove(c.get('identity').tenantId, c.req.valid('json').userIds) }, 200);
+  });
+}

@@ -1,0 +1,218 @@
+import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
+import { canPublish, type Authenticator, type Identity } from '../../auth/index.js';
+import {
+  ActionSchema,
+  decodeCursor,
+  MAX_ACTIONS,
+  NOTIFICATION_TYPES,
+  PreferencesSchema,
+  PRIORITIES,
+  RecipientsSchema,
+  type NotificationService,
+  type Recipients,
+} from '../../notifications/index.js';
+import { AppError } from '../../shared/errors.js';
+import type { AppEnv } from '../env.js';
+import { requireIdentity } from '../auth.js';
+import { bearerSecurity, commonErrors, errorResponse, jsonBody } from '../schemas.js';
+
+const Action = ActionSchema.openapi('NotificationAction', { example: { id: 'approve', label: 'Approve', style: 'primary' } });
+
+export const SendNotificationSchema = z
+  .object({
+    type: z.enum(NOTIFICATION_TYPES).default('general'),
+    priority: z.enum(PRIORITIES).default('medium'),
+    title: z.string().trim().min(1, 'must not be empty').max(200),
+    body: z.string().max(4000).default(''),
+    data: z.record(z.string(), z.unknown()).optional().openapi({ description: 'Structured data for the receiving page (any JSON object).' }),
+    actions: z.array(Action).max(MAX_ACTIONS, `at most ${MAX_ACTIONS} actions`).optional(),
+    to: RecipientsSchema.openapi({ description: 'Users, one topic (ward:3, role:nurse) or the whole tenant, inside the caller\'s tenant.', example: { topic: 'ward:3' } }),
+    groupKey: z.string().min(1).max(200).optional().openapi({ description: 'Repeats with this key within 10 minutes collapse into one inbox entry with a count.' }),
+    idempotencyKey: z.string().min(1).max(200).optional().openapi({ description: 'A key used again within 24 h returns the first result and sends nothing.' }),
+  })
+  .strict()
+  .openapi('SendNotification');
+
+const Notification = z
+  .object({
+    id: z.string(),
+    type: z.enum(NOTIFICATION_TYPES),
+    priority: z.enum(PRIORITIES),
+    title: z.string(),
+    body: z.string(),
+    data: z.unknown(),
+    actions: z.array(Action),
+    groupKey: z.string().nullable(),
+    groupCount: z.number().int(),
+    senderId: z.string(),
+    state: z.unknown(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  })
+  .openapi('Notification');
+const InboxItem = Notification.extend({ readAt: z.string().nullable(), actedAction: z.string().nullable() }).openapi('InboxItem');
+const Counts = (key: string) => z.object({ [key]: z.number().int(), unreadCount: z.number().int() });
+
+const ListQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+  cursor: z.string().max(200).optional(),
+  status: z.enum(['unread', 'read']).optional(),
+  type: z.enum(NOTIFICATION_TYPES).optional(),
+  priority: z.enum(PRIORITIES).optional(),
+});
+const IdParam = z.object({ id: z.string().uuid('must be a notification id').openapi({ param: { name: 'id', in: 'path' } }) });
+const ActionParam = IdParam.extend({ actionId: z.string().max(32).openapi({ param: { name: 'actionId', in: 'path' } }) });
+const ids = z.array(z.string().uuid('must be a notification id')).min(1).max(500);
+const MarkReadBody = z.union([z.object({ ids }).strict(), z.object({ all: z.literal(true) }).strict()]).openapi('MarkRead');
+const DeleteQuery = z.object({ ids: z.string().max(20_000).optional().openapi({ description: 'Comma-separated ids; absent: delete all of the caller\'s notifications.' }) });
+
+const tags = ['notifications'];
+const notFoundResp = errorResponse('Not in the caller\'s inbox (also for other users\' and tenants\' ids).');
+
+const routes = {
+  list: createRoute({
+    method: 'get', path: '/api/notifications', tags, security: bearerSecurity, summary: 'The caller\'s inbox, newest first',
+    request: { query: ListQuery },
+    responses: {
+      200: { description: 'A page of the inbox.', content: { 'application/json': { schema: z.object({ items: z.array(InboxItem), nextCursor: z.string().nullable(), unreadCount: z.number().int() }).openapi('InboxPage') } } },
+      ...commonErrors,
+    },
+  }),
+  send: createRoute({
+    method: 'post', path: '/api/notifications', tags, security: bearerSecurity, summary: 'Send a notification',
+    description: 'Role service or admin (any audience in the tenant), or manager (only `ward:<own ward>`). One transaction per send. `Idempotency-Key` header or `idempotencyKey` field.',
+    request: { body: jsonBody(SendNotificationSchema) },
+    responses: {
+      201: { description: 'Created and delivered (or grouped).', content: { 'application/json': { schema: z.object({ notification: Notification, recipients: z.number().int(), grouped: z.boolean(), duplicate: z.boolean() }).openapi('SendResult') } } },
+      200: { description: 'An idempotent repeat: the first result, nothing sent again.', content: { 'application/json': { schema: z.object({ notification: Notification, recipients: z.number().int(), grouped: z.boolean(), duplicate: z.boolean() }) } } },
+      ...commonErrors,
+    },
+  }),
+  markRead: createRoute({
+    method: 'patch', path: '/api/notifications', tags, security: bearerSecurity, summary: 'Mark some or all read',
+    request: { body: jsonBody(MarkReadBody) },
+    responses: { 200: { description: 'Updated.', content: { 'application/json': { schema: Counts('updated') } } }, ...commonErrors },
+  }),
+  removeAll: createRoute({
+    method: 'delete', path: '/api/notifications', tags, security: bearerSecurity, summary: 'Delete all (or the listed) notifications of the caller',
+    request: { query: DeleteQuery },
+    responses: { 200: { description: 'Deleted.', content: { 'application/json': { schema: Counts('deleted') } } }, ...commonErrors },
+  }),
+  getPrefs: createRoute({
+    method: 'get', path: '/api/notifications/preferences', tags, security: bearerSecurity, summary: 'The caller\'s delivery preferences',
+    responses: { 200: { description: 'Preferences.', content: { 'application/json': { schema: PreferencesSchema.openapi('Preferences') } } }, 401: commonErrors[401] },
+  }),
+  putPrefs: createRoute({
+    method: 'put', path: '/api/notifications/preferences', tags, security: bearerSecurity, summary: 'Replace the caller\'s delivery preferences',
+    description: 'Channels per type (inbox with SSE, push) and quiet hours in the user\'s time zone during which push waits. Urgent always goes through.',
+    request: { body: jsonBody(PreferencesSchema) },
+    responses: { 200: { description: 'Saved.', content: { 'application/json': { schema: PreferencesSchema } } }, ...commonErrors },
+  }),
+  getOne: createRoute({
+    method: 'get', path: '/api/notifications/{id}', tags, security: bearerSecurity, summary: 'One notification of the caller\'s inbox',
+    request: { params: IdParam },
+    responses: { 200: { description: 'The notification.', content: { 'application/json': { schema: InboxItem } } }, 404: notFoundResp, 401: commonErrors[401] },
+  }),
+  readOne: createRoute({
+    method: 'patch', path: '/api/notifications/{id}', tags, security: bearerSecurity, summary: 'Mark one read',
+    request: { params: IdParam, body: jsonBody(z.object({ read: z.literal(true) }).strict()) },
+    responses: { 200: { description: 'Updated.', content: { 'application/json': { schema: Counts('updated') } } }, 404: notFoundResp, ...commonErrors },
+  }),
+  removeOne: createRoute({
+    method: 'delete', path: '/api/notifications/{id}', tags, security: bearerSecurity, summary: 'Delete one',
+    request: { params: IdParam },
+    responses: { 200: { description: 'Deleted.', content: { 'application/json': { schema: Counts('deleted') } } }, 404: notFoundResp, 401: commonErrors[401] },
+  }),
+  act: createRoute({
+    method: 'post', path: '/api/notifications/{id}/actions/{actionId}', tags, security: bearerSecurity, summary: 'Press an action button',
+    description: 'Runs the workflow behind the notification (approve a swap, accept an emergency call) and says what happened.',
+    request: { params: ActionParam },
+    responses: {
+      200: { description: 'What happened.', content: { 'application/json': { schema: z.object({ notificationId: z.string(), actionId: z.string(), result: z.string(), message: z.string(), details: z.unknown().optional() }).openapi('ActionResult') } } },
+      404: notFoundResp,
+      409: errorResponse('Already answered, already decided, or already filled.'),
+      401: commonErrors[401],
+    },
+  }),
+};
+
+/** Who may send to what: publishers anywhere in their tenant, managers to their own wards. */
+export function authoriseSend(id: Identity, to: Recipients): void {
+  if (canPublish(id)) return;
+  if (id.roles.includes('manager') && 'topic' in to && to.topic.startsWith('ward:') && id.wards.includes(to.topic.slice(5))) return;
+  throw new AppError('forbidden', 'Sending needs role service or admin; a manager may send to ward:<one of their wards>.');
+}
+
+export function registerNotificationRoutes(app: OpenAPIHono<AppEnv>, deps: { authenticator: Authenticator; notifications: NotificationService }): void {
+  const svc = deps.notifications;
+  app.use('/api/notifications', requireIdentity(deps.authenticator));
+  app.use('/api/notifications/*', requireIdentity(deps.authenticator));
+
+  app.openapi(routes.list, async (c) => {
+    const { tenantId, userId } = c.get('identity');
+    const q = c.req.valid('query');
+    const cursor = q.cursor ? decodeCursor(q.cursor) : undefined;
+    if (cursor === null) throw new AppError('validation_failed', 'cursor is not one this service issued; start without it.');
+    return c.json(await svc.list(tenantId, userId, { limit: q.limit, cursor, status: q.status, type: q.type, priority: q.priority }), 200);
+  });
+
+  app.openapi(routes.send, async (c) => {
+    const id = c.get('identity');
+    const b = c.req.valid('json');
+    authoriseSend(id, b.to);
+    const idempotencyKey = b.idempotencyKey ?? c.req.header('idempotency-key');
+    if (idempotencyKey !== undefined && (idempotencyKey.length < 1 || idempotencyKey.length > 200)) {
+      throw new AppError('validation_failed', 'Idempotency-Key must be 1 to 200 characters.');
+    }
+    const r = await svc.send({ ...b, tenantId: id.tenantId, senderId: id.userId, idempotencyKey });
+    return c.json(r, r.duplicate ? 200 : 201);
+  });
+
+  app.openapi(routes.markRead, async (c) => {
+    const { tenantId, userId } = c.get('identity');
+    const b = c.req.valid('json');
+    return c.json(await svc.markRead(tenantId, userId, 'all' in b ? 'all' : b.ids), 200);
+  });
+
+  app.openapi(routes.removeAll, async (c) => {
+    const { tenantId, userId } = c.get('identity');
+    const raw = c.req.valid('query').ids;
+    let list: string[] | 'all' = 'all';
+    if (raw !== undefined) {
+      const parsed = ids.safeParse(raw.split(',').map((s) => s.trim()).filter(Boolean));
+      if (!parsed.success) throw new AppError('validation_failed', 'ids must be a comma-separated list of 1 to 500 notification ids.');
+      list = parsed.data;
+    }
+    return c.json(await svc.remove(tenantId, userId, list), 200);
+  });
+
+  app.openapi(routes.getPrefs, async (c) => {
+    const { tenantId, userId } = c.get('identity');
+    return c.json(await svc.getPreferences(tenantId, userId), 200);
+  });
+
+  app.openapi(routes.putPrefs, async (c) => {
+    const { tenantId, userId } = c.get('identity');
+    return c.json(await svc.putPreferences(tenantId, userId, c.req.valid('json')), 200);
+  });
+
+  app.openapi(routes.getOne, async (c) => {
+    const { tenantId, userId } = c.get('identity');
+    return c.json(await svc.get(tenantId, userId, c.req.valid('param').id), 200);
+  });
+
+  app.openapi(routes.readOne, async (c) => {
+    const { tenantId, userId } = c.get('identity');
+    return c.json(await svc.markOneRead(tenantId, userId, c.req.valid('param').id), 200);
+  });
+
+  app.openapi(routes.removeOne, async (c) => {
+    const { tenantId, userId } = c.get('identity');
+    return c.json(await svc.removeOne(tenantId, userId, c.req.valid('param').id), 200);
+  });
+
+  app.openapi(routes.act, async (c) => {
+    const p = c.req.valid('param');
+    return c.json(await svc.pressAction(c.get('identity'), p.id, p.actionId), 200);
+  });
+}

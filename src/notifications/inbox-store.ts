@@ -1,0 +1,160 @@
+import type { Transaction } from 'kysely';
+import type { Database, Db } from '../store/index.js';
+import type { Action, InboxItem, NotificationType, Priority, SentNotification } from './model.js';
+
+type Exec = Db | Transaction<Database>;
+const CHUNK = 500;
+
+export interface NotificationRow {
+  id: string;
+  tenant_id: string;
+  type: string;
+  priority: string;
+  title: string;
+  body: string;
+  data: string;
+  actions: string;
+  audience: string;
+  group_key: string | null;
+  group_count: number;
+  sender_id: string;
+  recipient_count: number;
+  state: string | null;
+  workflow_kind: string | null;
+  workflow_id: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export function toSent(r: NotificationRow): SentNotification {
+  return {
+    id: r.id,
+    type: r.type as NotificationType,
+    priority: r.priority as Priority,
+    title: r.title,
+    body: r.body,
+    data: JSON.parse(r.data) as unknown,
+    actions: JSON.parse(r.actions) as Action[],
+    groupKey: r.group_key,
+    groupCount: Number(r.group_count),
+    senderId: r.sender_id,
+    state: r.state === null ? null : (JSON.parse(r.state) as unknown),
+    createdAt: new Date(Number(r.created_at)).toISOString(),
+    updatedAt: new Date(Number(r.updated_at)).toISOString(),
+  };
+}
+
+export function toItem(r: NotificationRow & { read_at: number | null; acted_action: string | null }): InboxItem {
+  return { ...toSent(r), readAt: r.read_at === null ? null : new Date(Number(r.read_at)).toISOString(), actedAction: r.acted_action };
+}
+
+/** Adds `delta` to each user's unread counter (creating it) and returns the new values. */
+export async function bumpUnread(trx: Exec, tenantId: string, userIds: readonly string[], delta: number): Promise<Map<string, number>> {
+  const out = new Map<string, number>();
+  for (let i = 0; i < userIds.length; i += CHUNK) {
+    const ids = userIds.slice(i, i + CHUNK);
+    const rows = await trx
+      .insertInto('inbox_counters')
+      .values(ids.map((u) => ({ tenant_id: tenantId, user_id: u, unread: Math.max(0, delta) })))
+      .onConflict((oc) => oc.columns(['tenant_id', 'user_id']).doUpdateSet((eb) => ({ unread: eb('inbox_counters.unread', '+', delta) })))
+      .returning(['user_id', 'unread'])
+      .execute();
+    for (const r of rows) out.set(r.user_id, Math.max(0, Number(r.unread)));
+  }
+  return out;
+}
+
+export async function unreadCount(db: Exec, tenantId: string, userId: string): Promise<number> {
+  const r = await db.selectFrom('inbox_counters').select('unread').where('tenant_id', '=', tenantId).where('user_id', '=', userId).executeTakeFirst();
+  return Math.max(0, Number(r?.unread ?? 0));
+}
+
+export async function setUnread(trx: Exec, tenantId: string, userId: string, value: number): Promise<void> {
+  await trx
+    .insertInto('inbox_counters')
+    .values({ tenant_id: tenantId, user_id: userId, unread: value })
+    .onConflict((oc) => oc.columns(['tenant_id', 'user_id']).doUpdateSet({ unread: value }))
+    .execute();
+}
+
+export async function insertInboxRows(
+  trx: Exec,
+  rows: ReadonlyArray<{ tenant_id: string; user_id: string; notification_id: string; sort_at: number; type: string; priority: string }>,
+): Promise<void> {
+  for (let i = 0; i < rows.length; i += CHUNK) {
+    await trx
+      .insertInto('inbox')
+      .values(rows.slice(i, i + CHUNK).map((r) => ({ ...r, read_at: null, acted_action: null, acted_at: null })))
+      .execute();
+  }
+}
+
+export interface PageQuery {
+  limit: number;
+  cursor?: { sortAt: number; id: string } | undefined;
+  status?: 'unread' | 'read' | undefined;
+  type?: string | undefined;
+  priority?: string | undefined;
+}
+
+/** One page of a user's inbox, newest first, keyset-paginated on (sort_at, id). */
+export async function inboxPage(db: Exec, tenantId: string, userId: string, q: PageQuery) {
+  let sel = db
+    .selectFrom('inbox as i')
+    .innerJoin('notifications as n', 'n.id', 'i.notification_id')
+    .select([
+      'n.id',
+      'n.tenant_id',
+      'n.type',
+      'n.priority',
+      'n.title',
+      'n.body',
+      'n.data',
+      'n.actions',
+      'n.audience',
+      'n.group_key',
+      'n.group_count',
+      'n.sender_id',
+      'n.recipient_count',
+      'n.state',
+      'n.workflow_kind',
+      'n.workflow_id',
+      'n.created_at',
+      'n.updated_at',
+      'i.read_at',
+      'i.acted_action',
+      'i.sort_at',
+    ])
+    .where('i.tenant_id', '=', tenantId)
+    .where('i.user_id', '=', userId);
+  if (q.status === 'unread') sel = sel.where('i.read_at', 'is', null);
+  if (q.status === 'read') sel = sel.where('i.read_at', 'is not', null);
+  if (q.type) sel = sel.where('i.type', '=', q.type);
+  if (q.priority) sel = sel.where('i.priority', '=', q.priority);
+  const c = q.cursor;
+  if (c) sel = sel.where((eb) => eb.or([eb('i.sort_at', '<', c.sortAt), eb.and([eb('i.sort_at', '=', c.sortAt), eb('i.notification_id', '<', c.id)])]));
+  return sel.orderBy('i.sort_at', 'desc').orderBy('i.notification_id', 'desc').limit(q.limit + 1).execute();
+}
+
+export async function loadNotification(db: Exec, tenantId: string, id: string): Promise<NotificationRow | undefined> {
+  return db.selectFrom('notifications').selectAll().where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst();
+}
+
+export async function inboxRow(db: Exec, tenantId: string, userId: string, id: string) {
+  return db
+    .selectFrom('inbox')
+    .selectAll()
+    .where('tenant_id', '=', tenantId)
+    .where('user_id', '=', userId)
+    .where('notification_id', '=', id)
+    .executeTakeFirst();
+}
+
+export async function inboxUsersOf(db: Exec, tenantId: string, notificationId: string): Promise<Array<{ user_id: string; read_at: number | null }>> {
+  return db
+    .selectFrom('inbox')
+    .select(['user_id', 'read_at'])
+    .where('tenant_id', '=', tenantId)
+    .where('notification_id', '=', notificationId)
+    .execute();
+}
