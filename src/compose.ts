@@ -5,6 +5,7 @@ import { getRequestListener } from '@hono/node-server';
 import { pino, type Logger } from 'pino';
 import { sql } from 'kysely';
 import {
+  createActionTokens,
   createAuthenticator,
   createSqlTicketStore,
   jwtKeyFrom,
@@ -18,6 +19,7 @@ import type { OpenAPIHono } from '@hono/zod-openapi';
 import { createHttpApp, type AppEnv } from './http/index.js';
 import { Directory, NotificationService } from './notifications/index.js';
 import { createWorkflows } from './workflows/index.js';
+import { createPush } from './push/index.js';
 import { MetricsRegistry, processMetrics, realtimeMetrics } from './metrics/index.js';
 import { systemClock, type Clock } from './shared/clock.js';
 import { EventManager, SseHub } from './sse/index.js';
@@ -102,10 +104,14 @@ export async function createWardbell(config: Config, opts: WardbellOptions = {})
     },
   };
 
+  const actionSecret = config.WARDBELL_ACTION_TOKEN_SECRET ?? loadOrCreateDevSecret(config.WARDBELL_DATA_DIR, 'action-token-secret').secret;
+  const actionTokens = createActionTokens(new TextEncoder().encode(actionSecret), () => clock.now());
   const workflows = createWorkflows({ db, clock, logger, events, notifications, directory });
+  const push = await createPush({ config, db, clock, logger, actionTokens });
 
   const metrics = new MetricsRegistry();
   metrics.add(realtimeMetrics(hub, events));
+  metrics.add(push.metrics);
   metrics.add(processMetrics());
 
   let shuttingDown = false;
@@ -117,6 +123,7 @@ export async function createWardbell(config: Config, opts: WardbellOptions = {})
     hub,
     notifications,
     directory,
+    actionTokens,
     metrics,
     readiness: {
       storage: async () => {
@@ -129,7 +136,7 @@ export async function createWardbell(config: Config, opts: WardbellOptions = {})
     maxConnectionsPerUser: config.WARDBELL_MAX_CONNECTIONS_PER_USER,
     devTokenSecret: devSecret,
     version: VERSION,
-    extraRoutes: [(a) => workflows.registerRoutes(a, authenticator)],
+    extraRoutes: [(a) => workflows.registerRoutes(a, authenticator), (a) => push.registerRoutes(a, authenticator)],
   });
 
   const listener = getRequestListener(app.fetch, {
@@ -145,6 +152,7 @@ export async function createWardbell(config: Config, opts: WardbellOptions = {})
   }, 60_000);
   housekeeping.unref();
   workflows.start();
+  push.start();
 
   return {
     server,
@@ -169,6 +177,7 @@ export async function createWardbell(config: Config, opts: WardbellOptions = {})
       shuttingDown = true;
       clearInterval(housekeeping);
       await workflows.stop();
+      await push.stop();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       const streams = hub.shutdown(config.WARDBELL_SSE_RETRY_MS);
       server.closeIdleConnections();

@@ -5,3 +5,4 @@ export { identityFromHeaders } from './trusted-proxy.js';
 export { createAuthenticator, type Authenticator, type HeaderGetter } from './authenticator.js';
 export { loadOrCreateDevSecret } from './dev-secret.js';
 export { createSqlTicketStore, TICKET_PATTERN, type TicketStore } from './tickets.js';
+export { createActionTokens, type ActionTokens, type ActionClaims } from './action-tokens.js';

@@ -48,6 +48,31 @@ export const configSchema = z
     WARDBELL_MAX_BODY_BYTES: intFromEnv(64 * 1024, 1024, 10 * 1024 * 1024),
     /** SSE connections one user may hold at once (reconnect storms). Default 20. */
     WARDBELL_MAX_CONNECTIONS_PER_USER: intFromEnv(20, 1, 10_000),
+    /** Secret (32+ characters) signing action tokens carried by pushes. Generated under the data directory when unset; set it to the same value on every process of a scale-out deployment. */
+    WARDBELL_ACTION_TOKEN_SECRET: z.string().min(32).optional(),
+    /** VAPID subject (RFC 8292 `sub`): a mailto: or https: contact for the push services. */
+    WARDBELL_VAPID_SUBJECT: z.string().regex(/^(mailto:|https:)/, 'must start with mailto: or https:').default('mailto:push-admin@wardbell.invalid'),
+    /** VAPID key pair (base64url, uncompressed P-256 public / 32-byte private). Generated and kept under the data directory when unset. */
+    WARDBELL_VAPID_PUBLIC_KEY: z.string().min(80).optional(),
+    WARDBELL_VAPID_PRIVATE_KEY: z.string().min(40).optional(),
+    /** Key (base64url, 32 bytes) that encrypts push subscription keys at rest. Generated under the data directory when unset. */
+    WARDBELL_PUSH_KEY_ENCRYPTION_KEY: z.string().min(40).optional(),
+    /** Push service hosts a subscription endpoint may point at (suffix match on a dot boundary). */
+    WARDBELL_PUSH_ALLOWED_HOSTS: csv.default([
+      'fcm.googleapis.com',
+      'updates.push.services.mozilla.com',
+      'push.apple.com',
+      'notify.windows.com',
+    ]),
+    /** Testing only: allow endpoints on loopback/private addresses (a fake push service). Default false. */
+    WARDBELL_PUSH_ALLOW_PRIVATE_NETWORKS: z
+      .enum(['true', 'false'])
+      .default('false')
+      .transform((v) => v === 'true'),
+    /** PEM file of extra CAs trusted for push services (testing with a local fake push service). */
+    WARDBELL_PUSH_CA_FILE: z.string().min(1).optional(),
+    /** Concurrent requests to push services. Default 64. */
+    WARDBELL_PUSH_CONCURRENCY: intFromEnv(64, 1, 4096),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     /** Reserved for the scale-out deployment: PostgreSQL connection string. */
     DATABASE_URL: z.string().url().optional(),

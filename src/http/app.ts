@@ -3,7 +3,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
 import type { MiddlewareHandler } from 'hono';
 import type { Logger } from 'pino';
-import type { Authenticator, TicketStore } from '../auth/index.js';
+import type { ActionTokens, Authenticator, TicketStore } from '../auth/index.js';
 import type { MetricsRegistry } from '../metrics/index.js';
 import { AppError } from '../shared/errors.js';
 import type { EventManager, SseHub } from '../sse/index.js';
@@ -25,6 +25,7 @@ export interface HttpAppDeps {
   hub: SseHub;
   notifications: NotificationService;
   directory: Directory;
+  actionTokens: ActionTokens;
   metrics: MetricsRegistry;
   readiness: OpsDeps['readiness'];
   isShuttingDown: () => boolean;
@@ -66,7 +67,7 @@ export function createHttpApp(deps: HttpAppDeps): OpenAPIHono<AppEnv> {
       origin: (origin) => (allowed.has(origin) ? origin : null),
       allowMethods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
       // Cache-Control: the SSE client sends `no-store`; Last-Event-ID: resumption.
-      allowHeaders: ['Authorization', 'Content-Type', 'Last-Event-ID', 'Idempotency-Key', 'Cache-Control'],
+      allowHeaders: ['Authorization', 'Content-Type', 'Last-Event-ID', 'Idempotency-Key', 'Cache-Control', 'X-Wardbell-Action-Token'],
       exposeHeaders: ['Retry-After'],
       maxAge: 600,
       credentials: false,
@@ -92,7 +93,7 @@ export function createHttpApp(deps: HttpAppDeps): OpenAPIHono<AppEnv> {
     maxConnectionsPerUser: deps.maxConnectionsPerUser,
   });
   registerEventRoutes(app, { authenticator: deps.authenticator, events: deps.events });
-  registerNotificationRoutes(app, { authenticator: deps.authenticator, notifications: deps.notifications });
+  registerNotificationRoutes(app, { authenticator: deps.authenticator, notifications: deps.notifications, actionTokens: deps.actionTokens });
   registerDirectoryRoutes(app, { authenticator: deps.authenticator, directory: deps.directory });
   for (const register of deps.extraRoutes ?? []) register(app);
   if (deps.devTokenSecret) registerDevRoutes(app, { secret: deps.devTokenSecret });

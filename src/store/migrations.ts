@@ -1,5 +1,6 @@
 import { sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 import { workflowMigrations } from './migrations-workflows.js';
+import { pushMigrations } from './migrations-push.js';
 
 /**
  * Migrations, in order. Written once for both dialects: only types both SQLite and PostgreSQL accept
@@ -148,7 +149,7 @@ const migrations: Record<string, Migration> = {
 
 export const migrationProvider: MigrationProvider = {
   async getMigrations() {
-    // Workflow migrations are named 1xxx_ so they sort after the core's 0xxx_ ones.
-    return { ...migrations, ...workflowMigrations };
+    // Workflow migrations are named 1xxx_ and push migrations 2xxx_, so each group sorts after the core's 0xxx_.
+    return { ...migrations, ...workflowMigrations, ...pushMigrations };
   },
 };

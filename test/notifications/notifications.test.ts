@@ -212,6 +212,22 @@ describe('action buttons', () => {
   });
 });
 
+describe('action tokens from a push', () => {
+  it('let a service worker press a button of that one notification without the page token', async () => {
+    const n = (await send({ title: 'From the lock screen', actions: [{ id: 'ack', label: 'OK' }], to: { users: ['park'] } })).json.notification.id as string;
+    const other = (await send({ title: 'Another', actions: [{ id: 'ack', label: 'OK' }], to: { users: ['park'] } })).json.notification.id as string;
+    const { createActionTokens } = await import('../../src/auth/index.js');
+    const { readFileSync } = await import('node:fs');
+    const secret = readFileSync(`${svc.dataDir}/action-token-secret`, 'utf8').trim();
+    const token = createActionTokens(new TextEncoder().encode(secret)).sign({ tenantId: 'h1', userId: 'park', notificationId: n }, 60_000);
+    const press = (id: string, t: string) => fetch(`${svc.url}/api/notifications/${id}/actions/ack`, { method: 'POST', headers: { 'x-wardbell-action-token': t } });
+    expect((await press(n, token)).status).toBe(200);
+    expect((await press(other, token)).status).toBe(401);
+    expect((await press(n, `${token}x`)).status).toBe(401);
+    expect((await call('GET', `/api/notifications/${n}`, tokens.park!)).json.actedAction).toBe('ack');
+  });
+});
+
 describe('preferences', () => {
   it('reads defaults, saves valid preferences and refuses invalid ones', async () => {
     expect((await call('GET', '/api/notifications/preferences', tokens.lee!)).json).toEqual({ channels: {}, quietHours: null });

@@ -1,5 +1,5 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
-import { canPublish, type Authenticator, type Identity } from '../../auth/index.js';
+import { canPublish, type ActionTokens, type Authenticator, type Identity } from '../../auth/index.js';
 import {
   ActionSchema,
   decodeCursor,
@@ -125,8 +125,10 @@ const routes = {
   }),
   act: createRoute({
     method: 'post', path: '/api/notifications/{id}/actions/{actionId}', tags, security: bearerSecurity, summary: 'Press an action button',
-    description: 'Runs the workflow behind the notification (approve a swap, accept an emergency call) and says what happened.',
-    request: { params: ActionParam },
+    description:
+      'Runs the workflow behind the notification (approve a swap, accept an emergency call) and says what happened. ' +
+      'Authenticated by the bearer token, or by the `X-Wardbell-Action-Token` a push carries (service worker).',
+    request: { params: ActionParam, headers: z.object({ 'x-wardbell-action-token': z.string().optional() }) },
     responses: {
       200: { description: 'What happened.', content: { 'application/json': { schema: z.object({ notificationId: z.string(), actionId: z.string(), result: z.string(), message: z.string(), details: z.unknown().optional() }).openapi('ActionResult') } } },
       404: notFoundResp,
@@ -143,8 +145,28 @@ export function authoriseSend(id: Identity, to: Recipients): void {
   throw new AppError('forbidden', 'Sending needs role service or admin; a manager may send to ward:<one of their wards>.');
 }
 
-export function registerNotificationRoutes(app: OpenAPIHono<AppEnv>, deps: { authenticator: Authenticator; notifications: NotificationService }): void {
+export function registerNotificationRoutes(
+  app: OpenAPIHono<AppEnv>,
+  deps: { authenticator: Authenticator; notifications: NotificationService; actionTokens: ActionTokens },
+): void {
   const svc = deps.notifications;
+
+  // Registered before the identity middleware: a service worker presses with an action token
+  // (carried by the push, good for this one notification) instead of the page's bearer token.
+  app.openapi(routes.act, async (c) => {
+    const p = c.req.valid('param');
+    const actionToken = c.req.header('x-wardbell-action-token');
+    let identity: Identity;
+    if (actionToken !== undefined) {
+      const claims = deps.actionTokens.verify(actionToken);
+      if (!claims || claims.notificationId !== p.id) throw new AppError('invalid_token', 'Action token is invalid, expired, or for another notification.');
+      identity = { tenantId: claims.tenantId, userId: claims.userId, roles: [], wards: [] };
+    } else {
+      identity = await deps.authenticator.authenticate((n) => c.req.header(n));
+    }
+    return c.json(await svc.pressAction(identity, p.id, p.actionId), 200);
+  });
+
   app.use('/api/notifications', requireIdentity(deps.authenticator));
   app.use('/api/notifications/*', requireIdentity(deps.authenticator));
 
@@ -211,8 +233,4 @@ export function registerNotificationRoutes(app: OpenAPIHono<AppEnv>, deps: { aut
     return c.json(await svc.removeOne(tenantId, userId, c.req.valid('param').id), 200);
   });
 
-  app.openapi(routes.act, async (c) => {
-    const p = c.req.valid('param');
-    return c.json(await svc.pressAction(c.get('identity'), p.id, p.actionId), 200);
-  });
 }
