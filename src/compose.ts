@@ -20,7 +20,7 @@ import { createHttpApp, type AppEnv } from './http/index.js';
 import { Directory, NotificationService } from './notifications/index.js';
 import { createWorkflows } from './workflows/index.js';
 import { createPush } from './push/index.js';
-import { MetricsRegistry, processMetrics, realtimeMetrics } from './metrics/index.js';
+import { MetricsRegistry, notificationMetrics, processMetrics, realtimeMetrics } from './metrics/index.js';
 import { systemClock, type Clock } from './shared/clock.js';
 import { EventManager, SseHub } from './sse/index.js';
 import { migrateToLatest, openSqlite } from './store/index.js';
@@ -111,6 +111,7 @@ export async function createWardbell(config: Config, opts: WardbellOptions = {})
 
   const metrics = new MetricsRegistry();
   metrics.add(realtimeMetrics(hub, events));
+  metrics.add(notificationMetrics(notifications));
   metrics.add(push.metrics);
   metrics.add(processMetrics());
 

@@ -1,2 +1,3 @@
 export { MetricsRegistry, renderExposition, processMetrics, type MetricFamily, type MetricSource } from './exposition.js';
 export { realtimeMetrics } from './realtime.js';
+export { notificationMetrics } from './notifications.js';
