@@ -12,9 +12,10 @@ import {
   loadOrCreateDevSecret,
   type Authenticator,
 } from './auth/index.js';
-import { createInProcessBus } from './bus/index.js';
+import { Redis } from 'ioredis';
+import { createInProcessBus, createRedisBus, type Bus } from './bus/index.js';
 import { ConfigError, type Config } from './config/index.js';
-import { createSqlEventLog } from './events/index.js';
+import { createRedisEventLog, createSqlEventLog, type EventLog, type Retention } from './events/index.js';
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import { createHttpApp, type AppEnv } from './http/index.js';
 import { Directory, NotificationService } from './notifications/index.js';
@@ -22,8 +23,8 @@ import { createWorkflows } from './workflows/index.js';
 import { createPush } from './push/index.js';
 import { MetricsRegistry, notificationMetrics, processMetrics, realtimeMetrics } from './metrics/index.js';
 import { systemClock, type Clock } from './shared/clock.js';
-import { EventManager, SseHub } from './sse/index.js';
-import { migrateToLatest, openSqlite } from './store/index.js';
+import { EventManager, OrderedFeed, SseHub } from './sse/index.js';
+import { migrateToLatest, openDatabase, type Db } from './store/index.js';
 import { VERSION } from './version.js';
 
 export interface WardbellOptions {
@@ -70,17 +71,43 @@ function resolveAuth(config: Config, logger: Logger): { authenticator: Authentic
   return { authenticator: createAuthenticator({ mode: 'jwt', key: { algorithm: 'HS256', key: secret }, jwt }), devSecret: secret };
 }
 
+/**
+ * The realtime backbone: with REDIS_URL, the replay log and the bus are Redis Streams shared by
+ * every process; without, the log is the SQL store and the bus is in-process (one process only).
+ */
+async function openRealtimeBackbone(
+  config: Config,
+  deps: { db: Db; retention: Retention; clock: Clock; logger: Logger },
+): Promise<{ log: EventLog; bus: Bus; redis: Redis | null }> {
+  if (!config.REDIS_URL) {
+    if (config.DATABASE_URL) {
+      deps.logger.warn('DATABASE_URL without REDIS_URL: events reach only this process\'s streams; run one process, or set REDIS_URL');
+    }
+    return { log: createSqlEventLog(deps), bus: createInProcessBus(), redis: null };
+  }
+  const onError = (err: unknown) => deps.logger.warn({ err }, 'redis connection error');
+  const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null, lazyConnect: true });
+  redis.on('error', onError);
+  await redis.connect();
+  const reader = redis.duplicate();
+  reader.on('error', onError);
+  const log = createRedisEventLog({ redis, prefix: config.WARDBELL_REDIS_PREFIX, retention: deps.retention, clock: deps.clock });
+  const bus = createRedisBus({ reader, prefix: config.WARDBELL_REDIS_PREFIX, onError });
+  await bus.ready;
+  return { log, bus, redis };
+}
+
 /** The composition root: config -> adapters -> services -> HTTP app -> server. */
 export async function createWardbell(config: Config, opts: WardbellOptions = {}): Promise<Wardbell> {
   const logger = opts.logger ?? pino({ level: config.LOG_LEVEL, base: { service: 'wardbell' } });
   const clock = opts.clock ?? systemClock;
   const { authenticator: baseAuthenticator, devSecret } = resolveAuth(config, logger);
 
-  const db = openSqlite(join(config.WARDBELL_DATA_DIR, 'wardbell.sqlite'));
+  const { db, dialect } = openDatabase({ databaseUrl: config.DATABASE_URL, sqlitePath: join(config.WARDBELL_DATA_DIR, 'wardbell.sqlite') });
   await migrateToLatest(db);
   const retention = { maxEvents: config.WARDBELL_REPLAY_MAX_EVENTS, maxAgeMs: config.WARDBELL_REPLAY_MAX_AGE_S * 1000 };
-  const log = createSqlEventLog({ db, retention, clock });
-  const bus = createInProcessBus();
+  const { log, bus, redis } = await openRealtimeBackbone(config, { db, retention, clock, logger });
+  logger.info({ storage: dialect, bus: redis ? 'redis' : 'in-process' }, 'storage opened');
   const hub = new SseHub({
     log,
     clock,
@@ -89,7 +116,8 @@ export async function createWardbell(config: Config, opts: WardbellOptions = {})
     replayLimit: config.WARDBELL_REPLAY_LIMIT,
     retryMs: config.WARDBELL_SSE_RETRY_MS,
   });
-  const unsubscribe = bus.subscribe((e) => hub.deliver(e));
+  const feed = new OrderedFeed(log, hub, { onError: (err) => logger.error({ err }, 'event feed gap fill failed') });
+  const unsubscribe = bus.subscribe((e) => feed.accept(e));
   const events = new EventManager({ log, bus, hub });
   const tickets = createSqlTicketStore({ db, clock });
   const directory = new Directory(db, () => clock.now());
@@ -130,6 +158,13 @@ export async function createWardbell(config: Config, opts: WardbellOptions = {})
       storage: async () => {
         await sql`select 1`.execute(db);
       },
+      ...(redis
+        ? {
+            redis: async () => {
+              await redis.ping();
+            },
+          }
+        : {}),
     },
     isShuttingDown: () => shuttingDown,
     corsOrigins: config.WARDBELL_CORS_ORIGINS,
@@ -189,6 +224,7 @@ export async function createWardbell(config: Config, opts: WardbellOptions = {})
       unsubscribe();
       await bus.close();
       await log.close();
+      if (redis) await redis.quit().catch(() => redis.disconnect());
       await db.destroy();
       logger.info({ streams }, 'shut down');
     },

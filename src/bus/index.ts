@@ -24,3 +24,5 @@ export function createInProcessBus(): Bus {
     },
   };
 }
+
+export { createRedisBus, type RedisBusOptions } from './redis-bus.js';

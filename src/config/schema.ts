@@ -74,10 +74,12 @@ export const configSchema = z
     /** Concurrent requests to push services. Default 64. */
     WARDBELL_PUSH_CONCURRENCY: intFromEnv(64, 1, 4096),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-    /** Reserved for the scale-out deployment: PostgreSQL connection string. */
+    /** Scale-out: PostgreSQL for the durable state (else SQLite under the data directory). */
     DATABASE_URL: z.string().url().optional(),
-    /** Reserved for the scale-out deployment: Redis connection string. */
+    /** Scale-out: Redis for the cross-process bus and the replay log. */
     REDIS_URL: z.string().url().optional(),
+    /** Prefix of every Redis key. Default `wardbell`; one prefix per deployment sharing a Redis. */
+    WARDBELL_REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9:_-]{1,64}$/).default('wardbell'),
   })
   .superRefine((c, ctx) => {
     if (c.WARDBELL_JWT_SECRET && c.WARDBELL_JWT_PUBLIC_KEY) {

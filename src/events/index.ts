@@ -4,3 +4,4 @@ export { checkPosition, checkContinuity, type GapReason, type ReadSince, type St
 export type { EventLog, Retention } from './log.js';
 export { createMemoryEventLog } from './memory-log.js';
 export { createSqlEventLog } from './sql-log.js';
+export { createRedisEventLog, parseEntry, redisKeys, type RedisLogOptions } from './redis-log.js';

@@ -261,6 +261,23 @@ export class SseHub {
     this.write(conn, encodeFrameBytes({ id, event: 'reset', data: JSON.stringify({ reason, lastEventId: id }) }));
   }
 
+  /**
+   * Tells every open stream of a tenant that its position cannot be continued (the log was lost or
+   * a gap could not be filled): live streams get a `reset` at `head`; streams still replaying are
+   * closed so they reconnect and get a proper reset then.
+   */
+  resetTenant(tenantId: string, head: StreamHead, reason: GapReason): void {
+    const t = this.tenants.get(tenantId);
+    if (!t) return;
+    for (const c of [...t.all]) {
+      if (c.state === 'live') this.sendReset(c, head, reason);
+      else {
+        c.transport.destroy();
+        this.remove(c);
+      }
+    }
+  }
+
   /** Live delivery of one logged event to the matching connections of this process. */
   deliver(e: StoredEvent): void {
     const t = this.tenants.get(e.tenantId);

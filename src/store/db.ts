@@ -1,7 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, Migrator, SqliteDialect } from 'kysely';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
+import pg from 'pg';
 import { migrationProvider } from './migrations.js';
 import type { Database } from './schema.js';
 
@@ -20,6 +21,26 @@ export function openSqlite(path: string): Db {
   sqlite.pragma('foreign_keys = ON');
   // SQLite returns bigint columns as JS numbers (safe below 2^53, far above any offset or time here).
   return new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+}
+
+/**
+ * Opens PostgreSQL (the scale-out deployment). int8 columns (offsets, times, counts) are parsed as
+ * JS numbers, like SQLite returns them, so one query code path serves both; values stay far below
+ * 2^53. The parser is set on this pool only, not on the global pg module.
+ */
+export function openPostgres(url: string, opts: { max?: number } = {}): Db {
+  const types = {
+    getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+      oid === 20 ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
+  };
+  const pool = new pg.Pool({ connectionString: url, max: opts.max ?? 10, types });
+  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+}
+
+/** The configured database: PostgreSQL when a URL is given, else the embedded SQLite file. */
+export function openDatabase(opts: { databaseUrl?: string | undefined; sqlitePath: string }): { db: Db; dialect: 'postgres' | 'sqlite' } {
+  if (opts.databaseUrl) return { db: openPostgres(opts.databaseUrl), dialect: 'postgres' };
+  return { db: openSqlite(opts.sqlitePath), dialect: 'sqlite' };
 }
 
 /** Brings the schema up to date; throws with the failing migration's name. */

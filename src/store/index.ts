@@ -1,2 +1,2 @@
-export { openSqlite, migrateToLatest, type Db } from './db.js';
+export { openSqlite, openPostgres, openDatabase, migrateToLatest, type Db } from './db.js';
 export type { Database } from './schema.js';

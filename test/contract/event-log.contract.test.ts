@@ -8,8 +8,11 @@ import {
   type EventLog,
   type Retention,
 } from '../../src/events/index.js';
-import { migrateToLatest, openSqlite, type Db } from '../../src/store/index.js';
+import { Redis } from 'ioredis';
+import { createRedisEventLog } from '../../src/events/index.js';
+import { migrateToLatest, openPostgres, openSqlite, type Db } from '../../src/store/index.js';
 import { FakeClock } from '../helpers/fake-clock.js';
+import { createTestDatabase, DATABASE_URL, REDIS_URL, testPrefix } from '../helpers/scale.js';
 
 interface ReplayCase {
   name: string;
@@ -38,6 +41,34 @@ const adapters: Record<string, Factory> = {
     const log = createSqlEventLog({ db, ...o });
     return { log, close: async () => { await log.close(); await db.destroy(); } };
   },
+  ...(DATABASE_URL
+    ? {
+        postgres: (async (o) => {
+          const database = await createTestDatabase();
+          const db: Db = openPostgres(database.url, { max: 2 });
+          await migrateToLatest(db);
+          const log = createSqlEventLog({ db, ...o });
+          return { log, close: async () => { await log.close(); await db.destroy(); await database.drop(); } };
+        }) satisfies Factory,
+      }
+    : {}),
+  ...(REDIS_URL
+    ? {
+        redis: (async (o) => {
+          const redis = new Redis(REDIS_URL);
+          const prefix = testPrefix();
+          const log = createRedisEventLog({ redis, prefix, ...o });
+          return {
+            log,
+            close: async () => {
+              const keys = await redis.keys(`${prefix}:*`);
+              if (keys.length) await redis.del(...keys);
+              await redis.quit();
+            },
+          };
+        }) satisfies Factory,
+      }
+    : {}),
 };
 
 /** The EventLog contract: every adapter passes the same suite. */

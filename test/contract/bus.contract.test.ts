@@ -1,0 +1,112 @@
+import { Redis } from 'ioredis';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createInProcessBus, createRedisBus, type Bus } from '../../src/bus/index.js';
+import { createMemoryEventLog, createRedisEventLog, type EventLog, type StoredEvent } from '../../src/events/index.js';
+import { systemClock } from '../../src/shared/clock.js';
+import { REDIS_URL, testPrefix } from '../helpers/scale.js';
+import { sleep } from '../helpers/sse-reader.js';
+
+const retention = { maxEvents: 1000, maxAgeMs: 3_600_000 };
+
+/** A log and two subscribers standing for two processes; `publish` is how the service publishes. */
+interface Backbone {
+  log: EventLog;
+  a: Bus;
+  b: Bus;
+  publish(e: StoredEvent): Promise<void>;
+  close(): Promise<void>;
+  /** Drops subscriber a's connection for a moment (where there is one). */
+  interruptA?(): Promise<void>;
+}
+
+const adapters: Record<string, () => Promise<Backbone>> = {
+  'in-process': async () => {
+    const bus = createInProcessBus();
+    return { log: createMemoryEventLog({ retention, clock: systemClock }), a: bus, b: bus, publish: (e) => bus.publish(e), close: () => bus.close() };
+  },
+  ...(REDIS_URL
+    ? {
+        redis: async (): Promise<Backbone> => {
+          const prefix = testPrefix();
+          const redis = new Redis(REDIS_URL);
+          const readerA = new Redis(REDIS_URL);
+          const a = createRedisBus({ reader: readerA, prefix, blockMs: 200 });
+          const b = createRedisBus({ reader: new Redis(REDIS_URL), prefix, blockMs: 200 });
+          await Promise.all([a.ready, b.ready]);
+          return {
+            log: createRedisEventLog({ redis, prefix, retention, clock: systemClock }),
+            a,
+            b,
+            publish: (e) => a.publish(e),
+            async interruptA() {
+              readerA.disconnect(true);
+            },
+            async close() {
+              await a.close();
+              await b.close();
+              const keys = await redis.keys(`${prefix}:*`);
+              if (keys.length) await redis.del(...keys);
+              await redis.quit();
+            },
+          };
+        },
+      }
+    : {}),
+};
+
+async function until(pred: () => boolean, ms = 5000) {
+  const end = Date.now() + ms;
+  while (!pred()) {
+    if (Date.now() > end) throw new Error('timed out');
+    await sleep(10);
+  }
+}
+
+for (const [name, make] of Object.entries(adapters)) {
+  describe(`Bus contract: ${name}`, () => {
+    let bb: Backbone | null = null;
+    afterEach(async () => {
+      await bb?.close();
+      bb = null;
+    });
+
+    it('carries every logged event to every subscriber, in offset order', async () => {
+      bb = await make();
+      const seenA: number[] = [];
+      const seenB: number[] = [];
+      bb.a.subscribe((e) => seenA.push(e.offset));
+      bb.b.subscribe((e) => seenB.push(e.offset));
+      for (let i = 0; i < 50; i++) {
+        const e = await bb.log.append({ tenantId: 't1', type: 'schedule.updated', data: { i }, audience: { kind: 'tenant' } });
+        await bb.publish(e);
+      }
+      await until(() => seenA.length === 50 && seenB.length === 50);
+      expect(seenA).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
+      expect(seenB).toEqual(seenA);
+    });
+
+    it('keeps data, audience and per-recipient values intact', async () => {
+      bb = await make();
+      const got: StoredEvent[] = [];
+      bb.b.subscribe((e) => got.push(e));
+      const e = await bb.log.append({ tenantId: 't1', type: 'notification', data: { n: 'x' }, audience: { kind: 'users', users: ['a', 'b'] }, personal: { field: 'unreadCount', values: { a: 1, b: 2 } } });
+      await bb.publish(e);
+      await until(() => got.length === 1);
+      expect(got[0]).toMatchObject({ id: e.id, tenantId: 't1', type: 'notification', data: { n: 'x' }, audience: { kind: 'users', users: ['a', 'b'] }, personal: { field: 'unreadCount', values: { a: 1, b: 2 } } });
+    });
+
+    it('misses nothing published while a subscriber\'s connection was down', async () => {
+      bb = await make();
+      if (!bb.interruptA) return expect(name).toBe('in-process');
+      const seen: number[] = [];
+      bb.a.subscribe((e) => seen.push(e.offset));
+      const first = await bb.log.append({ tenantId: 't1', type: 'schedule.updated', data: {}, audience: { kind: 'tenant' } });
+      await bb.publish(first);
+      await until(() => seen.length === 1);
+      await bb.interruptA();
+      for (let i = 0; i < 10; i++) await bb.publish(await bb.log.append({ tenantId: 't1', type: 'schedule.updated', data: { i }, audience: { kind: 'tenant' } }));
+      await until(() => seen.length === 11, 8000);
+      expect(seen).toEqual(Array.from({ length: 11 }, (_, i) => i + 1));
+    });
+  });
+}
