@@ -7,8 +7,10 @@ import type { ReconnectOptions } from './backoff.js';
 import type { SSEClientError } from './errors.js';
 
 /**
- * The event types the Wardbell server sends: the seed's seven (`SSEEventType`, section 1.2) plus
- * `reset`, which tells the client that its position could not be continued (refetch state).
+ * The event types the Wardbell server sends: the seed's seven (`SSEEventType`, section 1.2), the
+ * notification service's (`notification.updated`: shared state changed, e.g. a call filled;
+ * `inbox.updated`: read/deleted on another device, with the unread count; `emergency.*`: call
+ * progress), plus `reset`, which tells the client that its position could not be continued.
  */
 export type ServerEventType =
   | 'schedule.updated'
@@ -17,6 +19,10 @@ export type ServerEventType =
   | 'swap.approved'
   | 'swap.rejected'
   | 'notification'
+  | 'notification.updated'
+  | 'inbox.updated'
+  | 'emergency.called'
+  | 'emergency.updated'
   | 'ping'
   | 'reset';
 
@@ -49,6 +55,10 @@ export type ServerEventMap = {
   'swap.approved': unknown;
   'swap.rejected': unknown;
   notification: unknown;
+  'notification.updated': unknown;
+  'inbox.updated': unknown;
+  'emergency.called': unknown;
+  'emergency.updated': unknown;
   ping: PingData;
   reset: ResetData;
 };

@@ -28,10 +28,10 @@ const adapters: Record<string, () => Promise<Backbone>> = {
     ? {
         redis: async (): Promise<Backbone> => {
           const prefix = testPrefix();
-          const redis = new Redis(REDIS_URL);
-          const readerA = new Redis(REDIS_URL);
+          const redis = new Redis(REDIS_URL as string);
+          const readerA = new Redis(REDIS_URL as string);
           const a = createRedisBus({ reader: readerA, prefix, blockMs: 200 });
-          const b = createRedisBus({ reader: new Redis(REDIS_URL), prefix, blockMs: 200 });
+          const b = createRedisBus({ reader: new Redis(REDIS_URL as string), prefix, blockMs: 200 });
           await Promise.all([a.ready, b.ready]);
           return {
             log: createRedisEventLog({ redis, prefix, retention, clock: systemClock }),

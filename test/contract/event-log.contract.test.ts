@@ -55,7 +55,7 @@ const adapters: Record<string, Factory> = {
   ...(REDIS_URL
     ? {
         redis: (async (o) => {
-          const redis = new Redis(REDIS_URL);
+          const redis = new Redis(REDIS_URL as string);
           const prefix = testPrefix();
           const log = createRedisEventLog({ redis, prefix, ...o });
           return {

@@ -45,7 +45,11 @@ export function registerOpsRoutes(app: OpenAPIHono<AppEnv>, deps: OpsDeps): void
     if (!ok) checks.process = 'shutting down';
     for (const [name, check] of Object.entries(deps.readiness)) {
       try {
-        await check();
+        // A dependency that hangs (a client queueing commands while Redis is down) is not ready.
+        await Promise.race([
+          check(),
+          new Promise<never>((_, reject) => setTimeout(() => reject(new Error('no answer within 2 s')), 2000).unref()),
+        ]);
         checks[name] = 'ok';
       } catch (err) {
         ok = false;

@@ -1,0 +1,146 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import pg from 'pg';
+import { Redis } from 'ioredis';
+import { createSSEClient } from '../../src/client/index.js';
+import { signDevToken } from '../../src/auth/index.js';
+import { createTestDatabase, REDIS_URL, scaleOut, testPrefix } from '../helpers/scale.js';
+import { startProcess, type ServiceProcess } from '../helpers/process.js';
+import { SseReader, sleep } from '../helpers/sse-reader.js';
+import { postJson } from '../helpers/service.js';
+
+const SECRET = 'multi-process-test-secret-0123456789abcdef';
+const token = (tenantId: string, userId: string, roles: string[] = [], wards: string[] = []) =>
+  signDevToken({ tenantId, userId, roles, wards }, new TextEncoder().encode(SECRET), 3600);
+
+describe.skipIf(!scaleOut)('several processes on one PostgreSQL and Redis', () => {
+  let a: ServiceProcess;
+  let b: ServiceProcess;
+  let database: { url: string; drop(): Promise<void> };
+  let env: Record<string, string>;
+  let svc: string;
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    env = { DATABASE_URL: database.url, REDIS_URL: REDIS_URL as string, WARDBELL_REDIS_PREFIX: testPrefix().replace(/:/g, '-'), WARDBELL_JWT_SECRET: SECRET, WARDBELL_DATA_DIR: '/tmp/wardbell-mp' };
+    // The first process migrates; the second starts against the migrated database.
+    a = await startProcess(env);
+    b = await startProcess(env);
+    svc = await token('h1', 'scheduler', ['service']);
+  }, 60_000);
+
+  afterAll(async () => {
+    await Promise.all([a?.stop(), b?.stop()]);
+    await database?.drop();
+  });
+
+  it('delivers an event published through one process to a stream held by the other', async () => {
+    const r = await SseReader.open(`${b.url}/api/sse`, { authorization: `Bearer ${await token('h1', 'kim', [], ['3'])}` });
+    await r.until((x) => x.lastEventId !== '');
+    const pub = await postJson(`${a.url}/api/events`, { type: 'schedule.published', data: { via: 'a' }, to: { topic: 'ward:3' } }, svc);
+    expect(pub.status).toBe(202);
+    await r.until((x) => x.of('schedule.published').length === 1);
+    expect(r.of('schedule.published')[0]!.id).toBe(pub.json.id);
+    r.close();
+  });
+
+  it('replays exactly the missed events when a stream moves from one process to the other', async () => {
+    const t = await token('h1', 'lee');
+    const first = await SseReader.open(`${a.url}/api/sse`, { authorization: `Bearer ${t}` });
+    await first.until((x) => x.lastEventId !== '');
+    await postJson(`${a.url}/api/events`, { type: 'schedule.updated', data: { n: 0 }, to: { users: ['lee'] } }, svc);
+    await first.until((x) => x.of('schedule.updated').length === 1);
+    const pos = first.lastEventId;
+    first.close();
+    for (let n = 1; n <= 5; n++) await postJson(`${(n % 2 ? a : b).url}/api/events`, { type: 'schedule.updated', data: { n }, to: { users: ['lee'] } }, svc);
+    const second = await SseReader.open(`${b.url}/api/sse`, { authorization: `Bearer ${t}`, 'last-event-id': pos });
+    await second.until((x) => x.of('schedule.updated').length === 5);
+    await sleep(100);
+    expect(second.of('schedule.updated').map((e) => JSON.parse(e.data).n)).toEqual([1, 2, 3, 4, 5]);
+    expect(second.of('reset')).toEqual([]);
+    second.close();
+  });
+
+  it('holds an idempotency key across processes', async () => {
+    const put = await fetch(`${a.url}/api/directory/members`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${svc}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ members: [{ userId: 'park', roles: ['nurse'], wards: ['5'] }] }),
+    });
+    expect(put.status).toBe(200);
+    const body = { title: 'Once across processes', to: { users: ['park'] }, idempotencyKey: 'mp-1' };
+    const [r1, r2] = await Promise.all([postJson(`${a.url}/api/notifications`, body, svc), postJson(`${b.url}/api/notifications`, body, svc)]);
+    expect(r1.json.notification.id).toBe(r2.json.notification.id);
+    expect([r1.status, r2.status].sort()).toEqual([200, 201]);
+  });
+
+  it('loses nothing from the durable log when a process is killed mid-broadcast', async () => {
+    // A third and fourth process so the suite's own pair stays up.
+    const c = await startProcess(env);
+    const d = await startProcess(env);
+    const users = Array.from({ length: 10 }, (_, i) => `staff-${i}`);
+    let target = c.url;
+    const clients = await Promise.all(
+      users.map(async (u, i) => {
+        const t = await token('h9', u);
+        const got: string[] = [];
+        const home = i % 2 === 0 ? 'c' : 'd';
+        const client = createSSEClient({
+          url: 'http://placeholder/api/sse',
+          // Streams start on c or d; once c is gone, every (re)connect goes to d.
+          fetch: (_input, init) => fetch(`${home === 'c' ? target : d.url}/api/sse`, init),
+          getToken: () => t,
+          reconnect: { baseDelayMs: 50, maxDelayMs: 200, maxAttempts: 50 },
+        });
+        client.on('schedule.updated', (_data, ev) => got.push(ev.id ?? ''));
+        const resets: unknown[] = [];
+        client.on('reset', (r) => resets.push(r));
+        client.connect();
+        return { client, got, resets };
+      }),
+    );
+    await sleep(500);
+    const publisher = await token('h9', 'app', ['service']);
+    const accepted: string[] = [];
+    let killed = false;
+    const publishing = (async () => {
+      for (let i = 0; i < 400; i++) {
+        try {
+          const r = await postJson(`${c.url}/api/events`, { type: 'schedule.updated', data: { i }, to: { tenant: true } }, publisher);
+          if (r.status === 202) accepted.push(r.json.id as string);
+        } catch {
+          if (killed) break;
+        }
+      }
+    })();
+    while (accepted.length < 60) await sleep(5);
+    killed = true;
+    await c.kill();
+    target = d.url;
+    await publishing;
+    // The durable log is the truth: every event it holds for h9, in order.
+    const redis = new Redis(REDIS_URL as string);
+    const prefix = env.WARDBELL_REDIS_PREFIX;
+    const rows = (await redis.xrange(`${prefix}:ev:{h9}:log`, '-', '+')) as Array<[string, string[]]>;
+    const meta = await redis.hgetall(`${prefix}:ev:{h9}:meta`);
+    await redis.quit();
+    const logged = rows.map(([id]) => `${meta.epoch}-${id.split('-')[0]!.padStart(12, '0')}`);
+    expect(logged.length).toBeGreaterThanOrEqual(accepted.length);
+    for (const id of accepted) expect(logged).toContain(id);
+    const deadline = Date.now() + 15_000;
+    while (clients.some((cl) => cl.got.length < logged.length) && Date.now() < deadline) await sleep(50);
+    for (const cl of clients) {
+      expect(cl.resets).toEqual([]);
+      expect(cl.got).toEqual(logged);
+      cl.client.close();
+    }
+    await d.stop();
+  }, 60_000);
+
+  it('keeps the schema in PostgreSQL (not a local file)', async () => {
+    const c = new pg.Client({ connectionString: database.url });
+    await c.connect();
+    const r = await c.query("select count(*)::int as n from information_schema.tables where table_name in ('events','inbox','notifications')");
+    await c.end();
+    expect(r.rows[0].n).toBe(3);
+  });
+});

@@ -1,0 +1,88 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { signDevToken } from '../../src/auth/index.js';
+import { createTestDatabase, scaleOut } from '../helpers/scale.js';
+import { startProcess, type ServiceProcess } from '../helpers/process.js';
+import { postJson } from '../helpers/service.js';
+import { SseReader, sleep } from '../helpers/sse-reader.js';
+
+const SECRET = 'redis-restart-test-secret-0123456789abcdef';
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/** A private Redis (no persistence, like this machine's) that the test may kill and restart. */
+async function startRedis(port: number): Promise<ChildProcess> {
+  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+  for (let i = 0; i < 100; i++) {
+    const ok = await new Promise<boolean>((r) => {
+      const c = spawn('redis-cli', ['-p', String(port), 'ping'], { stdio: 'ignore' });
+      c.on('exit', (code) => r(code === 0));
+    });
+    if (ok) return child;
+    await sleep(50);
+  }
+  throw new Error('redis did not start');
+}
+
+describe.skipIf(!scaleOut)('when Redis restarts', () => {
+  let redis: ChildProcess;
+  let port: number;
+  let svc: ServiceProcess;
+  let database: { url: string; drop(): Promise<void> };
+
+  beforeAll(async () => {
+    port = await freePort();
+    redis = await startRedis(port);
+    database = await createTestDatabase();
+    svc = await startProcess({ DATABASE_URL: database.url, REDIS_URL: `redis://127.0.0.1:${port}`, WARDBELL_JWT_SECRET: SECRET, WARDBELL_DATA_DIR: '/tmp/wardbell-rr' });
+  }, 60_000);
+
+  afterAll(async () => {
+    await svc?.stop();
+    redis?.kill('SIGKILL');
+    await database?.drop();
+  });
+
+  it('tells open streams to reset (the log was lost), reports not ready while down, and carries on', async () => {
+    const enc = new TextEncoder().encode(SECRET);
+    const app = await signDevToken({ tenantId: 'h1', userId: 'app', roles: ['service'], wards: [] }, enc, 600);
+    const kim = await signDevToken({ tenantId: 'h1', userId: 'kim', roles: [], wards: [] }, enc, 600);
+    const r = await SseReader.open(`${svc.url}/api/sse`, { authorization: `Bearer ${kim}` });
+    await r.until((x) => x.lastEventId !== '');
+    const before = await postJson(`${svc.url}/api/events`, { type: 'schedule.updated', data: { n: 'before' }, to: { tenant: true } }, app);
+    expect(before.status).toBe(202);
+    await r.until((x) => x.of('schedule.updated').length === 1);
+
+    redis.kill('SIGKILL');
+    await new Promise((res) => redis.once('exit', res));
+    const ready = await fetch(`${svc.url}/readyz`, { signal: AbortSignal.timeout(5000) });
+    expect(ready.status).toBe(503);
+    expect((await ready.json()).checks.redis).toMatch(/no answer|refused|closed/i);
+
+    redis = await startRedis(port);
+    let after = await postJson(`${svc.url}/api/events`, { type: 'schedule.updated', data: { n: 'after' }, to: { tenant: true } }, app).catch(() => null);
+    for (let i = 0; i < 50 && after?.status !== 202; i++) {
+      await sleep(100);
+      after = await postJson(`${svc.url}/api/events`, { type: 'schedule.updated', data: { n: 'after' }, to: { tenant: true } }, app).catch(() => null);
+    }
+    expect(after?.status).toBe(202);
+    await r.until((x) => x.of('reset').length === 1 && x.of('schedule.updated').length === 2, 10_000);
+    expect(JSON.parse(r.of('reset')[0]!.data)).toMatchObject({ reason: 'epoch-mismatch' });
+    // The new event carries the new epoch; the old position is foreign to it.
+    expect(r.of('schedule.updated')[1]!.id!.split('-')[0]).not.toBe(before.json.id.split('-')[0]);
+    expect(JSON.parse(r.of('schedule.updated')[1]!.data)).toEqual({ n: 'after' });
+    const stale = await SseReader.open(`${svc.url}/api/sse`, { authorization: `Bearer ${kim}`, 'last-event-id': before.json.id as string });
+    await stale.until((x) => x.of('reset').length === 1);
+    expect((await fetch(`${svc.url}/readyz`)).status).toBe(200);
+    r.close();
+    stale.close();
+  }, 60_000);
+});
