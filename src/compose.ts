@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
+import { dirname, join, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { getRequestListener } from '@hono/node-server';
 import { pino, type Logger } from 'pino';
 import { sql } from 'kysely';
@@ -21,6 +22,7 @@ import { createHttpApp, type AppEnv } from './http/index.js';
 import { Directory, NotificationService } from './notifications/index.js';
 import { createWorkflows } from './workflows/index.js';
 import { createPush } from './push/index.js';
+import { registerConsole } from './console/index.js';
 import { MetricsRegistry, notificationMetrics, processMetrics, realtimeMetrics } from './metrics/index.js';
 import { systemClock, type Clock } from './shared/clock.js';
 import { EventManager, OrderedFeed, SseHub } from './sse/index.js';
@@ -95,6 +97,13 @@ async function openRealtimeBackbone(
   const bus = createRedisBus({ reader, prefix: config.WARDBELL_REDIS_PREFIX, onError });
   await bus.ready;
   return { log, bus, redis };
+}
+
+/** The built console: `dist/web` beside `dist/src` (from `npm run build`), found from this file. */
+function consoleRoot(): string {
+  const here = dirname(fileURLToPath(import.meta.url));
+  // src/compose.ts runs from <repo>/src (tsx) or <repo>/dist/src (built): both reach <repo>/dist/web.
+  return here.includes(`${sep}dist${sep}`) ? resolve(here, '..', 'web') : resolve(here, '..', 'dist', 'web');
 }
 
 /** The composition root: config -> adapters -> services -> HTTP app -> server. */
@@ -172,7 +181,11 @@ export async function createWardbell(config: Config, opts: WardbellOptions = {})
     maxConnectionsPerUser: config.WARDBELL_MAX_CONNECTIONS_PER_USER,
     devTokenSecret: devSecret,
     version: VERSION,
-    extraRoutes: [(a) => workflows.registerRoutes(a, authenticator), (a) => push.registerRoutes(a, authenticator)],
+    extraRoutes: [
+      (a) => workflows.registerRoutes(a, authenticator),
+      (a) => push.registerRoutes(a, authenticator),
+      (a) => registerConsole(a, { root: consoleRoot() }),
+    ],
   });
 
   const listener = getRequestListener(app.fetch, {
