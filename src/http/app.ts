@@ -91,6 +91,7 @@ export function createHttpApp(deps: HttpAppDeps): OpenAPIHono<AppEnv> {
     events: deps.events,
     hub: deps.hub,
     maxConnectionsPerUser: deps.maxConnectionsPerUser,
+    onStreamError: (err) => deps.logger.error({ err }, 'stream closed: registration failed after the head was sent'),
   });
   registerEventRoutes(app, { authenticator: deps.authenticator, events: deps.events });
   registerNotificationRoutes(app, { authenticator: deps.authenticator, notifications: deps.notifications, actionTokens: deps.actionTokens });

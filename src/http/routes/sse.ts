@@ -12,6 +12,8 @@ export interface SseRouteDeps {
   events: EventManager;
   hub: SseHub;
   maxConnectionsPerUser: number;
+  /** Told when a stream fails after its head was sent (storage unavailable during replay). */
+  onStreamError?: (err: unknown) => void;
 }
 
 const streamQuery = z.object({
@@ -112,10 +114,16 @@ export function registerSseRoutes(app: OpenAPIHono<AppEnv>, deps: SseRouteDeps):
       connection: 'keep-alive',
       'x-accel-buffering': 'no',
     });
-    await deps.events.registerClient(
-      { tenantId: identity.tenantId, userId: identity.userId, topics: sel.topics, lastEventId },
-      res,
-    );
+    try {
+      await deps.events.registerClient(
+        { tenantId: identity.tenantId, userId: identity.userId, topics: sel.topics, lastEventId },
+        res,
+      );
+    } catch (err) {
+      // The head is already sent, so no error envelope can follow: the hub has closed the stream,
+      // and the client reconnects with its Last-Event-ID.
+      deps.onStreamError?.(err);
+    }
     return RESPONSE_ALREADY_SENT as never;
   });
 
