@@ -159,6 +159,17 @@ describe('SseHub', () => {
     expect(a.events('schedule.updated')).toHaveLength(5);
   });
 
+  it('closes the stream and forgets it when the log fails during replay', async () => {
+    const clock = new FakeClock();
+    const inner = createMemoryEventLog({ retention: { maxEvents: 10, maxAgeMs: 60_000 }, clock });
+    const broken: EventLog = { ...inner, readSince: async () => { throw new Error('storage down'); } };
+    const hub = new SseHub({ log: broken, clock, heartbeatMs: 0 });
+    const t = new FakeTransport();
+    await expect(hub.register({ tenantId: 'h1', userId: 'a', topics: [], lastEventId: 'abcdefghij-000000000001' }, t)).rejects.toThrow('storage down');
+    expect(t.destroyed).toBe(true);
+    expect(hub.connectionCount).toBe(0);
+  });
+
   it('ends every stream with a retry hint on shutdown', async () => {
     const { hub } = setup();
     const a = new FakeTransport();
