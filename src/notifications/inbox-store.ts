@@ -1,30 +1,11 @@
 import type { Transaction } from 'kysely';
-import type { Database, Db } from '../store/index.js';
+import type { Database, Db, NotificationsTable } from '../store/index.js';
 import type { Action, InboxItem, NotificationType, Priority, SentNotification } from './model.js';
 
 type Exec = Db | Transaction<Database>;
 const CHUNK = 500;
 
-export interface NotificationRow {
-  id: string;
-  tenant_id: string;
-  type: string;
-  priority: string;
-  title: string;
-  body: string;
-  data: string;
-  actions: string;
-  audience: string;
-  group_key: string | null;
-  group_count: number;
-  sender_id: string;
-  recipient_count: number;
-  state: string | null;
-  workflow_kind: string | null;
-  workflow_id: string | null;
-  created_at: number;
-  updated_at: number;
-}
+export type NotificationRow = NotificationsTable;
 
 export function toSent(r: NotificationRow): SentNotification {
   return {

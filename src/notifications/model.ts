@@ -46,25 +46,6 @@ export function audienceOf(to: Recipients): Audience {
   return { kind: 'tenant' };
 }
 
-/** A notification as the API shows it to one recipient. */
-export interface InboxItem {
-  id: string;
-  type: NotificationType;
-  priority: Priority;
-  title: string;
-  body: string;
-  data: unknown;
-  actions: Action[];
-  groupKey: string | null;
-  groupCount: number;
-  senderId: string;
-  state: unknown;
-  createdAt: string;
-  updatedAt: string;
-  readAt: string | null;
-  actedAction: string | null;
-}
-
 /** A notification as sent (the shared part, without per-recipient state). */
 export interface SentNotification {
   id: string;
@@ -80,4 +61,10 @@ export interface SentNotification {
   state: unknown;
   createdAt: string;
   updatedAt: string;
+}
+
+/** A notification as the API shows it to one recipient: the shared part and their own state. */
+export interface InboxItem extends SentNotification {
+  readAt: string | null;
+  actedAction: string | null;
 }

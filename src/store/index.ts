@@ -1,2 +1,2 @@
 export { openSqlite, openPostgres, openDatabase, migrateToLatest, type Db } from './db.js';
-export type { Database } from './schema.js';
+export type { Database, NotificationsTable } from './schema.js';
