@@ -133,6 +133,26 @@ describe('stream protocol', () => {
     r.close();
   });
 
+  it('answers a non-ASCII Last-Event-ID with a reset, not an error', async () => {
+    const { connect } = await import('node:net');
+    const token = await svc.token({ tenantId: 'h1', userId: 'u-bytes' });
+    const port = Number(new URL(svc.url).port);
+    const sock = connect({ port, host: '127.0.0.1' });
+    let text = '';
+    sock.on('data', (d: Buffer) => (text += d.toString('latin1')));
+    await new Promise<void>((r) => sock.once('connect', () => r()));
+    sock.write(Buffer.concat([
+      Buffer.from(`GET /api/sse HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${token}\r\nLast-Event-ID: `),
+      Buffer.from('caf\u00e9-000000000001', 'utf8'),
+      Buffer.from('\r\n\r\n'),
+    ]));
+    const deadline = Date.now() + 5000;
+    while (!text.includes('event: reset') && Date.now() < deadline) await sleep(20);
+    sock.destroy();
+    expect(text).toMatch(/^HTTP\/1.1 200/);
+    expect(text).toContain('"reason":"unknown-id"');
+  });
+
   it('resets a Last-Event-ID taken from another tenant instead of replaying its events', async () => {
     const h2 = await svc.token({ tenantId: 'h2', userId: 'x', roles: ['service'] });
     const pub = await publish({ type: 'schedule.updated', data: { secret: 'h2 only' }, to: { tenant: true } }, h2);
