@@ -1,0 +1,117 @@
+/** The console's pure logic: the live inbox rules, the metrics parser, token claims, event summaries. */
+import { describe, expect, it } from 'vitest';
+import { EMPTY_INBOX, inboxReducer, type InboxState } from '../../web/src/lib/inbox.js';
+import { byLabel, parseMetrics, rate, total } from '../../web/src/lib/metrics.js';
+import { parseActions } from '../../web/src/lib/recipients.js';
+import { summarize } from '../../web/src/lib/summary.js';
+import type { InboxItem, SentNotification } from '../../web/src/lib/types.js';
+
+const n = (id: string, extra: Partial<SentNotification> = {}): SentNotification => ({
+  id,
+  type: 'general',
+  priority: 'medium',
+  title: `title ${id}`,
+  body: '',
+  actions: [],
+  groupKey: null,
+  groupCount: 1,
+  senderId: 'svc',
+  createdAt: '2026-11-26T00:00:00Z',
+  updatedAt: '2026-11-26T00:00:00Z',
+  ...extra,
+});
+const item = (id: string, readAt: string | null = null): InboxItem => ({ ...n(id), readAt, actedAction: null });
+const loaded = (items: InboxItem[], unread: number): InboxState => inboxReducer(EMPTY_INBOX, { kind: 'loaded', page: { items, unreadCount: unread, nextCursor: null }, append: false });
+
+describe('inbox reducer', () => {
+  it('puts a new notification on top and takes the unread count from the event', () => {
+    const s = inboxReducer(loaded([item('a')], 1), { kind: 'notification', data: { notification: n('b'), unreadCount: 2 } });
+    expect(s.items.map((i) => i.id)).toEqual(['b', 'a']);
+    expect(s.unread).toBe(2);
+  });
+
+  it('moves a grouped repeat to the top, unread again, without a duplicate row', () => {
+    const s0 = loaded([item('a'), item('b', '2026-11-26T01:00:00Z')], 1);
+    const s = inboxReducer(s0, { kind: 'notification', data: { notification: n('b', { groupCount: 2 }), unreadCount: 2 } });
+    expect(s.items.map((i) => [i.id, i.readAt, i.groupCount])).toEqual([
+      ['b', null, 2],
+      ['a', null, 1],
+    ]);
+  });
+
+  it('counts locally only when the event carries no count', () => {
+    expect(inboxReducer(loaded([], 0), { kind: 'notification', data: { notification: n('x') } }).unread).toBe(1);
+  });
+
+  it('applies read and delete from other pages (inbox.updated), one or all', () => {
+    const s0 = loaded([item('a'), item('b'), item('c')], 3);
+    const read = inboxReducer(s0, { kind: 'inbox', data: { read: ['b'], unreadCount: 2 } });
+    expect(read.items.filter((i) => i.readAt !== null).map((i) => i.id)).toEqual(['b']);
+    expect(read.unread).toBe(2);
+    const all = inboxReducer(read, { kind: 'inbox', data: { read: 'all', unreadCount: 0 } });
+    expect(all.items.every((i) => i.readAt !== null)).toBe(true);
+    const deleted = inboxReducer(all, { kind: 'inbox', data: { deleted: ['a'], unreadCount: 0 } });
+    expect(deleted.items.map((i) => i.id)).toEqual(['b', 'c']);
+    expect(inboxReducer(deleted, { kind: 'inbox', data: { deleted: 'all', unreadCount: 0 } }).items).toEqual([]);
+  });
+
+  it('updates shared state (a filled call) but keeps the user\'s own read state and answer', () => {
+    const s0 = inboxReducer(loaded([{ ...item('a', '2026-11-26T01:00:00Z'), actedAction: 'accept' }], 0), { kind: 'updated', notification: n('a', { state: { status: 'filled' } }) });
+    expect(s0.items[0]).toMatchObject({ state: { status: 'filled' }, readAt: '2026-11-26T01:00:00Z', actedAction: 'accept' });
+  });
+
+  it('appends a further page without duplicates', () => {
+    const s = inboxReducer(loaded([item('a'), item('b')], 2), { kind: 'loaded', page: { items: [item('b'), item('c')], unreadCount: 3, nextCursor: null }, append: true });
+    expect(s.items.map((i) => i.id)).toEqual(['a', 'b', 'c']);
+  });
+});
+
+describe('metrics parser', () => {
+  const text = [
+    '# HELP wardbell_sse_connections Open SSE connections.',
+    '# TYPE wardbell_sse_connections gauge',
+    'wardbell_sse_connections 3',
+    'wardbell_events_published_total{type="notification"} 5',
+    'wardbell_events_published_total{type="schedule.updated"} 2',
+    'wardbell_sse_resets_total{reason="trimmed"} 1',
+    'wardbell_sse_resets_total{reason="a \\"quoted\\" reason"} 4',
+    'process_cpu_seconds_total 1.25',
+    'garbage line',
+  ].join('\n');
+
+  it('reads gauges, counters and labels', () => {
+    const s = parseMetrics(text);
+    expect(total(s, 'wardbell_sse_connections')).toBe(3);
+    expect(total(s, 'wardbell_events_published_total')).toBe(7);
+    expect(total(s, 'wardbell_events_published_total', ['type', 'notification'])).toBe(5);
+    expect(byLabel(s, 'wardbell_sse_resets_total', 'reason')).toEqual({ trimmed: 1, 'a "quoted" reason': 4 });
+    expect(total(s, 'process_cpu_seconds_total')).toBe(1.25);
+    expect(total(s, 'missing')).toBe(0);
+  });
+
+  it('computes rates and treats a counter that went back (restart) as 0', () => {
+    expect(rate(10, 20, 2)).toBe(5);
+    expect(rate(undefined, 20, 2)).toBe(0);
+    expect(rate(20, 3, 2)).toBe(0);
+  });
+});
+
+describe('custom actions and event summaries', () => {
+  it('parses id:Label:style lists and reports mistakes', () => {
+    expect(parseActions('ack:Acknowledge, later:Later:secondary')).toEqual({
+      actions: [{ id: 'ack', label: 'Acknowledge' }, { id: 'later', label: 'Later', style: 'secondary' }],
+      error: null,
+    });
+    expect(parseActions('Bad Id:x').error).toContain('lowercase');
+    expect(parseActions('a:A:loud').error).toContain('style');
+    expect(parseActions('a, b, c, d').error).toBe('At most 3 actions.');
+  });
+
+  it('summarises the known event types in one line', () => {
+    expect(summarize('notification', { notification: n('a', { priority: 'urgent', title: 'Code blue' }), unreadCount: 4 })).toBe('[urgent] Code blue — from svc · unread 4');
+    expect(summarize('notification.updated', { id: 'abc', action: { id: 'ack', by: 'nurse-lee' } })).toContain('nurse-lee answered “ack”');
+    expect(summarize('inbox.updated', { read: 'all', unreadCount: 0 })).toBe('read all · unread 0');
+    expect(summarize('reset', { reason: 'trimmed', lastEventId: 'e-1' })).toContain('reason trimmed');
+    expect(summarize('schedule.updated', { a: 1 })).toBe('{"a":1}');
+  });
+});

@@ -1,0 +1,64 @@
+/** The browser side of Web Push: the service worker the service ships at /sw.js and PushManager. */
+
+export interface PushSupport {
+  secureContext: boolean;
+  serviceWorker: boolean;
+  pushManager: boolean;
+  notifications: boolean;
+}
+
+export function pushSupport(): PushSupport {
+  return {
+    secureContext: window.isSecureContext,
+    serviceWorker: 'serviceWorker' in navigator,
+    pushManager: 'PushManager' in window,
+    notifications: 'Notification' in window,
+  };
+}
+
+export const permission = (): NotificationPermission | 'unsupported' => ('Notification' in window ? Notification.permission : 'unsupported');
+
+/** Registers /sw.js (scope /) and waits until it is active. */
+export async function registerWorker(): Promise<ServiceWorkerRegistration> {
+  await navigator.serviceWorker.register('/sw.js', { scope: '/' });
+  return navigator.serviceWorker.ready;
+}
+
+export async function existingRegistration(): Promise<ServiceWorkerRegistration | null> {
+  if (!('serviceWorker' in navigator)) return null;
+  return (await navigator.serviceWorker.getRegistration('/')) ?? null;
+}
+
+export interface BrowserSubscription {
+  endpoint: string;
+  expirationTime: number | null;
+  keys: { p256dh: string; auth: string };
+}
+
+/** The subscription as `POST /api/push/subscribe` wants it (`PushSubscription.toJSON()`). */
+export function toWire(sub: PushSubscription): BrowserSubscription {
+  const j = sub.toJSON();
+  return { endpoint: sub.endpoint, expirationTime: sub.expirationTime, keys: { p256dh: j.keys?.p256dh ?? '', auth: j.keys?.auth ?? '' } };
+}
+
+/** This browser's push subscription with the service's VAPID key, created if there is none. */
+export async function subscribeBrowser(reg: ServiceWorkerRegistration, vapidPublicKey: string): Promise<PushSubscription> {
+  const current = await reg.pushManager.getSubscription();
+  if (current) return current;
+  // A base64url string is a valid applicationServerKey (Push API, PushSubscriptionOptionsInit).
+  return reg.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: vapidPublicKey });
+}
+
+/** What the service worker tells open pages (src/push/sw.ts). */
+export interface WorkerMessage {
+  type: 'wardbell:push' | 'wardbell:notification-click' | 'wardbell:resubscribe';
+  id?: string | null;
+  title?: string;
+  priority?: string;
+  action?: string | null;
+  result?: { ok: boolean; status: number; body: unknown } | null;
+}
+
+export function isWorkerMessage(v: unknown): v is WorkerMessage {
+  return typeof v === 'object' && v !== null && typeof (v as { type?: unknown }).type === 'string' && (v as { type: string }).type.startsWith('wardbell:');
+}
