@@ -118,7 +118,11 @@ export function useSSE<M extends object = ServerEventMap>(options: UseSSEOptions
       handlers?.[event.type]?.(data, event);
       if (event.type !== 'message') handlers?.message?.(data, event);
       if (event.type !== 'ping') setLastEvent({ type: event.type, data, event });
-      setSnapshot((s) => (s.lastEventId === client.lastEventId ? s : { ...s, lastEventId: client.lastEventId }));
+      // The attempt counter resets when the first bytes of a stream arrive, after the `open`
+      // state change: pick it up with the next event too.
+      setSnapshot((s) =>
+        s.lastEventId === client.lastEventId && s.attempts === client.attempts ? s : { ...s, lastEventId: client.lastEventId, attempts: client.attempts },
+      );
     });
     client.connect();
     sync();
