@@ -1,11 +1,27 @@
+// First, for its side effect: @hono/zod-openapi adds `.openapi()` to zod schemas created after it
+// loads (zod 4 copies methods onto each instance), and the notification model's schemas, which our
+// routes extend, are created as soon as ../notifications is imported below.
+import '@hono/zod-openapi';
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { Logger } from 'pino';
 import type { Authenticator } from '../auth/index.js';
 import type { AppEnv } from '../http/index.js';
-import type { Directory, NotificationService } from '../notifications/index.js';
+import type { Directory, NotificationService, Recipients } from '../notifications/index.js';
 import type { Clock } from '../shared/clock.js';
 import type { EventManager } from '../sse/index.js';
 import type { Db } from '../store/index.js';
+import { CLOSED_JOB, EmergencyCalls, ESCALATE_JOB } from './emergency.js';
+import { registerTimedRoutes } from './routes-timed.js';
+import { registerWorkflowRoutes } from './routes.js';
+import { Schedules } from './schedules.js';
+import { Scheduler } from './scheduler.js';
+import { SWAP_DECIDED_JOB, Swaps } from './swaps.js';
+import { workflowDb } from './tables.js';
+import { REMINDER_JOB, SCHEDULED_NOTIFICATION_JOB, TimedNotifications } from './timed.js';
+
+export { Scheduler, type Job, type JobHandler, type NewJob, type SchedulerOptions } from './scheduler.js';
+export * from './rules.js';
+export type { WorkflowTables } from './tables.js';
 
 export interface WorkflowDeps {
   db: Db;
@@ -16,6 +32,20 @@ export interface WorkflowDeps {
   directory: Directory;
 }
 
+/** Tuning of the workflows; every field has a default. */
+export interface WorkflowOptions {
+  /** How often the scheduler looks for due jobs. Default 500 ms (a reminder is at most this late). */
+  pollIntervalMs?: number;
+  /** How long a job claim holds before another process may take a crashed job over. Default 60 000 ms. */
+  leaseMs?: number;
+  /** Runs of a job before it is marked failed. Default 5. */
+  maxAttempts?: number;
+  /** Seconds before an unfilled emergency call escalates, unless the call says. Default 600. */
+  escalateAfterSeconds?: number;
+  /** Where an unfilled call escalates, unless the call says. Default `{topic: 'role:nurse'}`. */
+  escalateTo?: Recipients;
+}
+
 export interface Workflows {
   /** Adds the workflow routes to the HTTP app. */
   registerRoutes(app: OpenAPIHono<AppEnv>, authenticator: Authenticator): void;
@@ -23,13 +53,58 @@ export interface Workflows {
   start(): void;
   /** Stops background work; resolves when in-flight jobs are done. */
   stop(): Promise<void>;
+  /** The durable scheduler (tests and operations read its stats). */
+  readonly scheduler: Scheduler;
 }
 
-/** The seed's event system (section 5): schedule, swap, emergency call, shift reminders. */
-export function createWorkflows(_deps: WorkflowDeps): Workflows {
+/**
+ * The seed's event system (section 5): schedule events, shift swaps, emergency calls, shift
+ * reminders and scheduled notifications, over the notification service and the durable scheduler.
+ */
+export function createWorkflows(deps: WorkflowDeps, options: WorkflowOptions = {}): Workflows {
+  const db = workflowDb(deps.db);
+  const { clock, events, notifications, directory } = deps;
+  const scheduler = new Scheduler({
+    db,
+    clock,
+    logger: deps.logger,
+    pollIntervalMs: options.pollIntervalMs ?? 500,
+    leaseMs: options.leaseMs ?? 60_000,
+    maxAttempts: options.maxAttempts ?? 5,
+  });
+  const schedules = new Schedules({ events, notifications, directory });
+  const swaps = new Swaps({ db, clock, events, notifications, directory, scheduler });
+  const emergency = new EmergencyCalls({
+    db,
+    clock,
+    events,
+    notifications,
+    directory,
+    scheduler,
+    escalateAfterSeconds: options.escalateAfterSeconds ?? 600,
+    escalateTo: options.escalateTo ?? { topic: 'role:nurse' },
+  });
+  const timed = new TimedNotifications({ clock, scheduler, notifications, directory });
+
+  notifications.onAction('swap', swaps.onAction);
+  notifications.onAction('emergency', emergency.onAction);
+  scheduler.handle(SWAP_DECIDED_JOB, swaps.applyDecision);
+  scheduler.handle(ESCALATE_JOB, emergency.escalate);
+  scheduler.handle(CLOSED_JOB, emergency.close);
+  scheduler.handle(REMINDER_JOB, timed.fire);
+  scheduler.handle(SCHEDULED_NOTIFICATION_JOB, timed.fire);
+
   return {
-    registerRoutes() {},
-    start() {},
-    async stop() {},
+    scheduler,
+    registerRoutes(app, authenticator) {
+      registerWorkflowRoutes(app, { authenticator, schedules, swaps, emergency });
+      registerTimedRoutes(app, { authenticator, timed });
+    },
+    start() {
+      scheduler.start();
+    },
+    stop() {
+      return scheduler.stop();
+    },
   };
 }

@@ -1,0 +1,147 @@
+/**
+ * The workflows' decision rules, pure: no database, no clock, no sockets. The services apply them
+ * and make them atomic with conditional updates; the tests read them as the specification.
+ */
+import type { Action } from '../notifications/index.js';
+import { AppError } from '../shared/errors.js';
+
+// ---------------------------------------------------------------------------------------------
+// Swaps
+
+export type SwapStatus = 'pending' | 'approved' | 'rejected';
+
+/** The two buttons of a swap request, and what pressing each decides. */
+export const SWAP_ACTIONS: Action[] = [
+  { id: 'approve', label: 'Approve', style: 'primary' },
+  { id: 'reject', label: 'Reject', style: 'danger' },
+];
+const SWAP_OUTCOME: Record<string, 'approved' | 'rejected'> = { approve: 'approved', reject: 'rejected' };
+
+export interface SwapFacts {
+  status: SwapStatus;
+  targetId: string;
+  decidedBy: string | null;
+  decidedAt: string | null;
+}
+
+/**
+ * What a press on a swap request decides. Only the target decides, and only once: a second press
+ * (the same or the other button, from the inbox or a stale push) is a conflict that says what was
+ * decided and when.
+ */
+export function decideSwap(swap: SwapFacts, actorId: string, actionId: string): { status: 'approved' | 'rejected' } | { error: AppError } {
+  const status = SWAP_OUTCOME[actionId];
+  if (!status) return { error: new AppError('not_found', `A swap request has the actions approve and reject, not "${actionId}".`) };
+  if (actorId !== swap.targetId) return { error: new AppError('forbidden', 'Only the staff member asked to swap can approve or reject it.') };
+  if (swap.status !== 'pending') return { error: alreadyDecided(swap) };
+  return { status };
+}
+
+/** The 409 for a press on a decided swap: what, by whom, when. */
+export function alreadyDecided(swap: SwapFacts): AppError {
+  return new AppError('conflict', `This swap was already ${swap.status}${swap.decidedBy ? ` by ${swap.decidedBy}` : ''}${swap.decidedAt ? ` at ${swap.decidedAt}` : ''}; a decision cannot be changed.`, {
+    status: swap.status,
+    decidedBy: swap.decidedBy,
+    decidedAt: swap.decidedAt,
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Emergency calls
+
+export type CallStatus = 'open' | 'escalated' | 'filled' | 'cancelled';
+
+export const ACCEPT_ACTION: Action = { id: 'accept', label: 'Accept now', style: 'primary' };
+
+/** Whether a call still takes accepts. */
+export const isAccepting = (s: CallStatus): boolean => s === 'open' || s === 'escalated';
+
+/** The status after one more accept (the count includes it). */
+export function statusAfterAccept(accepted: number, needed: number, before: CallStatus): CallStatus {
+  return accepted >= needed ? 'filled' : before;
+}
+
+/**
+ * Why an accept was refused, once the conditional update found nothing to change: the caller's
+ * own earlier accept first (the most useful thing to tell them), then the call's state.
+ */
+export function refuseAccept(call: { status: CallStatus; accepted: number; needed: number }, alreadyAccepted: boolean): AppError {
+  const progress = { status: call.status, accepted: call.accepted, needed: call.needed };
+  if (alreadyAccepted) return new AppError('conflict', 'You have already accepted this call.', progress);
+  if (call.status === 'cancelled') return new AppError('conflict', 'This call was cancelled; nobody else is needed.', progress);
+  return new AppError('conflict', `This call is already filled (${call.accepted} of ${call.needed}); thank you, nobody else is needed.`, progress);
+}
+
+/**
+ * The actions a closed call's notifications carry. The `accept` id stays (relabelled, not
+ * pressable-looking) on purpose: a push notification's button cannot be withdrawn from a phone,
+ * and the notification service only hands a press to the workflow when the action still exists;
+ * keeping the id lets a late press get the workflow's clear 409 instead of "no such action".
+ */
+export function closedActions(status: 'filled' | 'cancelled'): Action[] {
+  return [{ id: 'accept', label: status === 'filled' ? 'Filled' : 'Cancelled', style: 'secondary' }];
+}
+
+/** The body a closed call's notifications show. */
+export function closedBody(call: { status: 'filled' | 'cancelled'; accepted: number; needed: number; message: string }): string {
+  const head = call.status === 'filled' ? `Filled: ${call.accepted} of ${call.needed} accepted. Thank you, nobody else is needed.` : 'Cancelled: nobody else is needed.';
+  return call.message ? `${head}\n${call.message}` : head;
+}
+
+/** The body of an open call: how many are still needed, then the caller's message. */
+export function callBody(needed: number, accepted: number, message: string): string {
+  const head = `${needed - accepted} of ${needed} ${needed === 1 ? 'person' : 'people'} needed now.`;
+  return message ? `${head}\n${message}` : head;
+}
+
+/**
+ * Who an escalation reaches: the wider audience minus everyone the call already reached, so
+ * nobody gets the same call twice.
+ */
+export function escalationRecipients(alreadyReached: readonly string[], wider: readonly string[]): string[] {
+  const reached = new Set(alreadyReached);
+  return [...new Set(wider)].filter((u) => !reached.has(u)).sort();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Scheduling
+
+/** How far ahead a job may be scheduled. */
+export const MAX_AHEAD_MS = 366 * 24 * 3600_000;
+
+/**
+ * When a shift reminder runs: `remindAt` if given, else `minutesBefore` the shift. Refused when it
+ * is not in the future, not before the shift, or more than a year ahead.
+ */
+export function planReminder(p: { now: number; shiftStartsAt: number; minutesBefore: number; remindAt?: number | undefined }): number | AppError {
+  const runAt = p.remindAt ?? p.shiftStartsAt - p.minutesBefore * 60_000;
+  const how = p.remindAt === undefined ? `shiftStartsAt minus ${p.minutesBefore} minutes` : 'remindAt';
+  if (runAt >= p.shiftStartsAt) return new AppError('validation_failed', `The reminder time (${how}) must be before the shift starts.`);
+  return checkRunAt(runAt, p.now, how);
+}
+
+/** A time for a job: in the future and within a year. */
+export function checkRunAt(runAt: number, now: number, what: string): number | AppError {
+  if (!Number.isFinite(runAt)) return new AppError('validation_failed', `${what} is not a valid time.`);
+  if (runAt <= now) {
+    return new AppError('validation_failed', `${what} (${new Date(runAt).toISOString()}) is in the past; choose a later time, or send the notification now.`, { runAt: new Date(runAt).toISOString(), now: new Date(now).toISOString() });
+  }
+  if (runAt - now > MAX_AHEAD_MS) return new AppError('validation_failed', `${what} is more than 366 days ahead; schedule it later.`);
+  return runAt;
+}
+
+/**
+ * Delay before retry `attempts` + 1 of a failed job: exponential from `baseMs`, capped at `maxMs`.
+ * No jitter needed: jobs are independent rows and a retry is one row update.
+ */
+export function retryDelayMs(attempts: number, baseMs = 1000, maxMs = 300_000): number {
+  return Math.min(maxMs, baseMs * 2 ** Math.max(0, attempts - 1));
+}
+
+/**
+ * Whether a failure is worth retrying. A 4xx AppError (unknown recipients, a conflict) will fail
+ * the same way again; anything else (a 5xx, a database error, a crash) may pass next time.
+ */
+export function isPermanent(err: unknown): boolean {
+  return err instanceof AppError && err.status < 500;
+}

@@ -1,0 +1,105 @@
+// Before any schema exists (see src/workflows/index.ts): the routes extend the notification model's.
+import '@hono/zod-openapi';
+import { pino } from 'pino';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Identity } from '../../src/auth/index.js';
+import { createInProcessBus } from '../../src/bus/index.js';
+import { createMemoryEventLog } from '../../src/events/index.js';
+import { Directory, NotificationService } from '../../src/notifications/index.js';
+import { EventManager, SseHub } from '../../src/sse/index.js';
+import type { Db } from '../../src/store/index.js';
+import { EmergencyCalls, ESCALATE_JOB, CLOSED_JOB } from '../../src/workflows/emergency.js';
+import { Scheduler } from '../../src/workflows/index.js';
+import { SWAP_DECIDED_JOB, Swaps } from '../../src/workflows/swaps.js';
+import { FakeClock } from '../helpers/fake-clock.js';
+import { databases, type TestDatabase } from './databases.js';
+
+/**
+ * The workflows' atomicity on every database: two "processes" (each its own connection, notification
+ * service, scheduler) share one database and take presses at the same instant. On PostgreSQL the
+ * presses really run in parallel transactions; these are the guarantees that must hold there.
+ */
+const clock = new FakeClock();
+const logger = pino({ level: 'silent' });
+const nurses = Array.from({ length: 20 }, (_, i) => `n${i + 1}`);
+const nurse = (userId: string, wards = ['3']): Identity => ({ tenantId: 'h1', userId, roles: ['nurse'], wards });
+const service: Identity = { tenantId: 'h1', userId: 'scheduler', roles: ['service'], wards: [] };
+
+function stack(raw: Db) {
+  const db = raw.withTables<import('../../src/workflows/index.js').WorkflowTables>();
+  const log = createMemoryEventLog({ retention: { maxEvents: 10_000, maxAgeMs: 3_600_000 }, clock });
+  const events = new EventManager({ log, bus: createInProcessBus(), hub: new SseHub({ log, clock, heartbeatMs: 0 }) });
+  const directory = new Directory(raw, () => clock.now());
+  const notifications = new NotificationService({ db: raw, clock, events, directory });
+  const scheduler = new Scheduler({ db, clock, logger });
+  const deps = { db, clock, events, notifications, directory, scheduler };
+  const swaps = new Swaps(deps);
+  const emergency = new EmergencyCalls({ ...deps, escalateAfterSeconds: 60, escalateTo: { topic: 'role:nurse' } });
+  notifications.onAction('swap', swaps.onAction);
+  notifications.onAction('emergency', emergency.onAction);
+  scheduler.handle(SWAP_DECIDED_JOB, swaps.applyDecision);
+  scheduler.handle(ESCALATE_JOB, emergency.escalate);
+  scheduler.handle(CLOSED_JOB, emergency.close);
+  return { db, notifications, directory, scheduler, swaps, emergency };
+}
+
+for (const [name, open] of Object.entries(databases)) {
+  describe(`workflow contract: ${name}`, () => {
+    let tdb: TestDatabase | null = null;
+    afterEach(async () => {
+      await tdb?.close();
+      tdb = null;
+    });
+
+    async function twoProcesses() {
+      tdb = await open();
+      const a = stack(tdb.db);
+      const b = stack(tdb.connect());
+      await a.directory.upsert('h1', [...nurses.map((u) => ({ userId: u, roles: ['nurse'], wards: ['3'] })), { userId: 'w5', roles: ['nurse'], wards: ['5'] }]);
+      return { a, b };
+    }
+
+    it('never overfills a call when accepts reach two processes at the same instant', async () => {
+      const { a, b } = await twoProcesses();
+      const { call, notificationId } = await a.emergency.create(service, { to: { topic: 'ward:3' }, needed: 5, title: 'ICU', message: '' });
+      const presses = await Promise.allSettled(nurses.map((u, i) => (i % 2 ? a : b).notifications.pressAction(nurse(u), notificationId, 'accept')));
+      const ok = presses.filter((p) => p.status === 'fulfilled');
+      expect(ok).toHaveLength(5);
+      for (const p of presses) if (p.status === 'rejected') expect(p.reason).toMatchObject({ code: 'conflict' });
+      const row = await a.db.selectFrom('emergency_calls').selectAll().where('id', '=', call.id).executeTakeFirstOrThrow();
+      expect(row).toMatchObject({ status: 'filled', accepted: 5, needed: 5 });
+      expect(await a.db.selectFrom('emergency_accepts').select('user_id').where('call_id', '=', call.id).execute()).toHaveLength(5);
+      const late = nurses.find((u, i) => presses[i]!.status === 'rejected')!;
+      expect((await b.notifications.get('h1', late, notificationId)).state).toMatchObject({ status: 'filled', accepted: 5 });
+    });
+
+    it('counts one accept per nurse when the same nurse presses on both processes at once', async () => {
+      const { a, b } = await twoProcesses();
+      const { call, notificationId } = await a.emergency.create(service, { to: { topic: 'ward:3' }, needed: 3, title: 'ICU', message: '' });
+      const presses = await Promise.allSettled([a, b, a, b].map((p) => p.notifications.pressAction(nurse('n1'), notificationId, 'accept')));
+      expect(presses.filter((p) => p.status === 'fulfilled')).toHaveLength(1);
+      expect((await b.emergency.get('h1', call.id)).accepted).toBe(1);
+    });
+
+    it('decides a swap once when both buttons reach two processes at the same instant', async () => {
+      const { a, b } = await twoProcesses();
+      const swap = await a.swaps.request(service, { requesterId: 'n1', targetId: 'n2', shift: { id: 's', startsAt: '2026-12-04T07:00:00+09:00' } });
+      const presses = await Promise.allSettled(['approve', 'reject', 'approve', 'reject'].map((act, i) => (i % 2 ? a : b).notifications.pressAction(nurse('n2'), swap.notificationId!, act)));
+      expect(presses.filter((p) => p.status === 'fulfilled')).toHaveLength(1);
+      const decided = await a.swaps.get('h1', swap.id);
+      expect(decided.status).not.toBe('pending');
+      const told = (await a.notifications.list('h1', 'n1', { limit: 10 })).items;
+      expect(told.map((i) => i.type)).toEqual([decided.status === 'approved' ? 'swap_approved' : 'swap_rejected']);
+    });
+
+    it('escalates once when both processes poll at the same instant', async () => {
+      const { a, b } = await twoProcesses();
+      const { call } = await a.emergency.create(service, { to: { topic: 'ward:3' }, needed: 2, title: 'ICU', message: '', escalateAfterSeconds: 1 });
+      clock.advance(1000);
+      await Promise.all([a.scheduler.pollOnce(), b.scheduler.pollOnce(), a.scheduler.pollOnce(), b.scheduler.pollOnce()]);
+      const inbox = (await a.notifications.list('h1', 'w5', { limit: 10 })).items;
+      expect(inbox.map((i) => i.title)).toEqual(['Escalated: ICU']);
+      expect((await b.emergency.get('h1', call.id)).status).toBe('escalated');
+    });
+  });
+}

@@ -1,0 +1,67 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { signDevToken } from '../../src/auth/index.js';
+import { startProcess, type ServiceProcess } from '../helpers/process.js';
+import { createTestDatabase, REDIS_URL, scaleOut, testPrefix } from '../helpers/scale.js';
+import { SseReader, sleep } from '../helpers/sse-reader.js';
+import { dataOf, inSeconds, postJson, send, VAPID } from './helpers.js';
+
+const SECRET = 'workflow-multi-process-secret-0123456789abcdef';
+const token = (userId: string, roles: string[] = [], wards: string[] = []) => signDevToken({ tenantId: 'h1', userId, roles, wards }, new TextEncoder().encode(SECRET), 3600);
+const nurses = Array.from({ length: 10 }, (_, i) => `n${i + 1}`);
+
+/** The workflows' guarantees with two real processes sharing one PostgreSQL and one Redis. */
+describe.skipIf(!scaleOut)('workflows across two processes on one PostgreSQL', () => {
+  let a: ServiceProcess;
+  let b: ServiceProcess;
+  let database: { url: string; drop(): Promise<void> };
+  let dataDir: string;
+  let svc: string;
+  const inbox = async (p: ServiceProcess, userId: string) => (await send('GET', `${p.url}/api/notifications?limit=100`, await token(userId, ['nurse'], ['3']))).json.items as Array<Record<string, any>>;
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    dataDir = mkdtempSync(join(tmpdir(), 'wardbell-wf-mp-'));
+    const env = { DATABASE_URL: database.url, REDIS_URL: REDIS_URL as string, WARDBELL_REDIS_PREFIX: testPrefix().replace(/:/g, '-'), WARDBELL_JWT_SECRET: SECRET, WARDBELL_DATA_DIR: dataDir, ...VAPID };
+    a = await startProcess(env);
+    b = await startProcess(env);
+    svc = await token('scheduler', ['service']);
+    const put = await fetch(`${a.url}/api/directory/members`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${svc}` },
+      body: JSON.stringify({ members: nurses.map((userId) => ({ userId, roles: ['nurse'], wards: ['3'] })) }),
+    });
+    expect(put.status).toBe(200);
+  }, 60_000);
+
+  afterAll(async () => {
+    await Promise.all([a?.stop(), b?.stop()]);
+    await database?.drop();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('fires a reminder once though both processes poll for it', async () => {
+    const r = await postJson(`${a.url}/api/reminders`, { shiftId: 's1', shiftStartsAt: inSeconds(3600), remindAt: inSeconds(1), to: { users: ['n1'] } }, svc);
+    expect(r.status).toBe(201);
+    await sleep(2500);
+    expect((await inbox(b, 'n1')).filter((i) => i.type === 'shift_reminder')).toHaveLength(1);
+    expect((await send('GET', `${b.url}/api/reminders/${r.json.reminder.id}`, svc)).json.reminder).toMatchObject({ status: 'done', attempts: 1 });
+  });
+
+  it('never overfills a call whose accepts arrive at both processes at once, and tells the service on the other', async () => {
+    const service = await SseReader.open(`${b.url}/api/sse`, { authorization: `Bearer ${svc}` });
+    await service.until((x) => x.lastEventId !== '');
+    const c = await postJson(`${a.url}/api/emergency-calls`, { to: { topic: 'ward:3' }, needed: 3, escalateTo: null }, svc);
+    expect(c.status).toBe(201);
+    const presses = await Promise.all(
+      nurses.map(async (u, i) => postJson(`${(i % 2 ? a : b).url}/api/notifications/${c.json.notificationId}/actions/accept`, {}, await token(u, ['nurse'], ['3']))),
+    );
+    expect(presses.filter((p) => p.status === 200)).toHaveLength(3);
+    expect(presses.filter((p) => p.status === 409)).toHaveLength(7);
+    expect((await send('GET', `${b.url}/api/emergency-calls/${c.json.call.id}`, svc)).json.call).toMatchObject({ status: 'filled', accepted: 3 });
+    await service.until((x) => x.of('emergency.updated').some((e) => dataOf(e).call.status === 'filled'));
+    service.close();
+  });
+});
