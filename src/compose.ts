@@ -23,7 +23,7 @@ import { Directory, NotificationService } from './notifications/index.js';
 import { createWorkflows } from './workflows/index.js';
 import { createPush } from './push/index.js';
 import { registerConsole } from './console/index.js';
-import { MetricsRegistry, notificationMetrics, processMetrics, realtimeMetrics } from './metrics/index.js';
+import { MetricsRegistry, notificationMetrics, processMetrics, realtimeMetrics, schedulerMetrics } from './metrics/index.js';
 import { systemClock, type Clock } from './shared/clock.js';
 import { EventManager, OrderedFeed, SseHub } from './sse/index.js';
 import { migrateToLatest, openDatabase, type Db } from './store/index.js';
@@ -143,12 +143,16 @@ export async function createWardbell(config: Config, opts: WardbellOptions = {})
 
   const actionSecret = config.WARDBELL_ACTION_TOKEN_SECRET ?? loadOrCreateDevSecret(config.WARDBELL_DATA_DIR, 'action-token-secret').secret;
   const actionTokens = createActionTokens(new TextEncoder().encode(actionSecret), () => clock.now());
-  const workflows = createWorkflows({ db, clock, logger, events, notifications, directory });
+  const workflows = createWorkflows(
+    { db, clock, logger, events, notifications, directory },
+    { pollIntervalMs: config.WARDBELL_SCHEDULER_POLL_MS, escalateAfterSeconds: config.WARDBELL_EMERGENCY_ESCALATE_AFTER_S },
+  );
   const push = await createPush({ config, db, clock, logger, actionTokens });
 
   const metrics = new MetricsRegistry();
   metrics.add(realtimeMetrics(hub, events));
   metrics.add(notificationMetrics(notifications));
+  metrics.add(schedulerMetrics(workflows.scheduler.stats));
   metrics.add(push.metrics);
   metrics.add(processMetrics());
 

@@ -73,6 +73,10 @@ export const configSchema = z
     WARDBELL_PUSH_CA_FILE: z.string().min(1).optional(),
     /** Concurrent requests to push services. Default 64. */
     WARDBELL_PUSH_CONCURRENCY: intFromEnv(64, 1, 4096),
+    /** How often the durable scheduler looks for due jobs (reminders, escalations). Default 500 ms. */
+    WARDBELL_SCHEDULER_POLL_MS: intFromEnv(500, 50, 60_000),
+    /** Seconds before an unfilled emergency call escalates, unless the call says. Default 600. */
+    WARDBELL_EMERGENCY_ESCALATE_AFTER_S: intFromEnv(600, 1, 86_400),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     /** Scale-out: PostgreSQL for the durable state (else SQLite under the data directory). */
     DATABASE_URL: z.string().url().optional(),

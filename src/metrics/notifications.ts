@@ -16,3 +16,14 @@ export function notificationMetrics(svc: NotificationService): MetricSource {
     ];
   };
 }
+
+/** The durable scheduler's counters (reminders, scheduled notifications, escalations, outbox jobs). */
+export function schedulerMetrics(stats: { claimed: number; done: number; retried: number; failed: number; lostClaims: number }): MetricSource {
+  return () =>
+    (['claimed', 'done', 'retried', 'failed', 'lostClaims'] as const).map((k) => ({
+      name: `wardbell_scheduler_jobs_${k === 'lostClaims' ? 'lost_claims' : k}_total`,
+      help: `Scheduled jobs ${k === 'lostClaims' ? 'whose claim was taken over after its lease lapsed' : k}.`,
+      type: 'counter' as const,
+      samples: [{ value: stats[k] }],
+    }));
+}

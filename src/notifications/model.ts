@@ -1,4 +1,5 @@
-import { z } from 'zod';
+// The OpenAPI-extended zod, so these schemas also describe the API (`.openapi(...)`) whatever loads first.
+import { z } from '@hono/zod-openapi';
 import { ID_PATTERN } from '../auth/index.js';
 import type { Audience } from '../events/index.js';
 
