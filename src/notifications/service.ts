@@ -367,7 +367,9 @@ export class NotificationService {
     const n = row ? await loadNotification(this.db, tenantId, id) : undefined;
     if (!row || !n) throw notFound();
     const notification = toSent(n);
-    if (!notification.actions.some((a) => a.id === actionId)) {
+    // A workflow judges its own buttons (a late press on a filled call is its 409, not a 404);
+    // other notifications accept only the buttons they show.
+    if (!n.workflow_kind && !notification.actions.some((a) => a.id === actionId)) {
       throw new AppError('not_found', `This notification has no action "${actionId}"; it has: ${notification.actions.map((a) => a.id).join(', ') || 'none'}.`);
     }
     let outcome: ActionOutcome;
