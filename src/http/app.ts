@@ -39,6 +39,9 @@ export interface HttpAppDeps {
   extraRoutes?: Array<(app: OpenAPIHono<AppEnv>) => void>;
 }
 
+/** Largest body of `POST /api/push/restore` (a backup file). */
+const RESTORE_MAX_BYTES = 16 * 1024 * 1024;
+
 /** Bodies must be JSON: anything else is refused before it is read. */
 const requireJsonBody: MiddlewareHandler<AppEnv> = async function jsonOnly(c, next) {
   const m = c.req.method;
@@ -73,15 +76,19 @@ export function createHttpApp(deps: HttpAppDeps): OpenAPIHono<AppEnv> {
       credentials: false,
     }),
   );
-  app.use(
-    '/api/*',
+  const limit = (maxSize: number) =>
     bodyLimit({
-      maxSize: deps.maxBodyBytes,
+      maxSize,
       onError: () => {
-        throw new AppError('payload_too_large', `Request body is larger than ${deps.maxBodyBytes} bytes.`);
+        throw new AppError('payload_too_large', `Request body is larger than ${maxSize} bytes.`);
       },
-    }),
-  );
+    });
+  const small = limit(deps.maxBodyBytes);
+  // A tenant's subscription backup is one file of many subscriptions: it gets its own, larger limit.
+  const restore = limit(RESTORE_MAX_BYTES);
+  app.use('/api/*', function sizeLimit(c, next) {
+    return c.req.path === '/api/push/restore' ? restore(c, next) : small(c, next);
+  });
   app.use('/api/*', requireJsonBody);
 
   registerOpsRoutes(app, { metrics: deps.metrics, readiness: deps.readiness, isShuttingDown: deps.isShuttingDown });
