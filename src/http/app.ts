@@ -87,6 +87,10 @@ export function createHttpApp(deps: HttpAppDeps): OpenAPIHono<AppEnv> {
   // A tenant's subscription backup is one file of many subscriptions: it gets its own, larger limit.
   const restore = limit(RESTORE_MAX_BYTES);
   app.use('/api/*', function sizeLimit(c, next) {
+    // GET and HEAD carry no body. Skipping the limit there keeps bodyLimit's c.req.raw.body from
+    // building a full Request (Headers, URL, AbortController) that @hono/node-server's 'close'
+    // listener retains for the whole life of an SSE stream: about 3 KB per open stream.
+    if (c.req.method === 'GET' || c.req.method === 'HEAD') return next();
     return c.req.path === '/api/push/restore' ? restore(c, next) : small(c, next);
   });
   app.use('/api/*', requireJsonBody);

@@ -72,6 +72,8 @@ export class Connection {
 
 interface TenantIndex {
   all: Set<Connection>;
+  /** Tenant-wide frames published this event-loop turn, written once per stream at the flush. */
+  batch?: { frames: Buffer[]; offsets: number[] } | undefined;
   users: Map<string, Set<Connection>>;
   topics: Map<string, Set<Connection>>;
 }
@@ -146,6 +148,7 @@ export class SseHub {
   };
   private readonly tenants = new Map<string, TenantIndex>();
   private readonly corkedList: Connection[] = [];
+  private readonly batched: TenantIndex[] = [];
   private flushScheduled = false;
   private nextId = 1;
   private open = 0;
@@ -206,7 +209,10 @@ export class SseHub {
     conn.pending = null;
     conn.state = 'live';
     for (const e of pending) {
-      if (e.offset > conn.lastOffset) this.write(conn, this.frameFor(e, conn, () => this.encode(e), personalFrames(e)));
+      if (e.offset > conn.lastOffset) {
+        this.write(conn, this.frameFor(e, conn, () => this.encode(e), personalFrames(e)));
+        conn.lastOffset = e.offset;
+      }
     }
     return { connection: conn, outcome };
   }
@@ -295,6 +301,26 @@ export class SseHub {
       }
     };
     const a = e.audience;
+    if (a.kind === 'tenant' && !personal && this.coalesce) {
+      // Batched: the frames of one turn leave as one Buffer per stream (one write instead of one per
+      // frame). Streams still replaying queue the event as before.
+      for (const c of t.all) if (c.state === 'replaying') send(c);
+      if (!t.batch) {
+        t.batch = { frames: [], offsets: [] };
+        this.batched.push(t);
+      }
+      t.batch.frames.push(shared());
+      t.batch.offsets.push(e.offset);
+      // A batch never holds more than a client may queue: the slow-client bound stays synchronous.
+      if (t.batch.frames.length >= this.queueLimit) this.writeBatch(t);
+      if (!this.flushScheduled) {
+        this.flushScheduled = true;
+        setImmediate(this.flushBound);
+      }
+      return;
+    }
+    // Anything else for this tenant goes after the tenant frames batched before it.
+    if (t.batch) this.writeBatch(t);
     if (a.kind === 'tenant') {
       for (const c of t.all) send(c);
     } else if (a.kind === 'users') {
@@ -320,12 +346,37 @@ export class SseHub {
     return Buffer.from(personal.prefix + JSON.stringify(v) + personal.suffix, 'utf8');
   }
 
+  /** Writes a tenant's batched frames: one Buffer per live stream. */
+  private writeBatch(t: TenantIndex): void {
+    const b = t.batch;
+    t.batch = undefined;
+    if (!b) return;
+    const n = b.frames.length;
+    const all = n === 1 ? (b.frames[0] as Buffer) : Buffer.concat(b.frames);
+    const first = b.offsets[0] as number;
+    for (const c of t.all) {
+      if (c.state !== 'live') continue;
+      if (c.lastOffset < first) {
+        this.write(c, all, n);
+        this.stats.eventsDelivered += n;
+      } else {
+        // Went live during this turn with some of these events already written from its queue.
+        for (let i = 0; i < n; i++) {
+          if ((b.offsets[i] as number) > c.lastOffset) {
+            this.write(c, b.frames[i] as Buffer);
+            this.stats.eventsDelivered++;
+          }
+        }
+      }
+    }
+  }
+
   /**
    * Writes one frame. Frames for a connection within one event-loop turn are corked and leave in
    * one write when the turn ends. `backlog` counts frames written since the buffer was last empty:
    * past the queue limit the client is too slow and is disconnected (it recovers through replay).
    */
-  private write(c: Connection, frame: Buffer): void {
+  private write(c: Connection, frame: Buffer, frames = 1): void {
     const tr = c.transport;
     if (tr.destroyed) return;
     if (!c.corked) {
@@ -341,8 +392,9 @@ export class SseHub {
       }
     }
     tr.write(frame);
-    this.stats.framesDelivered++;
-    if (++c.backlog > this.queueLimit) {
+    this.stats.framesDelivered += frames;
+    c.backlog += frames;
+    if (c.backlog > this.queueLimit) {
       if (c.corked) {
         c.corked = false;
         tr.uncork();
@@ -353,6 +405,8 @@ export class SseHub {
   }
 
   private flush(): void {
+    // Still marked scheduled while the batches are written, so their writes join this flush.
+    for (const t of this.batched.splice(0)) this.writeBatch(t);
     this.flushScheduled = false;
     const list = this.corkedList.splice(0);
     for (const c of list) {

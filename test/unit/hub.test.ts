@@ -147,16 +147,32 @@ describe('SseHub', () => {
     expect(a1.text.trimEnd().endsWith(`id: ${last.id}`)).toBe(true);
   });
 
-  it('coalesces a burst into corked writes when enabled', async () => {
+  it('writes a burst of tenant broadcasts to each stream as one buffer when the turn ends', async () => {
+    const { hub, publish } = setup({ coalesce: true });
+    const a = new FakeTransport();
+    const b = new FakeTransport();
+    await hub.register({ tenantId: 'h1', userId: 'a', topics: [] }, a);
+    await hub.register({ tenantId: 'h1', userId: 'b', topics: [] }, b);
+    await new Promise((r) => setImmediate(r));
+    const before = a.chunks.length;
+    for (let i = 0; i < 5; i++) await publish(toTenant(i));
+    expect(a.chunks.length).toBe(before);
+    await new Promise((r) => setImmediate(r));
+    expect(a.chunks.length).toBe(before + 1);
+    expect(a.events('schedule.updated').map((e) => e.data.n)).toEqual([0, 1, 2, 3, 4]);
+    expect(a.chunks.at(-1)).toBe(b.chunks.at(-1));
+  });
+
+  it('keeps order when a personal event follows batched tenant broadcasts', async () => {
     const { hub, publish } = setup({ coalesce: true });
     const a = new FakeTransport();
     await hub.register({ tenantId: 'h1', userId: 'a', topics: [] }, a);
+    await publish(toTenant(1));
+    await publish({ tenantId: 'h1', type: 'swap.requested', data: { n: 2 }, audience: { kind: 'users', users: ['a'] } });
+    await publish(toTenant(3));
     await new Promise((r) => setImmediate(r));
-    const corksBefore = a.corks;
-    for (let i = 0; i < 5; i++) await publish(toTenant(i));
-    expect(a.corks - corksBefore).toBe(1);
-    await new Promise((r) => setImmediate(r));
-    expect(a.events('schedule.updated')).toHaveLength(5);
+    const order = [...a.text.matchAll(/data: \{"n":(\d)\}/g)].map((m) => Number(m[1]));
+    expect(order).toEqual([1, 2, 3]);
   });
 
   it('closes the stream and forgets it when the log fails during replay', async () => {
