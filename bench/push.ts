@@ -29,7 +29,7 @@
  *   --threads 0           encryption threads (0: availableParallelism() - 1, at least 1)
  *   --quiet-wait 60       seconds to wait for a quiet machine before each run (0: do not wait)
  *   --out <file>          result JSON (default bench/results/push-<timestamp>.json)
- *   --markdown            also print the table as Markdown (for docs/BENCHMARKS-push.md)
+ *   --markdown            also print the table as Markdown (for docs/BENCHMARKS.md)
  *   --quick               smoke run: --subs 1000
  */
 import { randomBytes, randomUUID } from 'node:crypto';
