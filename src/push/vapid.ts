@@ -18,7 +18,10 @@ export const MAX_JWT_LIFETIME_S = 24 * 3600;
 export function generateVapidKeys(): VapidKeys {
   const ecdh = createECDH('prime256v1');
   ecdh.generateKeys();
-  return { publicKey: ecdh.getPublicKey().toString('base64url'), privateKey: ecdh.getPrivateKey().toString('base64url') };
+  // getPrivateKey() drops leading zero octets (about 1 key in 256): pad to the 32 octets RFC 8292 keys have.
+  const d = ecdh.getPrivateKey();
+  const priv = d.length === 32 ? d : Buffer.concat([Buffer.alloc(32 - d.length), d]);
+  return { publicKey: ecdh.getPublicKey().toString('base64url'), privateKey: priv.toString('base64url') };
 }
 
 /**

@@ -127,3 +127,12 @@ describe('the negative cases of RFC 8292', () => {
     expect(checkVapidClaims({ ...good, sub: 'ops@example.com' }, ENDPOINT, T0)).toEqual(['sub should be a mailto: or https: contact']);
   });
 });
+
+describe('generated VAPID keys', () => {
+  it('always have a 32-octet private key, also when the scalar starts with zero octets', async () => {
+    const { generateVapidKeys } = await import('../../src/push/vapid.js');
+    for (let i = 0; i < 2000; i++) {
+      expect(Buffer.from(generateVapidKeys().privateKey, 'base64url')).toHaveLength(32);
+    }
+  });
+});
