@@ -42,10 +42,16 @@ export function createSqlEventLog(opts: { db: Db; retention: Retention; clock: C
 
   return {
     async append(e: NewEvent) {
-      await ensureStream(e.tenantId);
       const createdAt = clock.now();
       const data = JSON.stringify(e.data ?? null);
+      // No await before the transaction: transactions take the connection in call order, so
+      // concurrent appends get offsets in the order they were made.
       return db.transaction().execute(async (trx) => {
+        await trx
+          .insertInto('event_streams')
+          .values({ tenant_id: e.tenantId, epoch: newEpoch(), head: 0 })
+          .onConflict((oc) => oc.column('tenant_id').doNothing())
+          .execute();
         const s = await trx
           .updateTable('event_streams')
           .set((eb) => ({ head: eb('head', '+', 1) }))
