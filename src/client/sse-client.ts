@@ -23,7 +23,8 @@ import type {
 } from './types.js';
 
 // Listeners are stored untyped; the overloads of `SSEClient.on` (types.ts) give callers the types.
-type AnyListener = (...args: any[]) => void;
+// Listeners of every kind live in one map; each is called with the arguments its `on` overload promised.
+type AnyListener = (...args: never[]) => void;
 
 const noop = (): void => {};
 
@@ -234,7 +235,7 @@ class Client implements SSEClient<ServerEventMap> {
 
   #call(fn: AnyListener, ...args: unknown[]): void {
     try {
-      fn(...args);
+      (fn as (...a: unknown[]) => void)(...args);
     } catch (error) {
       reportListenerError(error);
     }
