@@ -112,7 +112,11 @@ export async function createWardbell(config: Config, opts: WardbellOptions = {})
   const clock = opts.clock ?? systemClock;
   const { authenticator: baseAuthenticator, devSecret } = resolveAuth(config, logger);
 
-  const { db, dialect } = openDatabase({ databaseUrl: config.DATABASE_URL, sqlitePath: join(config.WARDBELL_DATA_DIR, 'wardbell.sqlite') });
+  const { db, dialect } = openDatabase({
+    databaseUrl: config.DATABASE_URL,
+    sqlitePath: join(config.WARDBELL_DATA_DIR, 'wardbell.sqlite'),
+    onIdleError: (err) => logger.warn({ err }, 'postgres: an idle connection was closed by the server; the pool replaces it'),
+  });
   await migrateToLatest(db);
   const retention = { maxEvents: config.WARDBELL_REPLAY_MAX_EVENTS, maxAgeMs: config.WARDBELL_REPLAY_MAX_AGE_S * 1000 };
   const { log, bus, redis } = await openRealtimeBackbone(config, { db, retention, clock, logger });

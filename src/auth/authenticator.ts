@@ -1,6 +1,6 @@
 import { AppError } from '../shared/errors.js';
 import type { Identity } from './identity.js';
-import { verifyToken, type JwtKey, type JwtOptions } from './jwt.js';
+import { verifyTokenWithExpiry, type JwtKey, type JwtOptions } from './jwt.js';
 import { identityFromHeaders } from './trusted-proxy.js';
 
 export type HeaderGetter = (name: string) => string | undefined;
@@ -11,13 +11,25 @@ export interface Authenticator {
   authenticate(header: HeaderGetter): Promise<Identity>;
 }
 
+/** How many verified tokens the JWT authenticator remembers (least recently used dropped). */
+export const VERIFIED_TOKEN_CACHE_SIZE = 10_000;
+
 export function createAuthenticator(
-  opts: { mode: 'jwt'; key: JwtKey; jwt?: JwtOptions } | { mode: 'trusted-proxy' },
+  opts: { mode: 'jwt'; key: JwtKey; jwt?: JwtOptions; cacheSize?: number } | { mode: 'trusted-proxy' },
 ): Authenticator {
   if (opts.mode === 'trusted-proxy') {
     return { mode: 'trusted-proxy', authenticate: async (h) => identityFromHeaders(h) };
   }
   const { key, jwt } = opts;
+  const now = jwt?.now ?? Date.now;
+  const cacheSize = opts.cacheSize ?? VERIFIED_TOKEN_CACHE_SIZE;
+  const toleranceMs = (jwt?.clockToleranceS ?? 30) * 1000;
+  // A page sends the same token with every request; verifying its signature each time costs more
+  // than the request's query. A token string that verified once (signature, algorithm, issuer,
+  // audience, claims) maps to the same identity until it expires, so it is remembered by its whole
+  // text — any changed byte is a different key and is verified afresh — and expiry is checked on
+  // every use.
+  const verified = new Map<string, { identity: Identity; expiresAtMs: number }>();
   return {
     mode: 'jwt',
     async authenticate(h) {
@@ -28,7 +40,19 @@ export function createAuthenticator(
       const m = /^Bearer +([A-Za-z0-9_\-.]+)\s*$/i.exec(auth);
       if (!m?.[1]) throw new AppError('invalid_token', 'Authorization header must be "Bearer <JWT>".');
       // Identity headers are ignored here on purpose: only the verified token says who is calling.
-      return verifyToken(m[1], key, jwt);
+      const token = m[1];
+      const hit = verified.get(token);
+      if (hit) {
+        verified.delete(token);
+        if (now() < hit.expiresAtMs + toleranceMs) {
+          verified.set(token, hit); // most recently used last
+          return hit.identity;
+        }
+      }
+      const { identity, expiresAt } = await verifyTokenWithExpiry(token, key, jwt);
+      if (verified.size >= cacheSize) verified.delete(verified.keys().next().value as string);
+      verified.set(token, { identity, expiresAtMs: expiresAt * 1000 });
+      return identity;
     },
   };
 }

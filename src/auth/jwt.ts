@@ -17,6 +17,8 @@ export interface JwtOptions {
   audience?: string | undefined;
   /** Allowed clock skew, seconds. Default 30. */
   clockToleranceS?: number;
+  /** The clock expiry is checked against (ms since the epoch). Default Date.now. */
+  now?: () => number;
 }
 
 const idString = z.string().regex(ID_PATTERN);
@@ -48,12 +50,30 @@ export function jwtKeyFrom(secret: string | undefined, publicKeyPem: string | un
 
 /** Verifies a bearer token and returns the identity in it, or throws AppError(invalid_token). */
 export async function verifyToken(token: string, key: JwtKey, opts: JwtOptions = {}): Promise<Identity> {
+  return (await verifyTokenWithExpiry(token, key, opts)).identity;
+}
+
+/** An HS256 secret as a WebCrypto key, imported once per configured key rather than per token. */
+const hmacKeys = new WeakMap<JwtKey, Promise<CryptoKey>>();
+function verificationKey(key: JwtKey): Promise<CryptoKey> | KeyObject {
+  if (!(key.key instanceof Uint8Array)) return key.key;
+  let k = hmacKeys.get(key);
+  if (!k) {
+    k = crypto.subtle.importKey('raw', new Uint8Array(key.key), { name: 'HMAC', hash: 'SHA-256' }, false, ['verify']);
+    hmacKeys.set(key, k);
+  }
+  return k;
+}
+
+/** As verifyToken, also returning the token's `exp` (seconds since the epoch). */
+export async function verifyTokenWithExpiry(token: string, key: JwtKey, opts: JwtOptions = {}): Promise<{ identity: Identity; expiresAt: number }> {
   let payload: unknown;
   try {
-    const res = await jwtVerify(token, key.key, {
+    const res = await jwtVerify(token, await verificationKey(key), {
       algorithms: [key.algorithm],
       requiredClaims: ['exp', 'sub'],
       clockTolerance: opts.clockToleranceS ?? 30,
+      ...(opts.now ? { currentDate: new Date(opts.now()) } : {}),
       ...(opts.issuer ? { issuer: opts.issuer } : {}),
       ...(opts.audience ? { audience: opts.audience } : {}),
     });
@@ -78,7 +98,9 @@ export async function verifyToken(token: string, key: JwtKey, opts: JwtOptions =
     );
   }
   const c = claims.data;
-  return { tenantId: c.tid, userId: c.sub, roles: c.roles, wards: c.wards };
+  // Frozen: the authenticator hands the same identity to every request that carries this token.
+  const identity: Identity = Object.freeze({ tenantId: c.tid, userId: c.sub, roles: Object.freeze(c.roles), wards: Object.freeze(c.wards) });
+  return { identity, expiresAt: c.exp };
 }
 
 /** Signs an HS256 token for an identity (development token route, tests, benchmarks). */

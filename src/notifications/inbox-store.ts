@@ -7,7 +7,25 @@ const CHUNK = 500;
 
 export type NotificationRow = NotificationsTable;
 
-export function toSent(r: NotificationRow): SentNotification {
+/** The columns a notification's public form is made of (what an inbox page reads). */
+const SENT_COLUMNS = [
+  'n.id',
+  'n.type',
+  'n.priority',
+  'n.title',
+  'n.body',
+  'n.data',
+  'n.actions',
+  'n.group_key',
+  'n.group_count',
+  'n.sender_id',
+  'n.state',
+  'n.created_at',
+  'n.updated_at',
+] as const;
+type SentRow = Pick<NotificationRow, 'id' | 'type' | 'priority' | 'title' | 'body' | 'data' | 'actions' | 'group_key' | 'group_count' | 'sender_id' | 'state' | 'created_at' | 'updated_at'>;
+
+export function toSent(r: SentRow): SentNotification {
   return {
     id: r.id,
     type: r.type as NotificationType,
@@ -25,8 +43,11 @@ export function toSent(r: NotificationRow): SentNotification {
   };
 }
 
-export function toItem(r: NotificationRow & { read_at: number | null; acted_action: string | null }): InboxItem {
-  return { ...toSent(r), readAt: r.read_at === null ? null : new Date(Number(r.read_at)).toISOString(), actedAction: r.acted_action };
+export function toItem(r: SentRow & { read_at: number | null; acted_action: string | null }): InboxItem {
+  const item = toSent(r) as InboxItem;
+  item.readAt = r.read_at === null ? null : new Date(Number(r.read_at)).toISOString();
+  item.actedAction = r.acted_action;
+  return item;
 }
 
 /** Adds `delta` to each user's unread counter (creating it) and returns the new values. */
@@ -83,29 +104,7 @@ export async function inboxPage(db: Exec, tenantId: string, userId: string, q: P
   let sel = db
     .selectFrom('inbox as i')
     .innerJoin('notifications as n', 'n.id', 'i.notification_id')
-    .select([
-      'n.id',
-      'n.tenant_id',
-      'n.type',
-      'n.priority',
-      'n.title',
-      'n.body',
-      'n.data',
-      'n.actions',
-      'n.audience',
-      'n.group_key',
-      'n.group_count',
-      'n.sender_id',
-      'n.recipient_count',
-      'n.state',
-      'n.workflow_kind',
-      'n.workflow_id',
-      'n.created_at',
-      'n.updated_at',
-      'i.read_at',
-      'i.acted_action',
-      'i.sort_at',
-    ])
+    .select([...SENT_COLUMNS, 'i.read_at', 'i.acted_action', 'i.sort_at'])
     .where('i.tenant_id', '=', tenantId)
     .where('i.user_id', '=', userId);
   if (q.status === 'unread') sel = sel.where('i.read_at', 'is', null);

@@ -4,6 +4,7 @@ import SQLite from 'better-sqlite3';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
 import { migrationProvider } from './migrations.js';
+import { withStatementCache } from './statement-cache.js';
 import type { Database } from './schema.js';
 
 export type Db = Kysely<Database>;
@@ -20,7 +21,7 @@ export function openSqlite(path: string): Db {
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('foreign_keys = ON');
   // SQLite returns bigint columns as JS numbers (safe below 2^53, far above any offset or time here).
-  return new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  return new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
 }
 
 /**
@@ -28,18 +29,22 @@ export function openSqlite(path: string): Db {
  * JS numbers, like SQLite returns them, so one query code path serves both; values stay far below
  * 2^53. The parser is set on this pool only, not on the global pg module.
  */
-export function openPostgres(url: string, opts: { max?: number } = {}): Db {
+export function openPostgres(url: string, opts: { max?: number; onIdleError?: (err: Error) => void } = {}): Db {
   const types = {
     getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
       oid === 20 ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
   };
   const pool = new pg.Pool({ connectionString: url, max: opts.max ?? 10, types });
+  // An idle pooled connection that the server ends (a restart, a terminated backend) is an 'error'
+  // event on the pool; unheard it would crash the process. The pool drops that client and opens a
+  // new one on the next query, so reporting it is all there is to do.
+  pool.on('error', opts.onIdleError ?? (() => {}));
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
 }
 
 /** The configured database: PostgreSQL when a URL is given, else the embedded SQLite file. */
-export function openDatabase(opts: { databaseUrl?: string | undefined; sqlitePath: string }): { db: Db; dialect: 'postgres' | 'sqlite' } {
-  if (opts.databaseUrl) return { db: openPostgres(opts.databaseUrl), dialect: 'postgres' };
+export function openDatabase(opts: { databaseUrl?: string | undefined; sqlitePath: string; onIdleError?: (err: Error) => void }): { db: Db; dialect: 'postgres' | 'sqlite' } {
+  if (opts.databaseUrl) return { db: openPostgres(opts.databaseUrl, opts.onIdleError ? { onIdleError: opts.onIdleError } : {}), dialect: 'postgres' };
   return { db: openSqlite(opts.sqlitePath), dialect: 'sqlite' };
 }
 

@@ -83,6 +83,21 @@ describe('CORS', () => {
     expect(evil.headers.get('access-control-allow-origin')).toBeNull();
   });
 
+  it('answers a cross-origin JSON request with the CORS headers, and one without Origin without them', async () => {
+    const s = await start({ WARDBELL_CORS_ORIGINS: 'https://schedule.example.org' });
+    const auth = bearer(await s.token({ tenantId: 'h1', userId: 'c' }));
+    const cross = await fetch(`${s.url}/api/notifications`, { headers: { ...auth, origin: 'https://schedule.example.org' } });
+    expect(cross.status).toBe(200);
+    expect(cross.headers.get('access-control-allow-origin')).toBe('https://schedule.example.org');
+    expect(cross.headers.get('access-control-expose-headers')).toBe('Retry-After');
+    expect(cross.headers.get('vary')).toBe('Origin');
+    expect(await cross.json()).toMatchObject({ items: [], unreadCount: 0 });
+    const plain = await fetch(`${s.url}/api/notifications`, { headers: auth });
+    expect(plain.status).toBe(200);
+    expect([...plain.headers.keys()].filter((k) => k.startsWith('access-control-'))).toEqual([]);
+    expect(await plain.json()).toMatchObject({ items: [], unreadCount: 0 });
+  });
+
   it('carries the CORS header on the event stream itself', async () => {
     const s = await start({ WARDBELL_CORS_ORIGINS: 'https://schedule.example.org' });
     const r = await SseReader.open(`${s.url}/api/sse`, { ...bearer(await s.token({ tenantId: 'h1', userId: 'c' })), origin: 'https://schedule.example.org' });

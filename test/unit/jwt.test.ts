@@ -95,4 +95,57 @@ describe('JWT verification', () => {
     await expect(auth.authenticate((n) => headers[n])).resolves.toEqual({ tenantId: 'h2', userId: 'lee', roles: ['nurse', 'manager'], wards: ['5'] });
     expect((await rejection(auth.authenticate(() => undefined))).code).toBe('unauthenticated');
   });
+
+  describe('remembering verified tokens', () => {
+    const bearer = (t: string) => (n: string) => (n === 'authorization' ? `Bearer ${t}` : undefined);
+
+    it('answers a repeated token from memory with the same frozen identity', async () => {
+      const auth = createAuthenticator({ mode: 'jwt', key: hsKey });
+      const t = await hs();
+      const a = await auth.authenticate(bearer(t));
+      const b = await auth.authenticate(bearer(t));
+      expect(b).toBe(a);
+      expect(Object.isFrozen(a) && Object.isFrozen(a.roles) && Object.isFrozen(a.wards)).toBe(true);
+      const other = await auth.authenticate(bearer(await hs(claims, now() + 60, 'lee')));
+      expect(other.userId).toBe('lee');
+      expect(a.userId).toBe('kim');
+    });
+
+    it('still refuses a token that differs from a remembered one in any byte', async () => {
+      const auth = createAuthenticator({ mode: 'jwt', key: hsKey });
+      const t = await hs();
+      await auth.authenticate(bearer(t));
+      const [h, p, sig] = t.split('.') as [string, string, string];
+      const flipped = `${h}.${p}.${sig.slice(0, -2)}${sig.at(-2) === 'A' ? 'B' : 'A'}${sig.at(-1)}`;
+      expect((await rejection(auth.authenticate(bearer(flipped)))).code).toBe('invalid_token');
+      const otherPayload = base64url.encode(JSON.stringify({ ...claims, tid: 'h2', sub: 'kim', exp: now() + 60 }));
+      expect((await rejection(auth.authenticate(bearer(`${h}.${otherPayload}.${sig}`)))).code).toBe('invalid_token');
+    });
+
+    it('refuses a remembered token once it has expired (with the same tolerance as verification)', async () => {
+      let clock = Date.now();
+      const auth = createAuthenticator({ mode: 'jwt', key: hsKey, jwt: { now: () => clock } });
+      const t = await hs(claims, Math.floor(clock / 1000) + 10);
+      const a = await auth.authenticate(bearer(t));
+      clock += 35_000; // past exp, inside the 30 s tolerance
+      expect(await auth.authenticate(bearer(t))).toBe(a);
+      clock += 10_000; // past exp + 30 s
+      const e = await rejection(auth.authenticate(bearer(t)));
+      expect(e.code).toBe('invalid_token');
+      expect(e.message).toContain('expired');
+    });
+
+    it('keeps at most cacheSize tokens, dropping the least recently used', async () => {
+      const auth = createAuthenticator({ mode: 'jwt', key: hsKey, cacheSize: 2 });
+      const [ta, tb, tc] = await Promise.all(['a', 'b', 'c'].map((u) => hs(claims, now() + 60, u)));
+      const a = await auth.authenticate(bearer(ta!));
+      const b = await auth.authenticate(bearer(tb!));
+      expect(await auth.authenticate(bearer(ta!))).toBe(a); // a is now the most recent
+      await auth.authenticate(bearer(tc!)); // evicts b
+      expect(await auth.authenticate(bearer(ta!))).toBe(a);
+      const b2 = await auth.authenticate(bearer(tb!));
+      expect(b2).not.toBe(b);
+      expect(b2).toEqual(b);
+    });
+  });
 });
