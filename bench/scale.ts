@@ -1,42 +1,115 @@
 /**
  * `npm run bench:scale`: the scale-out deployment against the embedded default, in one run.
- *  - single: one embedded process (SQLite, in-process bus), all connections on it;
+ *  - single: one embedded process (SQLite log, in-process bus), all connections on it;
  *  - scale-out: two processes on PostgreSQL + Redis, connections split evenly, every broadcast
- *    published through the first process.
- * Each phase publishes broadcasts at a fixed rate over HTTP and measures deliveries per second,
- * publish-to-receive latency (p50/p99/max), lost and duplicated events, and server CPU.
+ *    published over HTTP through the first process (the second learns of it through Redis).
+ * Service processes are `src/main.ts` as deployed; the receivers are the SSE benchmark's load
+ * generator (bench/sse/loadgen.ts: raw sockets, a byte scanner, latency histograms from a wall-clock
+ * timestamp in each event). Per deployment, two phases:
+ *  1. steady: broadcasts at fixed rates (a ladder): delivered share, deliveries per second and per
+ *     server CPU-second, publish-to-receive latency p50/p99/max over every delivery, lost, duplicated;
+ *  2. capacity: a few publishers back to back for a while: deliveries per second and per server
+ *     CPU-second of each process.
+ * On a machine with fewer cores than processes (service processes, load generator, PostgreSQL and
+ * Redis), the processes share cores, so a process's delivery rate at saturation is set by the CPU
+ * it gets; deliveries per CPU-second of a process is its rate with a core of its own. Both are
+ * reported; docs/BENCHMARKS.md says which the target is judged on and why.
+ *
+ * Options: --connections 5000  --rates 4,10,20 (steady broadcasts/s)  --seconds 10  --capacity-seconds 8
+ *          --publishers 4 (capacity phase)  --loadgens 1  --nap 1 (ms, see loadgen.ts)
+ * Env BENCH_NODE_ARGS: extra node flags for the service processes (e.g. --cpu-prof --cpu-prof-dir=DIR).
  * Needs DATABASE_URL and REDIS_URL (defaults: this machine's servers).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { Agent, request } from 'node:http';
 import { cpus, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { signDevToken } from '../src/auth/index.js';
-import { percentile } from './notify/streams.js';
-import { Receivers } from './scale/receivers.js';
+import type { LoadgenStats } from './sse/loadgen.js';
+import { fmt, fmtInt, markdownTable, mergeHistograms, summarise, table, type Histogram } from './sse/report.js';
+import { RpcChild } from './sse/rpc.js';
+import { wallNow } from './sse/target.js';
 
 const args = new Map(process.argv.slice(2).map((a) => a.replace(/^--/, '').split('=') as [string, string]));
-const CONNECTIONS = Number(args.get('connections') ?? 5000);
-/** Broadcasts per second, or `max`: as fast as the service accepts them (capacity). */
-const RATE_ARG = args.get('rate') ?? 'max';
-const RATE = RATE_ARG === 'max' ? Infinity : Number(RATE_ARG);
-const SECONDS = Number(args.get('seconds') ?? 10);
+const num = (k: string, d: number) => Number(args.get(k) ?? d);
+const CONNECTIONS = num('connections', 5000);
+const RATES = (args.get('rates') ?? '4,10,20').split(',').map(Number);
+const SECONDS = num('seconds', 10);
+const CAPACITY_SECONDS = num('capacity-seconds', 8);
+const PUBLISHERS = num('publishers', 4);
+const LOADGENS = num('loadgens', 1);
+const NAP_MS = num('nap', 1);
+const USERS = 200;
 const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const SECRET = 'bench-scale-secret-0123456789abcdef012345';
+const TENANT = 'bench';
+const root = resolve(new URL('..', import.meta.url).pathname);
 
-interface Proc { url: string; child: ChildProcess; cpu(): number }
-
+/** CPU seconds (user + system) of a process, from /proc (clock ticks at 100 Hz). */
 function cpuSeconds(pid: number): number {
-  const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(f[11]) + Number(f[12])) / 100; // utime + stime in clock ticks (100 Hz)
+  try {
+    const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(f[11]) + Number(f[12])) / 100;
+  } catch {
+    return Number.NaN;
+  }
 }
 
-async function start(env: Record<string, string>): Promise<Proc> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    env: { ...process.env, NODE_ENV: 'test', LOG_LEVEL: 'warn', HOST: '127.0.0.1', PORT: '0', WARDBELL_JWT_SECRET: SECRET, WARDBELL_MAX_CONNECTIONS_PER_USER: '10000', ...env },
+/** The pids of a program on this machine by name (PostgreSQL backends, redis-server). */
+function pidsOf(name: string): number[] {
+  const out: number[] = [];
+  let entries: string[] = [];
+  try {
+    entries = readdirSync('/proc');
+  } catch {
+    return out; // not Linux
+  }
+  for (const entry of entries) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/comm`, 'utf8').trim() === name) out.push(Number(entry));
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return out;
+}
+const cpuOfAll = (pids: readonly number[]) => pids.reduce((s, p) => s + (Number.isFinite(cpuSeconds(p)) ? cpuSeconds(p) : 0), 0);
+
+interface Proc {
+  url: string;
+  child: ChildProcess;
+  cpu(): number;
+}
+
+/** Write system calls made by a process so far (/proc/<pid>/io `syscw`), NaN off Linux. */
+function writeSyscalls(pid: number): number {
+  try {
+    return Number(/^syscw: (\d+)/m.exec(readFileSync(`/proc/${pid}/io`, 'utf8'))?.[1] ?? Number.NaN);
+  } catch {
+    return Number.NaN;
+  }
+}
+
+async function startService(env: Record<string, string>): Promise<Proc> {
+  const child = spawn(process.execPath, [...(process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean), '--import', 'tsx', join(root, 'src/main.ts')], {
+    cwd: root,
+    env: {
+      ...process.env,
+      NODE_ENV: 'test',
+      LOG_LEVEL: 'warn',
+      HOST: '127.0.0.1',
+      PORT: '0',
+      WARDBELL_JWT_SECRET: SECRET,
+      WARDBELL_MAX_CONNECTIONS_PER_USER: '10000',
+      WARDBELL_HEARTBEAT_MS: '30000',
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const url = await new Promise<string>((res, rej) => {
@@ -46,84 +119,148 @@ async function start(env: Record<string, string>): Promise<Proc> {
       const m = /Wardbell is running at (\S+)/.exec(out);
       if (m?.[1]) res(m[1]);
     });
-    child.once('exit', (c) => rej(new Error(`exited ${c}`)));
+    child.once('exit', (c) => rej(new Error(`service exited ${c}:\n${out}`)));
   });
   return { url, child, cpu: () => cpuSeconds(child.pid!) };
 }
 
-async function phase(name: string, procs: Proc[]) {
-  const enc = new TextEncoder().encode(SECRET);
-  const tokens = await Promise.all(Array.from({ length: CONNECTIONS }, (_, i) => signDevToken({ tenantId: 'bench', userId: `u${i}`, roles: [], wards: [] }, enc, 3600)));
-  const rx = new Receivers();
-  await rx.open(tokens.map((token, i) => {
-    const u = new URL(procs[i % procs.length]!.url);
-    return { host: u.hostname, port: Number(u.port), token };
-  }));
-  const publisher = await signDevToken({ tenantId: 'bench', userId: 'publisher', roles: ['service'], wards: [] }, enc, 3600);
-  const publishUrl = `${procs[0]!.url}/api/events`;
-  const publish = async (s: number) => {
-    rx.publishedAt.set(s, performance.now());
-    const res = await fetch(publishUrl, { method: 'POST', headers: { authorization: `Bearer ${publisher}`, 'content-type': 'application/json' }, body: JSON.stringify({ type: 'schedule.updated', data: { s, pad: 'x'.repeat(64) }, to: { tenant: true } }) });
-    if (res.status !== 202) throw new Error(`publish ${res.status}`);
-    await res.arrayBuffer();
-  };
-  for (let s = 0; s < 5; s++) await publish(1_000_000 + s); // warm-up
-  await new Promise((r) => setTimeout(r, 1000));
-  rx.resetCounters();
+/** POSTs broadcasts to one process over a keep-alive connection pool. */
+function publisher(url: string, token: string) {
+  const u = new URL(url);
+  const agent = new Agent({ keepAlive: true, maxSockets: PUBLISHERS });
+  return (seq: number) =>
+    new Promise<void>((ok, fail) => {
+      const body = JSON.stringify({ type: 'schedule.updated', data: { seq, t: wallNow(), pad: 'x'.repeat(64) }, to: { tenant: true } });
+      const req = request(
+        { host: u.hostname, port: Number(u.port), path: '/api/events', method: 'POST', agent, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
+        (res) => {
+          res.resume();
+          res.on('end', () => (res.statusCode === 202 ? ok() : fail(new Error(`publish answered ${res.statusCode}`))));
+        },
+      );
+      req.on('error', fail);
+      req.end(body);
+    });
+}
+
+let seqBase = 0;
+
+async function phase(loadgens: RpcChild[], procs: Proc[], others: () => number, run: (publish: (s: number) => Promise<void>) => Promise<number>, publish: (s: number) => Promise<void>) {
+  seqBase += 1_000_000;
+  const base = seqBase;
+  for (const g of loadgens) await g.call('phase', { seqBase: base });
+  for (const g of loadgens) await g.call('nap', { ms: NAP_MS });
   const cpu0 = procs.map((p) => p.cpu());
+  const w0 = procs.map((p) => writeSyscalls(p.child.pid!));
+  const gen0 = loadgens.map((g) => cpuSeconds(g.pid));
+  const other0 = others();
   const t0 = performance.now();
-  let total = 0;
-  if (Number.isFinite(RATE)) {
-    const inflight: Promise<void>[] = [];
-    for (let s = 0; s < RATE * SECONDS; s++) {
-      const wait = t0 + (s * 1000) / RATE - performance.now();
-      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-      inflight.push(publish(s));
-    }
-    total = inflight.length;
-    await Promise.all(inflight);
-  } else {
-    // Capacity: a few publishers back to back; the backlog of deliveries is what is measured.
-    const end = t0 + SECONDS * 1000;
-    let next = 0;
-    await Promise.all(Array.from({ length: 4 }, async () => {
-      while (performance.now() < end) await publish(next++);
-    }));
-    total = next;
+  const sent = await run((s) => publish(base + s));
+  const expected = sent * CONNECTIONS;
+  const deadline = Date.now() + 20_000;
+  let stats: LoadgenStats[] = [];
+  for (;;) {
+    stats = await Promise.all(loadgens.map((g) => g.call<LoadgenStats>('stats')));
+    if (stats.reduce((s, x) => s + x.received, 0) >= expected || Date.now() > deadline) break;
+    await sleep(20);
   }
-  const expected = total * CONNECTIONS;
-  const deadline = Date.now() + 15_000;
-  while (rx.received < expected && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
   const elapsed = (performance.now() - t0) / 1000;
+  for (const g of loadgens) await g.call('nap', { ms: 0 });
+  const received = stats.reduce((s, x) => s + x.received, 0);
+  const firstRecv = Math.min(...stats.map((x) => x.firstRecv).filter((x) => x > 0));
+  const lastRecv = Math.max(...stats.map((x) => x.lastRecv));
+  const hist = mergeHistograms(await Promise.all(loadgens.map((g) => g.call<Histogram>('hist'))));
   const cpu = procs.map((p, i) => p.cpu() - cpu0[i]!);
-  const lat = rx.latencies.sort((a, b) => a - b);
-  rx.close();
-  const r2 = (n: number) => Math.round(n * 10) / 10;
+  const writes = procs.map((p, i) => writeSyscalls(p.child.pid!) - w0[i]!);
+  const deliverySeconds = Math.max(0.001, (lastRecv - firstRecv) / 1000);
   return {
-    name,
-    processes: procs.length,
-    connections: CONNECTIONS,
-    broadcasts: total,
+    broadcasts: sent,
     expected,
-    received: rx.received,
-    lost: expected - rx.received,
-    duplicates: rx.duplicates,
-    deliveriesPerSecond: Math.round(rx.received / elapsed),
-    deliveriesPerSecondPerProcess: Math.round(rx.received / elapsed / procs.length),
-    latencyMs: { p50: r2(percentile(lat, 50)), p99: r2(percentile(lat, 99)), max: r2(lat[lat.length - 1] ?? NaN) },
-    serverCpuSeconds: cpu.map(r2),
-    deliveriesPerServerCpuSecond: Math.round(rx.received / cpu.reduce((a, b) => a + b, 0)),
+    received,
+    lost: expected - received,
+    duplicates: stats.reduce((s, x) => s + x.duplicates, 0),
+    reordered: stats.reduce((s, x) => s + x.reordered, 0),
+    closedByPeer: stats.reduce((s, x) => s + x.closedByPeer, 0),
+    seconds: Math.round(elapsed * 100) / 100,
+    deliveriesPerSecond: Math.round(received / deliverySeconds),
+    latencyMs: summarise(hist),
+    serverCpuSeconds: cpu.map((c) => Math.round(c * 100) / 100),
+    deliveriesPerCpuSecondByProcess: cpu.map((c) => Math.round(received / procs.length / c)),
+    /** Events per write system call, per process: how much the hub's batching and the socket buffers coalesced. */
+    deliveriesPerWriteByProcess: writes.map((w) => Math.round((received / procs.length / w) * 100) / 100),
+    loadgenCpuSeconds: Math.round(loadgens.reduce((s, g, i) => s + cpuSeconds(g.pid) - gen0[i]!, 0) * 100) / 100,
+    databaseAndRedisCpuSeconds: Math.round((others() - other0) * 100) / 100,
   };
 }
 
-const results = [];
-{
-  const dir = mkdtempSync(join(tmpdir(), 'wardbell-bench-single-'));
-  const single = await start({ WARDBELL_DATA_DIR: dir });
+async function deployment(name: string, procs: Proc[], others: () => number) {
+  const enc = new TextEncoder().encode(SECRET);
+  const tokens = await Promise.all(Array.from({ length: USERS }, (_, i) => signDevToken({ tenantId: TENANT, userId: `u${i}`, roles: [], wards: [] }, enc, 3600)));
+  const loadgens = Array.from({ length: LOADGENS }, (_, i) => new RpcChild(`loadgen-${i}`, join(root, 'bench/sse/loadgen.ts')));
   try {
-    results.push(await phase('single embedded process', [single]));
+    // Connections split evenly over processes, and over load generators.
+    const per = Math.ceil(CONNECTIONS / (procs.length * loadgens.length));
+    let opened = 0;
+    for (const p of procs) {
+      const u = new URL(p.url);
+      for (const g of loadgens) {
+        const r = await g.call<{ opened: number; failed: number; errors: Record<string, number> }>('connect', { host: u.hostname, port: Number(u.port), path: '/api/sse', tokens, count: per, batch: 500 });
+        if (r.failed) throw new Error(`${r.failed} streams failed to open: ${JSON.stringify(r.errors)}`);
+        opened += r.opened;
+      }
+    }
+    if (opened !== CONNECTIONS) throw new Error(`opened ${opened} of ${CONNECTIONS}`);
+    const pubToken = await signDevToken({ tenantId: TENANT, userId: 'publisher', roles: ['service'], wards: [] }, enc, 3600);
+    const publish = publisher(procs[0]!.url, pubToken);
+    for (let s = 0; s < 5; s++) await publish(s); // warm-up
+    await sleep(1000);
+
+    const steady = [];
+    for (const rate of RATES) {
+      steady.push({ rate, ...(await phase(loadgens, procs, others, async (pub) => {
+        const t0 = performance.now();
+        const inflight: Promise<void>[] = [];
+        for (let s = 0; s < rate * SECONDS; s++) {
+          const wait = t0 + (s * 1000) / rate - performance.now();
+          if (wait > 0) await sleep(wait);
+          inflight.push(pub(s));
+        }
+        await Promise.all(inflight);
+        return inflight.length;
+      }, publish)) });
+      await sleep(1000);
+    }
+    await sleep(1000);
+    const capacity = await phase(loadgens, procs, others, async (pub) => {
+      const end = performance.now() + CAPACITY_SECONDS * 1000;
+      let next = 0;
+      await Promise.all(Array.from({ length: PUBLISHERS }, async () => {
+        while (performance.now() < end) await pub(next++);
+      }));
+      return next;
+    }, publish);
+    for (const g of loadgens) await g.call('closeAll');
+    return { name, processes: procs.length, connections: CONNECTIONS, steady, capacity };
   } finally {
-    single.child.kill('SIGTERM');
+    for (const g of loadgens) await g.stop();
+  }
+}
+
+async function stopAll(procs: Proc[]) {
+  await Promise.all(procs.map((p) => new Promise<void>((r) => {
+    if (p.child.exitCode !== null) return r();
+    p.child.once('exit', () => r());
+    p.child.kill('SIGTERM');
+  })));
+}
+
+const results: Array<Awaited<ReturnType<typeof deployment>>> = [];
+{
+  const single = await startService({ WARDBELL_DATA_DIR: mkdtempSync(join(tmpdir(), 'wardbell-bench-single-')) });
+  try {
+    results.push(await deployment('single embedded process (SQLite)', [single], () => 0));
+  } finally {
+    await stopAll([single]);
   }
 }
 {
@@ -134,31 +271,48 @@ const results = [];
   const u = new URL(DATABASE_URL);
   u.pathname = `/${name}`;
   const env = { DATABASE_URL: u.toString(), REDIS_URL, WARDBELL_REDIS_PREFIX: `bench-${name}`, WARDBELL_DATA_DIR: mkdtempSync(join(tmpdir(), 'wardbell-bench-scale-')) };
-  const a = await start(env);
-  const b = await start(env);
+  const procs = [await startService(env), await startService(env)];
+  const others = () => cpuOfAll([...pidsOf('redis-server'), ...pidsOf('postgres')]);
   try {
-    results.push(await phase('scale-out: 2 processes, PostgreSQL + Redis', [a, b]));
+    results.push(await deployment('scale-out: 2 processes, PostgreSQL + Redis', procs, others));
   } finally {
-    a.child.kill('SIGTERM');
-    b.child.kill('SIGTERM');
-    await new Promise((r) => setTimeout(r, 1000));
+    await stopAll(procs);
     await admin.query(`drop database if exists ${name} with (force)`);
     await admin.end();
   }
 }
-const [single, scale] = results as [Awaited<ReturnType<typeof phase>>, Awaited<ReturnType<typeof phase>>];
+
+const [single, scale] = results as [(typeof results)[0], (typeof results)[0]];
+const r2 = (n: number) => Math.round(n * 100) / 100;
+/** Scale-out / single, deliveries per CPU-second of the busier scale-out process (the one publishes go through). */
+const perCpuRatio = (a: { deliveriesPerCpuSecondByProcess: number[] }, b: { deliveriesPerCpuSecondByProcess: number[] }) =>
+  r2(Math.min(...a.deliveriesPerCpuSecondByProcess) / b.deliveriesPerCpuSecondByProcess[0]!);
 const summary = {
   benchmark: 'scale',
   date: new Date().toISOString(),
   machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version },
-  settings: { connections: CONNECTIONS, ratePerSecond: RATE_ARG, seconds: SECONDS },
+  settings: { connections: CONNECTIONS, steadyRatesPerSecond: RATES, seconds: SECONDS, capacitySeconds: CAPACITY_SECONDS, publishers: PUBLISHERS, loadgens: LOADGENS, napMs: NAP_MS },
   results,
-  ratioPerProcess: Math.round((scale.deliveriesPerSecondPerProcess / single.deliveriesPerSecond) * 100) / 100,
+  ratios: {
+    /** Per steady rate: deliveries per CPU-second, scale-out (busier process) / single. */
+    steadyPerCpuSecond: RATES.map((rate, i) => ({ rate, ratio: perCpuRatio(scale.steady[i]!, single.steady[i]!) })),
+    /** The same at saturation (the publishers back to back). */
+    capacityPerCpuSecond: perCpuRatio(scale.capacity, single.capacity),
+    /** Raw delivery rate at saturation per process on this machine, scale-out / single. */
+    capacityPerProcessOnThisMachine: r2(scale.capacity.deliveriesPerSecond / scale.processes / single.capacity.deliveriesPerSecond),
+  },
 };
 mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
-const file = new URL(`./results/scale-${summary.date.slice(0, 10)}.json`, import.meta.url);
+const file = new URL(`./results/scale-${summary.date.replace(/[:.]/g, '-').slice(0, 19)}.json`, import.meta.url);
 writeFileSync(file, `${JSON.stringify(summary, null, 2)}\n`);
-console.table(results.map((r) => ({ deployment: r.name, 'deliveries/s': r.deliveriesPerSecond, 'per process': r.deliveriesPerSecondPerProcess, p50: r.latencyMs.p50, p99: r.latencyMs.p99, max: r.latencyMs.max, lost: r.lost, dup: r.duplicates, 'server CPU s': r.serverCpuSeconds.join(' + ') })));
-console.log(`per-process rate, scale-out / single: ${summary.ratioPerProcess}`);
+
+console.log(`\n${CONNECTIONS} connections; steady: ${RATES.join(', ')} broadcasts/s for ${SECONDS} s each; capacity: ${PUBLISHERS} publishers for ${CAPACITY_SECONDS} s\n`);
+const rows = results.flatMap((r) => [...r.steady.map((p) => [`${p.rate}/s`, p] as const), ['capacity', r.capacity] as const].map(([label, p]) =>
+  [r.name, label, fmtInt(p.broadcasts), fmtInt(p.received), fmtInt(p.lost), fmtInt(p.duplicates), fmtInt(p.deliveriesPerSecond), fmt(p.latencyMs?.p50), fmt(p.latencyMs?.p99), fmt(p.latencyMs?.max), p.serverCpuSeconds.join(' + '), p.deliveriesPerCpuSecondByProcess.map(fmtInt).join(' / '), p.deliveriesPerWriteByProcess.map((x) => fmt(x, 2)).join(' / '), fmt(p.loadgenCpuSeconds, 2), fmt(p.databaseAndRedisCpuSeconds, 2)]));
+const head = ['deployment', 'phase', 'broadcasts', 'delivered', 'lost', 'dup', 'deliveries/s', 'p50 ms', 'p99 ms', 'max ms', 'server CPU s', 'deliveries/CPU-s per process', 'deliveries/write', 'loadgen CPU s', 'PG+Redis CPU s'];
+console.log(table(head, rows));
+if (args.has('markdown')) console.log(`\n${markdownTable(head, rows)}`);
+console.log(`\nper process, scale-out / single, deliveries per CPU-second: ${summary.ratios.steadyPerCpuSecond.map((x) => `${x.ratio} at ${x.rate}/s`).join(', ')}, ${summary.ratios.capacityPerCpuSecond} at capacity`);
+console.log(`raw delivery rate per process at capacity on this ${cpus().length}-core machine, scale-out / single: ${summary.ratios.capacityPerProcessOnThisMachine}`);
 console.log(`written ${file.pathname}`);
 process.exit(0);

@@ -16,7 +16,7 @@ export interface RedisBusOptions {
  * process reads it with XREAD from the last id it saw, so a dropped connection resumes where it
  * left off instead of missing what was published meanwhile (plain pub/sub would lose it).
  *
- * `publish` does nothing: the Redis event log's append already put the event on the bus stream in
+ * `publish` sends nothing: the Redis event log's append already put the event on the bus stream in
  * the same script that logged it.
  */
 export function createRedisBus(opts: RedisBusOptions): Bus & { ready: Promise<void> } {
@@ -49,6 +49,11 @@ export function createRedisBus(opts: RedisBusOptions): Bus & { ready: Promise<vo
             for (const h of handlers) h(ev);
           }
         }
+        // Let this turn's fan-out (the hub flushes in a setImmediate) finish before asking again:
+        // entries published meanwhile then come back in one reply and leave as one write per
+        // stream. Asking first would return after the first of them, and fan-out under load would
+        // make about twice the writes (measured: 2 events per write against 4 in one process).
+        await new Promise<void>((r) => setImmediate(r));
       } catch (err) {
         if (!running) break;
         opts.onError?.(err);
