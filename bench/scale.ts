@@ -15,7 +15,7 @@
  * it gets; deliveries per CPU-second of a process is its rate with a core of its own. Both are
  * reported; docs/BENCHMARKS.md says which the target is judged on and why.
  *
- * Options: --connections 5000  --rates 4,10,20 (steady broadcasts/s)  --seconds 10  --capacity-seconds 8
+ * Options: --connections 5000  --rates 10,20,40 (steady broadcasts/s)  --seconds 8  --capacity-seconds 8
  *          --publishers 4 (capacity phase)  --loadgens 1  --nap 1 (ms, see loadgen.ts)
  * Env BENCH_NODE_ARGS: extra node flags for the service processes (e.g. --cpu-prof --cpu-prof-dir=DIR).
  * Needs DATABASE_URL and REDIS_URL (defaults: this machine's servers).
@@ -37,8 +37,8 @@ import { wallNow } from './sse/target.js';
 const args = new Map(process.argv.slice(2).map((a) => a.replace(/^--/, '').split('=') as [string, string]));
 const num = (k: string, d: number) => Number(args.get(k) ?? d);
 const CONNECTIONS = num('connections', 5000);
-const RATES = (args.get('rates') ?? '4,10,20').split(',').map(Number);
-const SECONDS = num('seconds', 10);
+const RATES = (args.get('rates') ?? '10,20,40').split(',').map(Number);
+const SECONDS = num('seconds', 8);
 const CAPACITY_SECONDS = num('capacity-seconds', 8);
 const PUBLISHERS = num('publishers', 4);
 const LOADGENS = num('loadgens', 1);
