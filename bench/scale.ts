@@ -79,7 +79,8 @@ function pidsOf(name: string): number[] {
   }
   return out;
 }
-const cpuOfAll = (pids: readonly number[]) => pids.reduce((s, p) => s + (Number.isFinite(cpuSeconds(p)) ? cpuSeconds(p) : 0), 0);
+/** CPU seconds per pid of a set of programs (PostgreSQL backends come and go during a phase). */
+const cpuByPid = (pids: readonly number[]) => new Map(pids.map((p) => [p, cpuSeconds(p)] as const).filter(([, c]) => Number.isFinite(c)));
 
 interface Proc {
   url: string;
@@ -145,7 +146,7 @@ function publisher(url: string, token: string) {
 
 let seqBase = 0;
 
-async function phase(loadgens: RpcChild[], procs: Proc[], others: () => number, run: (publish: (s: number) => Promise<void>) => Promise<number>, publish: (s: number) => Promise<void>) {
+async function phase(loadgens: RpcChild[], procs: Proc[], others: () => Map<number, number>, run: (publish: (s: number) => Promise<void>) => Promise<number>, publish: (s: number) => Promise<void>) {
   seqBase += 1_000_000;
   const base = seqBase;
   for (const g of loadgens) await g.call('phase', { seqBase: base });
@@ -189,11 +190,12 @@ async function phase(loadgens: RpcChild[], procs: Proc[], others: () => number, 
     /** Events per write system call, per process: how much the hub's batching and the socket buffers coalesced. */
     deliveriesPerWriteByProcess: writes.map((w) => Math.round((received / procs.length / w) * 100) / 100),
     loadgenCpuSeconds: Math.round(loadgens.reduce((s, g, i) => s + cpuSeconds(g.pid) - gen0[i]!, 0) * 100) / 100,
-    databaseAndRedisCpuSeconds: Math.round((others() - other0) * 100) / 100,
+    // Backends that started during the phase count whole; ones that ended are missed (an undercount).
+    databaseAndRedisCpuSeconds: Math.round([...others()].reduce((sum, [pid, c]) => sum + c - (other0.get(pid) ?? 0), 0) * 100) / 100,
   };
 }
 
-async function deployment(name: string, procs: Proc[], others: () => number) {
+async function deployment(name: string, procs: Proc[], others: () => Map<number, number>) {
   const enc = new TextEncoder().encode(SECRET);
   const tokens = await Promise.all(Array.from({ length: USERS }, (_, i) => signDevToken({ tenantId: TENANT, userId: `u${i}`, roles: [], wards: [] }, enc, 3600)));
   const loadgens = Array.from({ length: LOADGENS }, (_, i) => new RpcChild(`loadgen-${i}`, join(root, 'bench/sse/loadgen.ts')));
@@ -258,7 +260,7 @@ const results: Array<Awaited<ReturnType<typeof deployment>>> = [];
 {
   const single = await startService({ WARDBELL_DATA_DIR: mkdtempSync(join(tmpdir(), 'wardbell-bench-single-')) });
   try {
-    results.push(await deployment('single embedded process (SQLite)', [single], () => 0));
+    results.push(await deployment('single embedded process (SQLite)', [single], () => new Map()));
   } finally {
     await stopAll([single]);
   }
@@ -272,7 +274,7 @@ const results: Array<Awaited<ReturnType<typeof deployment>>> = [];
   u.pathname = `/${name}`;
   const env = { DATABASE_URL: u.toString(), REDIS_URL, WARDBELL_REDIS_PREFIX: `bench-${name}`, WARDBELL_DATA_DIR: mkdtempSync(join(tmpdir(), 'wardbell-bench-scale-')) };
   const procs = [await startService(env), await startService(env)];
-  const others = () => cpuOfAll([...pidsOf('redis-server'), ...pidsOf('postgres')]);
+  const others = () => cpuByPid([...pidsOf('redis-server'), ...pidsOf('postgres')]);
   try {
     results.push(await deployment('scale-out: 2 processes, PostgreSQL + Redis', procs, others));
   } finally {

@@ -1,4 +1,4 @@
-import type { Transaction } from 'kysely';
+import { sql, type Transaction } from 'kysely';
 import type { Database, Db, NotificationsTable } from '../store/index.js';
 import type { Action, InboxItem, NotificationType, Priority, SentNotification } from './model.js';
 
@@ -99,21 +99,25 @@ export interface PageQuery {
   priority?: string | undefined;
 }
 
-/** One page of a user's inbox, newest first, keyset-paginated on (sort_at, id). */
-export async function inboxPage(db: Exec, tenantId: string, userId: string, q: PageQuery) {
-  let sel = db
-    .selectFrom('inbox as i')
-    .innerJoin('notifications as n', 'n.id', 'i.notification_id')
-    .select([...SENT_COLUMNS, 'i.read_at', 'i.acted_action', 'i.sort_at'])
-    .where('i.tenant_id', '=', tenantId)
-    .where('i.user_id', '=', userId);
-  if (q.status === 'unread') sel = sel.where('i.read_at', 'is', null);
-  if (q.status === 'read') sel = sel.where('i.read_at', 'is not', null);
-  if (q.type) sel = sel.where('i.type', '=', q.type);
-  if (q.priority) sel = sel.where('i.priority', '=', q.priority);
+const PAGE_COLUMNS = sql.raw([...SENT_COLUMNS, 'i.read_at', 'i.acted_action', 'i.sort_at'].join(', '));
+type PageRow = SentRow & { read_at: number | null; acted_action: string | null; sort_at: number };
+
+/**
+ * One page of a user's inbox, newest first, keyset-paginated on (sort_at, id). Written as one SQL
+ * template rather than with the query builder: this is the busiest read of the service, and
+ * building it with the query builder allocated about 17 KiB per request, a seventh of the whole.
+ */
+export async function inboxPage(db: Exec, tenantId: string, userId: string, q: PageQuery): Promise<PageRow[]> {
+  const where = [sql`i.tenant_id = ${tenantId}`, sql`i.user_id = ${userId}`];
+  if (q.status === 'unread') where.push(sql`i.read_at is null`);
+  if (q.status === 'read') where.push(sql`i.read_at is not null`);
+  if (q.type) where.push(sql`i.type = ${q.type}`);
+  if (q.priority) where.push(sql`i.priority = ${q.priority}`);
   const c = q.cursor;
-  if (c) sel = sel.where((eb) => eb.or([eb('i.sort_at', '<', c.sortAt), eb.and([eb('i.sort_at', '=', c.sortAt), eb('i.notification_id', '<', c.id)])]));
-  return sel.orderBy('i.sort_at', 'desc').orderBy('i.notification_id', 'desc').limit(q.limit + 1).execute();
+  if (c) where.push(sql`(i.sort_at < ${c.sortAt} or (i.sort_at = ${c.sortAt} and i.notification_id < ${c.id}))`);
+  const r = await sql<PageRow>`select ${PAGE_COLUMNS} from inbox i join notifications n on n.id = i.notification_id
+    where ${sql.join(where, sql` and `)} order by i.sort_at desc, i.notification_id desc limit ${q.limit + 1}`.execute(db);
+  return r.rows;
 }
 
 export async function loadNotification(db: Exec, tenantId: string, id: string): Promise<NotificationRow | undefined> {
