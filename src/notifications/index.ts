@@ -11,3 +11,4 @@ export {
   type ActionContext,
   type ActionOutcome,
 } from './service.js';
+export { sendFields, authoriseSend, NotificationActionSchema } from './send.js';

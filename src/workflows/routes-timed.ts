@@ -1,8 +1,7 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
-import { canPublish, type Authenticator, type Identity } from '../auth/index.js';
+import { canPublish, type Authenticator } from '../auth/index.js';
 import { bearerSecurity, commonErrors, errorResponse, jsonBody, requirePublisher, type AppEnv } from '../http/index.js';
-import type { Recipients } from '../notifications/index.js';
-import { AppError } from '../shared/errors.js';
+import { authoriseSend } from '../notifications/index.js';
 import { identifyOnce, idErrors, json, notFound } from './route-kit.js';
 import { IdParams, ReminderRequestSchema, ReminderSchema, ScheduledNotificationRequestSchema, ScheduledNotificationSchema } from './schemas.js';
 import type { TimedNotifications } from './timed.js';
@@ -51,16 +50,6 @@ const routes = {
     responses: { 200: { description: 'Cancelled.', ...json(Scheduled) }, 404: notFound, 409: cannotCancel, ...idErrors },
   }),
 };
-
-/**
- * The same rule as `POST /api/notifications`: publishers anywhere in their tenant, managers to
- * their own wards. (Duplicated from `http/routes/notifications.ts` until `http/index.ts` exports it.)
- */
-function authoriseSend(id: Identity, to: Recipients): void {
-  if (canPublish(id)) return;
-  if (id.roles.includes('manager') && 'topic' in to && to.topic.startsWith('ward:') && id.wards.includes(to.topic.slice(5))) return;
-  throw new AppError('forbidden', 'Sending needs role service or admin; a manager may send to ward:<one of their wards>.');
-}
 
 /** Shift reminders and scheduled notifications. */
 export function registerTimedRoutes(app: OpenAPIHono<AppEnv>, deps: { authenticator: Authenticator; timed: TimedNotifications }): void {

@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import { ActionSchema, idString, MAX_ACTIONS, NOTIFICATION_TYPES, PRIORITIES, RecipientsSchema } from '../notifications/index.js';
+import { ActionSchema, idString, NOTIFICATION_TYPES, PRIORITIES, RecipientsSchema, sendFields } from '../notifications/index.js';
 
 /** Request and response schemas of the workflow routes (validation and the OpenAPI description). */
 
@@ -162,20 +162,9 @@ export const ReminderSchema = z
   .object({ ...Timed, shiftId: z.string(), shiftStartsAt: z.string(), ward: z.string().nullable(), to: RecipientsSchema, title: z.string(), body: z.string() })
   .openapi('Reminder');
 
-const notificationFields = {
-  type: z.enum(NOTIFICATION_TYPES).default('general'),
-  priority: z.enum(PRIORITIES).default('medium'),
-  title: z.string().trim().min(1, 'must not be empty').max(200),
-  body: z.string().max(4000).default(''),
-  data,
-  actions: z.array(ActionSchema).max(MAX_ACTIONS, `at most ${MAX_ACTIONS} actions`).optional(),
-  to: to('Users, one topic (ward:3, role:nurse) or the whole tenant, inside the caller\'s tenant.'),
-  groupKey: z.string().min(1).max(200).optional(),
-};
-
 export const ScheduledNotificationRequestSchema = z
   .object({
-    ...notificationFields,
+    ...sendFields,
     sendAt: at('When to send; in the future, at most 366 days ahead.'),
     idempotencyKey: idempotencyKey.openapi({ description: 'One scheduled notification per key: scheduling again returns the first (200).' }),
   })

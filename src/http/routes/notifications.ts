@@ -1,33 +1,25 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
-import { canPublish, type ActionTokens, type Authenticator, type Identity } from '../../auth/index.js';
+import { type ActionTokens, type Authenticator, type Identity } from '../../auth/index.js';
 import {
-  ActionSchema,
+  authoriseSend,
   decodeCursor,
-  MAX_ACTIONS,
+  NotificationActionSchema,
   NOTIFICATION_TYPES,
   PreferencesSchema,
   PRIORITIES,
-  RecipientsSchema,
+  sendFields,
   type NotificationService,
-  type Recipients,
 } from '../../notifications/index.js';
 import { AppError } from '../../shared/errors.js';
 import type { AppEnv } from '../env.js';
 import { requireIdentity } from '../auth.js';
 import { bearerSecurity, commonErrors, errorResponse, jsonBody } from '../schemas.js';
 
-const Action = ActionSchema.openapi('NotificationAction', { example: { id: 'approve', label: 'Approve', style: 'primary' } });
+const Action = NotificationActionSchema;
 
 export const SendNotificationSchema = z
   .object({
-    type: z.enum(NOTIFICATION_TYPES).default('general'),
-    priority: z.enum(PRIORITIES).default('medium'),
-    title: z.string().trim().min(1, 'must not be empty').max(200),
-    body: z.string().max(4000).default(''),
-    data: z.record(z.string(), z.unknown()).optional().openapi({ description: 'Structured data for the receiving page (any JSON object).' }),
-    actions: z.array(Action).max(MAX_ACTIONS, `at most ${MAX_ACTIONS} actions`).optional(),
-    to: RecipientsSchema.openapi({ description: 'Users, one topic (ward:3, role:nurse) or the whole tenant, inside the caller\'s tenant.', example: { topic: 'ward:3' } }),
-    groupKey: z.string().min(1).max(200).optional().openapi({ description: 'Repeats with this key within 10 minutes collapse into one inbox entry with a count.' }),
+    ...sendFields,
     idempotencyKey: z.string().min(1).max(200).optional().openapi({ description: 'A key used again within 24 h returns the first result and sends nothing.' }),
   })
   .strict()
@@ -139,12 +131,6 @@ const routes = {
 };
 
 /** Who may send to what: publishers anywhere in their tenant, managers to their own wards. */
-export function authoriseSend(id: Identity, to: Recipients): void {
-  if (canPublish(id)) return;
-  if (id.roles.includes('manager') && 'topic' in to && to.topic.startsWith('ward:') && id.wards.includes(to.topic.slice(5))) return;
-  throw new AppError('forbidden', 'Sending needs role service or admin; a manager may send to ward:<one of their wards>.');
-}
-
 export function registerNotificationRoutes(
   app: OpenAPIHono<AppEnv>,
   deps: { authenticator: Authenticator; notifications: NotificationService; actionTokens: ActionTokens },
