@@ -1,0 +1,26 @@
+/**
+ * The console keeps its own copy of the API's vocabularies (its bundle carries no server code).
+ * These checks fail when the server's lists change and the console's copy does not: at run time for
+ * the values, at typecheck (`npm run typecheck`) for the types.
+ */
+import { describe, expect, expectTypeOf, it } from 'vitest';
+import { DOMAIN_EVENT_TYPES, type DomainEventType } from '../../src/events/index.js';
+import { NOTIFICATION_TYPES, PRIORITIES, type NotificationType, type Priority, type Recipients } from '../../src/notifications/index.js';
+import * as web from '../../web/src/lib/types.js';
+
+const sorted = (xs: readonly string[]) => [...xs].sort();
+
+describe('the console speaks the API\'s vocabulary', () => {
+  it('lists the same notification types, priorities and event types as the server', () => {
+    expect(sorted(web.NOTIFICATION_TYPES)).toEqual(sorted(NOTIFICATION_TYPES));
+    expect(sorted(web.PRIORITIES)).toEqual(sorted(PRIORITIES));
+    expect(sorted(web.DOMAIN_EVENT_TYPES)).toEqual(sorted(DOMAIN_EVENT_TYPES));
+  });
+
+  it('has the same types for them, and for recipients', () => {
+    expectTypeOf<web.NotificationType>().toEqualTypeOf<NotificationType>();
+    expectTypeOf<web.Priority>().toEqualTypeOf<Priority>();
+    expectTypeOf<web.DomainEventType>().toEqualTypeOf<DomainEventType>();
+    expectTypeOf<Recipients>().toMatchTypeOf<web.Recipients>();
+  });
+});
