@@ -1,10 +1,11 @@
-import type { EventManager, SseHub } from '../sse/index.js';
+import type { EventManager, OrderedFeed, SseHub } from '../sse/index.js';
 import type { MetricSource } from './exposition.js';
 
-/** The realtime core's metric families, read from the hub's and publisher's plain counters. */
-export function realtimeMetrics(hub: SseHub, events: EventManager): MetricSource {
+/** The realtime core's metric families, read from the hub's, feed's and publisher's plain counters. */
+export function realtimeMetrics(hub: SseHub, events: EventManager, feed: OrderedFeed): MetricSource {
   return () => {
     const s = hub.stats;
+    const f = feed.stats;
     return [
       { name: 'wardbell_sse_connections', help: 'Open SSE connections in this process.', type: 'gauge', samples: [{ value: hub.connectionCount }] },
       { name: 'wardbell_sse_connections_opened_total', help: 'SSE connections accepted.', type: 'counter', samples: [{ value: s.connectionsOpened }] },
@@ -27,6 +28,10 @@ export function realtimeMetrics(hub: SseHub, events: EventManager): MetricSource
         samples: Object.entries(s.resetsSent).map(([reason, value]) => ({ labels: { reason }, value })),
       },
       { name: 'wardbell_sse_heartbeats_total', help: 'Heartbeat rounds.', type: 'counter', samples: [{ value: s.heartbeatsSent }] },
+      { name: 'wardbell_bus_gaps_filled_total', help: 'Skipped offsets on the bus repaired from the log.', type: 'counter', samples: [{ value: f.gapsFilled }] },
+      { name: 'wardbell_bus_events_refetched_total', help: 'Events read from the log to fill bus gaps.', type: 'counter', samples: [{ value: f.eventsRefetched }] },
+      { name: 'wardbell_bus_duplicates_dropped_total', help: 'Events the bus brought twice, delivered once.', type: 'counter', samples: [{ value: f.duplicatesDropped }] },
+      { name: 'wardbell_bus_tenant_resets_total', help: 'Times a tenant\'s open streams were reset because its log started a new epoch or a gap could not be filled.', type: 'counter', samples: [{ value: f.tenantResets }] },
     ];
   };
 }

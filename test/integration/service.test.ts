@@ -45,6 +45,8 @@ describe('operations endpoints', () => {
     expect(text).toMatch(/^wardbell_sse_resets_total\{reason="unknown-id"\} 1$/m);
     expect(text).toMatch(/^wardbell_sse_events_dropped_total 0$/m);
     expect(text).toMatch(/^wardbell_sse_replays_total 0$/m);
+    expect(text).toMatch(/^wardbell_bus_gaps_filled_total 0$/m);
+    expect(text).toMatch(/^wardbell_bus_tenant_resets_total 0$/m);
     r.close();
     bad.close();
   });

@@ -82,6 +82,10 @@ describe.skipIf(!scaleOut)('when Redis restarts', () => {
     const stale = await SseReader.open(`${svc.url}/api/sse`, { authorization: `Bearer ${kim}`, 'last-event-id': before.json.id as string });
     await stale.until((x) => x.of('reset').length === 1);
     expect((await fetch(`${svc.url}/readyz`)).status).toBe(200);
+    const metrics = await (await fetch(`${svc.url}/metrics`)).text();
+    expect(metrics).toMatch(/^wardbell_bus_tenant_resets_total 1$/m);
+    // One for the open stream, one for the stale reconnect.
+    expect(metrics).toMatch(/^wardbell_sse_resets_total\{reason="epoch-mismatch"\} 2$/m);
     r.close();
     stale.close();
   }, 60_000);
