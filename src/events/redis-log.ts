@@ -70,13 +70,22 @@ export function parseEntry(tenantId: string, epoch: string, offset: number, raw:
   return { id: formatEventId(epoch, offset), tenantId, offset, type: e.type, data: e.data, audience: e.audience, personal: e.personal, createdAt: e.createdAt };
 }
 
+/** The scripts as commands: ioredis sends EVALSHA (the script's hash) and the text only after NOSCRIPT. */
+interface ScriptCommands {
+  wardbellAppend(...args: string[]): Promise<[string, number]>;
+  wardbellEnsure(...args: string[]): Promise<[string, number]>;
+}
+
 export function createRedisEventLog(opts: RedisLogOptions): EventLog {
   const { redis, retention, clock } = opts;
   const k = redisKeys(opts.prefix);
   const busMaxLen = opts.busMaxLen ?? 100_000;
+  redis.defineCommand('wardbellAppend', { numberOfKeys: 4, lua: APPEND });
+  redis.defineCommand('wardbellEnsure', { numberOfKeys: 2, lua: ENSURE });
+  const scripts = redis as unknown as ScriptCommands;
 
   const head = async (tenantId: string): Promise<StreamHead> => {
-    const [epoch, h] = (await redis.eval(ENSURE, 2, k.meta(tenantId), k.tenants, newEpoch(), tenantId)) as [string, number];
+    const [epoch, h] = await scripts.wardbellEnsure(k.meta(tenantId), k.tenants, newEpoch(), tenantId);
     return { epoch, head: Number(h) };
   };
 
@@ -84,9 +93,7 @@ export function createRedisEventLog(opts: RedisLogOptions): EventLog {
     async append(e: NewEvent) {
       const createdAt = clock.now();
       const entry: Entry = { type: e.type, data: e.data ?? null, audience: e.audience, personal: e.personal, createdAt };
-      const [epoch, off] = (await redis.eval(
-        APPEND,
-        4,
+      const [epoch, off] = await scripts.wardbellAppend(
         k.meta(e.tenantId),
         k.log(e.tenantId),
         k.bus,
@@ -96,7 +103,7 @@ export function createRedisEventLog(opts: RedisLogOptions): EventLog {
         JSON.stringify(entry),
         e.tenantId,
         String(busMaxLen),
-      )) as [string, number];
+      );
       const offset = Number(off);
       return { id: formatEventId(epoch, offset), tenantId: e.tenantId, offset, type: e.type, data: entry.data, audience: e.audience, personal: e.personal, createdAt };
     },
