@@ -16,9 +16,13 @@ export interface TestService {
   close(): Promise<void>;
 }
 
-/** Starts a real service on 127.0.0.1, a free port and a fresh data directory. */
-export async function startService(env: Record<string, string> = {}): Promise<TestService> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'wardbell-test-'));
+/**
+ * Starts a real service on 127.0.0.1, a free port and a fresh data directory (removed on close).
+ * With `opts.dataDir` it uses that directory and leaves it in place, so a second service on it is
+ * a restart of the first.
+ */
+export async function startService(env: Record<string, string> = {}, opts: { dataDir?: string } = {}): Promise<TestService> {
+  const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'wardbell-test-'));
   const config = loadConfig({
     NODE_ENV: 'test',
     PORT: '0',
@@ -41,7 +45,7 @@ export async function startService(env: Record<string, string> = {}): Promise<Te
       if (closed) return;
       closed = true;
       await wardbell.close();
-      rmSync(dataDir, { recursive: true, force: true });
+      if (!opts.dataDir) rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }

@@ -2,13 +2,10 @@ import { createECDH } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pino } from 'pino';
-import { signDevToken, type Identity } from '../../src/auth/index.js';
-import { createWardbell } from '../../src/compose.js';
-import { loadConfig } from '../../src/config/index.js';
+import type { Identity } from '../../src/auth/index.js';
 import { openSqlite } from '../../src/store/index.js';
 import type { WorkflowTables } from '../../src/workflows/index.js';
-import { postJson, startService, TEST_SECRET, type TestService } from '../helpers/service.js';
+import { postJson, startService, type TestService } from '../helpers/service.js';
 import { SseReader } from '../helpers/sse-reader.js';
 
 export { postJson, SseReader };
@@ -54,22 +51,7 @@ export function newDataDir(): string {
  * one (a "restart") finds the same database. The directory is removed by `closeAll`.
  */
 export async function startAt(dataDir: string): Promise<TestService> {
-  const config = loadConfig({ NODE_ENV: 'test', PORT: '0', HOST: '127.0.0.1', WARDBELL_DATA_DIR: dataDir, WARDBELL_JWT_SECRET: TEST_SECRET, LOG_LEVEL: 'silent', ...VAPID });
-  const wardbell = await createWardbell(config, { logger: pino({ level: 'silent' }) });
-  const url = await wardbell.listen();
-  const secret = new TextEncoder().encode(TEST_SECRET);
-  let closed = false;
-  const s: TestService = {
-    url,
-    wardbell,
-    dataDir,
-    token: (id, ttlS = 600) => signDevToken({ roles: [], wards: [], ...id }, secret, ttlS),
-    async close() {
-      if (closed) return;
-      closed = true;
-      await wardbell.close();
-    },
-  };
+  const s = await startService(VAPID, { dataDir });
   started.push(s);
   return s;
 }
