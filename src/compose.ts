@@ -25,7 +25,7 @@ import { createPush } from './push/index.js';
 import { registerConsole } from './console/index.js';
 import { MetricsRegistry, notificationMetrics, processMetrics, realtimeMetrics, schedulerMetrics } from './metrics/index.js';
 import { systemClock, type Clock } from './shared/clock.js';
-import { EventManager, OrderedFeed, SseHub } from './sse/index.js';
+import { createLocalStreamQuota, createRedisStreamQuota, EventManager, OrderedFeed, SseHub } from './sse/index.js';
 import { migrateToLatest, openDatabase, type Db } from './store/index.js';
 import { VERSION } from './version.js';
 
@@ -132,6 +132,10 @@ export async function createWardbell(config: Config, opts: WardbellOptions = {})
   const feed = new OrderedFeed(log, hub, { onError: (err) => logger.error({ err }, 'event feed gap fill failed') });
   const unsubscribe = bus.subscribe((e) => feed.accept(e));
   const events = new EventManager({ log, bus, hub });
+  const limit = config.WARDBELL_MAX_CONNECTIONS_PER_USER;
+  const quota = redis
+    ? createRedisStreamQuota({ redis, prefix: config.WARDBELL_REDIS_PREFIX, limit, onError: (err) => logger.warn({ err }, 'stream quota: Redis did not answer; admitted on this process\'s count') })
+    : createLocalStreamQuota(limit);
   const tickets = createSqlTicketStore({ db, clock });
   const directory = new Directory(db, () => clock.now());
   const notifications = new NotificationService({ db, clock, events, directory });
@@ -166,7 +170,7 @@ export async function createWardbell(config: Config, opts: WardbellOptions = {})
     authenticator,
     tickets,
     events,
-    hub,
+    quota,
     notifications,
     directory,
     actionTokens,
@@ -186,7 +190,6 @@ export async function createWardbell(config: Config, opts: WardbellOptions = {})
     isShuttingDown: () => shuttingDown,
     corsOrigins: config.WARDBELL_CORS_ORIGINS,
     maxBodyBytes: config.WARDBELL_MAX_BODY_BYTES,
-    maxConnectionsPerUser: config.WARDBELL_MAX_CONNECTIONS_PER_USER,
     devTokenSecret: devSecret,
     version: VERSION,
     extraRoutes: [
@@ -243,6 +246,7 @@ export async function createWardbell(config: Config, opts: WardbellOptions = {})
       await closed;
       clearTimeout(timer);
       unsubscribe();
+      await quota.close();
       await bus.close();
       await log.close();
       if (redis) await redis.quit().catch(() => redis.disconnect());

@@ -6,7 +6,7 @@ import type { Logger } from 'pino';
 import type { ActionTokens, Authenticator, TicketStore } from '../auth/index.js';
 import type { MetricsRegistry } from '../metrics/index.js';
 import { AppError } from '../shared/errors.js';
-import type { EventManager, SseHub } from '../sse/index.js';
+import type { EventManager, StreamQuota } from '../sse/index.js';
 import type { AppEnv } from './env.js';
 import { errorHandler, notFound, validationHook } from './errors.js';
 import type { Directory, NotificationService } from '../notifications/index.js';
@@ -22,7 +22,8 @@ export interface HttpAppDeps {
   authenticator: Authenticator;
   tickets: TicketStore;
   events: EventManager;
-  hub: SseHub;
+  /** Open streams per user (WARDBELL_MAX_CONNECTIONS_PER_USER), in the process or across processes. */
+  quota: StreamQuota;
   notifications: NotificationService;
   directory: Directory;
   actionTokens: ActionTokens;
@@ -31,7 +32,6 @@ export interface HttpAppDeps {
   isShuttingDown: () => boolean;
   corsOrigins: readonly string[];
   maxBodyBytes: number;
-  maxConnectionsPerUser: number;
   /** Present only in development with the generated secret: enables POST /api/dev/token. */
   devTokenSecret?: Uint8Array | undefined;
   version: string;
@@ -104,8 +104,7 @@ export function createHttpApp(deps: HttpAppDeps): OpenAPIHono<AppEnv> {
     authenticator: deps.authenticator,
     tickets: deps.tickets,
     events: deps.events,
-    hub: deps.hub,
-    maxConnectionsPerUser: deps.maxConnectionsPerUser,
+    quota: deps.quota,
     onStreamError: (err) => deps.logger.error({ err }, 'stream closed: registration failed after the head was sent'),
   });
   registerEventRoutes(app, { authenticator: deps.authenticator, events: deps.events });

@@ -226,6 +226,16 @@ describe('who may connect and to what', () => {
       const third = await fetch(`${limited.url}/api/sse`, { headers: bearer(t) });
       expect(third.status).toBe(429);
       expect(await third.json()).toMatchObject({ error: { code: 'too_many_connections' } });
+      // A closed stream gives its slot back.
+      open[0]!.close();
+      let again = await fetch(`${limited.url}/api/sse`, { headers: bearer(t) });
+      for (let i = 0; i < 20 && again.status === 429; i++) {
+        await again.body?.cancel();
+        await sleep(25);
+        again = await fetch(`${limited.url}/api/sse`, { headers: bearer(t) });
+      }
+      expect(again.status).toBe(200);
+      await again.body?.cancel();
       for (const r of open) r.close();
     } finally {
       await limited.close();

@@ -43,6 +43,27 @@ describe.skipIf(!scaleOut)('several processes on one PostgreSQL and Redis', () =
     r.close();
   });
 
+  it('holds the per-user stream limit across processes, and frees a slot when a stream closes', async () => {
+    const t = await token('h1', 'storm');
+    const open: SseReader[] = [];
+    for (let i = 0; i < 20; i++) open.push(await SseReader.open(`${(i % 2 ? b : a).url}/api/sse`, { authorization: `Bearer ${t}` }));
+    for (const p of [a, b]) {
+      const refused = await fetch(`${p.url}/api/sse`, { headers: { authorization: `Bearer ${t}` } });
+      expect(refused.status).toBe(429);
+      expect(await refused.json()).toMatchObject({ error: { code: 'too_many_connections' } });
+    }
+    open.shift()!.close(); // one held by a
+    let moved = await fetch(`${b.url}/api/sse`, { headers: { authorization: `Bearer ${t}` } });
+    for (let i = 0; i < 20 && moved.status === 429; i++) {
+      await moved.body?.cancel();
+      await sleep(25);
+      moved = await fetch(`${b.url}/api/sse`, { headers: { authorization: `Bearer ${t}` } });
+    }
+    expect(moved.status).toBe(200);
+    await moved.body?.cancel();
+    for (const r of open) r.close();
+  });
+
   it('replays exactly the missed events when a stream moves from one process to the other', async () => {
     const t = await token('h1', 'lee');
     const first = await SseReader.open(`${a.url}/api/sse`, { authorization: `Bearer ${t}` });

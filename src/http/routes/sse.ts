@@ -2,7 +2,7 @@ import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
 import { selectTopics, TICKET_PATTERN, type Authenticator, type Identity, type TicketStore } from '../../auth/index.js';
 import { AppError } from '../../shared/errors.js';
-import type { EventManager, SseHub } from '../../sse/index.js';
+import type { EventManager, StreamQuota } from '../../sse/index.js';
 import type { AppEnv } from '../env.js';
 import { bearerSecurity, commonErrors, errorResponse } from '../schemas.js';
 
@@ -10,8 +10,8 @@ export interface SseRouteDeps {
   authenticator: Authenticator;
   tickets: TicketStore;
   events: EventManager;
-  hub: SseHub;
-  maxConnectionsPerUser: number;
+  /** Open streams per user: WARDBELL_MAX_CONNECTIONS_PER_USER, across the deployment. */
+  quota: StreamQuota;
   /** Told when a stream fails after its head was sent (storage unavailable during replay). */
   onStreamError?: (err: unknown) => void;
 }
@@ -97,11 +97,13 @@ export function registerSseRoutes(app: OpenAPIHono<AppEnv>, deps: SseRouteDeps):
       }
       throw new AppError('forbidden_topic', `Not granted to this identity: ${sel.forbidden.join(', ')}.`, { forbidden: sel.forbidden });
     }
-    if (deps.hub.countForUser(identity.tenantId, identity.userId) >= deps.maxConnectionsPerUser) {
-      throw new AppError('too_many_connections', `At most ${deps.maxConnectionsPerUser} open streams per user; close one first.`);
+    const release = await deps.quota.acquire(identity.tenantId, identity.userId);
+    if (!release) {
+      throw new AppError('too_many_connections', `At most ${deps.quota.limit} open streams per user; close one first.`);
     }
     const lastEventId = c.req.header('last-event-id') ?? c.req.query('lastEventId');
     const res = c.env.outgoing;
+    res.once('close', release);
     // Headers set by earlier middleware (CORS) are carried over to the raw response.
     const headers: Record<string, string> = {};
     c.res.headers.forEach((v, k) => {

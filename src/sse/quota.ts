@@ -1,0 +1,164 @@
+import { randomBytes } from 'node:crypto';
+import type { Redis } from 'ioredis';
+
+/**
+ * How many event streams one user may hold open at once (port): `WARDBELL_MAX_CONNECTIONS_PER_USER`,
+ * a guard against reconnect storms and leaking tabs. The embedded default counts in the process; the
+ * scale-out deployment counts in Redis, so the limit holds across every process, not per process.
+ */
+export interface StreamQuota {
+  readonly limit: number;
+  /** Takes one of the user's slots; a release function (idempotent), or null when all are taken. */
+  acquire(tenantId: string, userId: string): Promise<(() => void) | null>;
+  close(): Promise<void>;
+}
+
+/** Slots counted in this process. */
+export function createLocalStreamQuota(limit: number): StreamQuota {
+  const held = new Map<string, number>();
+  return {
+    limit,
+    async acquire(tenantId, userId) {
+      const key = `${tenantId}\u0000${userId}`;
+      const n = held.get(key) ?? 0;
+      if (n >= limit) return null;
+      held.set(key, n + 1);
+      let released = false;
+      return () => {
+        if (released) return;
+        released = true;
+        const left = (held.get(key) ?? 1) - 1;
+        if (left > 0) held.set(key, left);
+        else held.delete(key);
+      };
+    },
+    async close() {
+      held.clear();
+    },
+  };
+}
+
+// Slots are members of a sorted set per user, scored by when they lapse (Redis server time, so the
+// processes' clocks do not matter). A live slot is renewed by its process; a process that dies
+// stops renewing, and its slots lapse after the slot lifetime.
+const ACQUIRE = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
+if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[1]) then return 0 end
+redis.call('ZADD', KEYS[1], now + tonumber(ARGV[2]), ARGV[3])
+redis.call('PEXPIRE', KEYS[1], ARGV[2])
+return 1
+`;
+
+const RENEW = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+for i = 2, #ARGV do redis.call('ZADD', KEYS[1], 'XX', now + tonumber(ARGV[1]), ARGV[i]) end
+redis.call('PEXPIRE', KEYS[1], ARGV[1])
+return 1
+`;
+
+interface QuotaScripts {
+  wardbellQuotaAcquire(key: string, limit: string, ttlMs: string, member: string): Promise<number>;
+  wardbellQuotaRenew(key: string, ttlMs: string, ...members: string[]): Promise<number>;
+}
+
+export interface RedisStreamQuotaOptions {
+  redis: Redis;
+  prefix: string;
+  limit: number;
+  /** How long a slot lives without renewal (a dead process's slots free up after this). Default 90 s. */
+  slotTtlMs?: number;
+  /** How often this process renews the slots it holds. Default a third of the lifetime. */
+  renewMs?: number;
+  /** How long a connect waits for Redis before admitting on the local count. Default 1000 ms. */
+  timeoutMs?: number;
+  /** Redis failed: the stream is admitted on this process's own count, and this is told. */
+  onError?: (err: unknown) => void;
+}
+
+/**
+ * Slots counted in Redis for the whole deployment. This process's own count is checked first (so one
+ * process never exceeds the limit even while Redis is away); if Redis cannot answer, the stream is
+ * admitted on that local count alone rather than refused: the limit is a guard, the stream is the
+ * service.
+ */
+export function createRedisStreamQuota(opts: RedisStreamQuotaOptions): StreamQuota & { renew(): Promise<void> } {
+  const { redis, limit } = opts;
+  const ttl = opts.slotTtlMs ?? 90_000;
+  redis.defineCommand('wardbellQuotaAcquire', { numberOfKeys: 1, lua: ACQUIRE });
+  redis.defineCommand('wardbellQuotaRenew', { numberOfKeys: 1, lua: RENEW });
+  const scripts = redis as unknown as QuotaScripts;
+  const local = createLocalStreamQuota(limit);
+  const processTag = randomBytes(6).toString('hex');
+  let seq = 0;
+  /** Redis key -> members this process holds there. */
+  const held = new Map<string, Set<string>>();
+
+  const renew = async () => {
+    const pipeline = redis.pipeline();
+    let n = 0;
+    for (const [key, members] of held) {
+      if (members.size === 0) continue;
+      (pipeline as unknown as QuotaScripts).wardbellQuotaRenew(key, String(ttl), ...members);
+      n++;
+    }
+    if (n === 0) return;
+    const results = await pipeline.exec();
+    const failed = results?.find(([err]) => err);
+    if (failed) opts.onError?.(failed[0]);
+  };
+  const timer = setInterval(() => {
+    renew().catch((err: unknown) => opts.onError?.(err));
+  }, opts.renewMs ?? Math.floor(ttl / 3));
+  timer.unref();
+
+  return {
+    limit,
+    renew,
+    async acquire(tenantId, userId) {
+      const releaseLocal = await local.acquire(tenantId, userId);
+      if (!releaseLocal) return null;
+      const key = `${opts.prefix}:quota:{${tenantId}}:${userId}`;
+      const member = `${processTag}:${++seq}`;
+      let ok: number | 'timeout';
+      const asked = scripts.wardbellQuotaAcquire(key, String(limit), String(ttl), member);
+      let timer: NodeJS.Timeout | undefined;
+      try {
+        ok = await Promise.race([asked, new Promise<'timeout'>((r) => (timer = setTimeout(() => r('timeout'), opts.timeoutMs ?? 1000)))]);
+      } catch (err) {
+        opts.onError?.(err);
+        return releaseLocal;
+      } finally {
+        clearTimeout(timer);
+      }
+      if (ok === 'timeout') {
+        // Commands wait while Redis is away; if this one lands later, give its slot back.
+        asked.then((r) => (r === 1 ? redis.zrem(key, member) : 0)).catch(() => {});
+        opts.onError?.(new Error(`stream quota: no answer from Redis in ${opts.timeoutMs ?? 1000} ms; admitted on this process's count`));
+        return releaseLocal;
+      }
+      if (ok !== 1) {
+        releaseLocal();
+        return null;
+      }
+      let members = held.get(key);
+      if (!members) held.set(key, (members = new Set()));
+      members.add(member);
+      let released = false;
+      return () => {
+        if (released) return;
+        released = true;
+        releaseLocal();
+        members.delete(member);
+        if (members.size === 0 && held.get(key) === members) held.delete(key);
+        redis.zrem(key, member).catch((err: unknown) => opts.onError?.(err));
+      };
+    },
+    async close() {
+      clearInterval(timer);
+      await local.close();
+    },
+  };
+}

@@ -1,0 +1,134 @@
+import { Redis } from 'ioredis';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createLocalStreamQuota, createRedisStreamQuota, type StreamQuota } from '../../src/sse/index.js';
+import { REDIS_URL, testPrefix } from '../helpers/scale.js';
+import { sleep } from '../helpers/sse-reader.js';
+
+/** Two quotas standing for two processes of one deployment (the same one where there is one process). */
+interface Pair {
+  a: StreamQuota;
+  b: StreamQuota;
+  close(): Promise<void>;
+}
+
+const cleanups: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+const adapters: Record<string, (limit: number) => Promise<Pair>> = {
+  local: async (limit) => {
+    const q = createLocalStreamQuota(limit);
+    return { a: q, b: q, close: () => q.close() };
+  },
+  ...(REDIS_URL
+    ? {
+        redis: async (limit: number): Promise<Pair> => {
+          const prefix = testPrefix();
+          const ra = new Redis(REDIS_URL as string);
+          const rb = new Redis(REDIS_URL as string);
+          const a = createRedisStreamQuota({ redis: ra, prefix, limit });
+          const b = createRedisStreamQuota({ redis: rb, prefix, limit });
+          return {
+            a,
+            b,
+            async close() {
+              await a.close();
+              await b.close();
+              ra.disconnect();
+              rb.disconnect();
+            },
+          };
+        },
+      }
+    : {}),
+};
+
+for (const [name, make] of Object.entries(adapters)) {
+  describe(`StreamQuota contract: ${name}`, () => {
+    const pair = async (limit: number) => {
+      const p = await make(limit);
+      cleanups.push(() => p.close());
+      return p;
+    };
+
+    it('admits a user up to the limit across the deployment and refuses the next', async () => {
+      const { a, b } = await pair(3);
+      expect(a.limit).toBe(3);
+      const held = [await a.acquire('h1', 'kim'), await b.acquire('h1', 'kim'), await a.acquire('h1', 'kim')];
+      expect(held.every((r) => typeof r === 'function')).toBe(true);
+      expect(await b.acquire('h1', 'kim')).toBeNull();
+      expect(await a.acquire('h1', 'kim')).toBeNull();
+    });
+
+    it('counts each user of each tenant apart', async () => {
+      const { a, b } = await pair(1);
+      expect(await a.acquire('h1', 'kim')).not.toBeNull();
+      expect(await b.acquire('h1', 'lee')).not.toBeNull();
+      expect(await b.acquire('h2', 'kim')).not.toBeNull();
+      expect(await b.acquire('h1', 'kim')).toBeNull();
+    });
+
+    it('frees a slot on release, once however often release is called', async () => {
+      const { a, b } = await pair(2);
+      const first = await a.acquire('h1', 'kim');
+      expect(await b.acquire('h1', 'kim')).not.toBeNull();
+      expect(await b.acquire('h1', 'kim')).toBeNull();
+      first!();
+      first!();
+      await sleep(50); // the Redis adapter gives the slot back without waiting for the answer
+      expect(await b.acquire('h1', 'kim')).not.toBeNull();
+      expect(await a.acquire('h1', 'kim')).toBeNull();
+    });
+
+    it('never admits more than the limit when many connects race', async () => {
+      const { a, b } = await pair(5);
+      const results = await Promise.all(Array.from({ length: 40 }, (_, i) => (i % 2 ? a : b).acquire('h1', 'kim')));
+      expect(results.filter((r) => r !== null)).toHaveLength(5);
+    });
+  });
+}
+
+describe.skipIf(!REDIS_URL)('StreamQuota on Redis', () => {
+  it('lets the slots of a process that stopped renewing lapse, and keeps renewed ones', async () => {
+    const prefix = testPrefix();
+    const ra = new Redis(REDIS_URL as string);
+    const rb = new Redis(REDIS_URL as string);
+    cleanups.push(async () => {
+      ra.disconnect();
+      rb.disconnect();
+    });
+    // `a` renews every 100 ms; `b` (a process that died) never does.
+    const a = createRedisStreamQuota({ redis: ra, prefix, limit: 2, slotTtlMs: 400, renewMs: 100 });
+    const b = createRedisStreamQuota({ redis: rb, prefix, limit: 2, slotTtlMs: 400, renewMs: 60_000 });
+    cleanups.push(async () => {
+      await a.close();
+      await b.close();
+    });
+    expect(await a.acquire('h1', 'kim')).not.toBeNull();
+    expect(await b.acquire('h1', 'kim')).not.toBeNull();
+    expect(await a.acquire('h1', 'kim')).toBeNull();
+    await sleep(700);
+    // b's slot lapsed; a's was renewed and still counts.
+    expect(await a.acquire('h1', 'kim')).not.toBeNull();
+    expect(await b.acquire('h1', 'kim')).toBeNull();
+  });
+
+  it('admits on the process\'s own count when Redis does not answer, and says so', async () => {
+    // A port nobody listens on: with retries unbounded, commands wait instead of failing.
+    const dead = new Redis({ host: '127.0.0.1', port: 1, maxRetriesPerRequest: null, lazyConnect: true, retryStrategy: () => 1000 });
+    dead.on('error', () => {});
+    void dead.connect().catch(() => {});
+    const errors: unknown[] = [];
+    const q = createRedisStreamQuota({ redis: dead, prefix: testPrefix(), limit: 2, timeoutMs: 150, onError: (e) => errors.push(e) });
+    cleanups.push(async () => {
+      await q.close();
+      dead.disconnect();
+    });
+    expect(await q.acquire('h1', 'kim')).not.toBeNull();
+    expect(await q.acquire('h1', 'kim')).not.toBeNull();
+    expect(await q.acquire('h1', 'kim')).toBeNull(); // the local count still holds the limit
+    expect(errors.length).toBeGreaterThanOrEqual(2);
+    expect(String(errors[0])).toContain('no answer from Redis');
+  });
+});
