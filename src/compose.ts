@@ -25,13 +25,15 @@ import { createPush } from './push/index.js';
 import { registerConsole } from './console/index.js';
 import { MetricsRegistry, notificationMetrics, processMetrics, realtimeMetrics, schedulerMetrics } from './metrics/index.js';
 import { systemClock, type Clock } from './shared/clock.js';
-import { createLocalStreamQuota, createRedisStreamQuota, EventManager, OrderedFeed, SseHub } from './sse/index.js';
+import { createLocalStreamQuota, createRedisStreamQuota, EventManager, OrderedFeed, SseHub, type StreamQuota } from './sse/index.js';
 import { migrateToLatest, openDatabase, type Db } from './store/index.js';
 import { VERSION } from './version.js';
 
 export interface WardbellOptions {
   logger?: Logger;
   clock?: Clock;
+  /** The per-user stream quota, instead of the one the configuration implies (tests). */
+  streamQuota?: StreamQuota;
 }
 
 export interface Wardbell {
@@ -133,9 +135,9 @@ export async function createWardbell(config: Config, opts: WardbellOptions = {})
   const unsubscribe = bus.subscribe((e) => feed.accept(e));
   const events = new EventManager({ log, bus, hub });
   const limit = config.WARDBELL_MAX_CONNECTIONS_PER_USER;
-  const quota = redis
+  const quota = opts.streamQuota ?? (redis
     ? createRedisStreamQuota({ redis, prefix: config.WARDBELL_REDIS_PREFIX, limit, onError: (err) => logger.warn({ err }, 'stream quota: Redis did not answer; admitted on this process\'s count') })
-    : createLocalStreamQuota(limit);
+    : createLocalStreamQuota(limit));
   const tickets = createSqlTicketStore({ db, clock });
   const directory = new Directory(db, () => clock.now());
   const notifications = new NotificationService({ db, clock, events, directory });

@@ -5,6 +5,7 @@ import { pino } from 'pino';
 import { signDevToken, type Identity } from '../../src/auth/index.js';
 import { createWardbell, type Wardbell } from '../../src/compose.js';
 import { loadConfig } from '../../src/config/index.js';
+import type { StreamQuota } from '../../src/sse/index.js';
 
 export const TEST_SECRET = 'test-secret-that-is-long-enough-0123456789';
 
@@ -21,7 +22,7 @@ export interface TestService {
  * With `opts.dataDir` it uses that directory and leaves it in place, so a second service on it is
  * a restart of the first.
  */
-export async function startService(env: Record<string, string> = {}, opts: { dataDir?: string } = {}): Promise<TestService> {
+export async function startService(env: Record<string, string> = {}, opts: { dataDir?: string; streamQuota?: StreamQuota } = {}): Promise<TestService> {
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'wardbell-test-'));
   const config = loadConfig({
     NODE_ENV: 'test',
@@ -32,7 +33,7 @@ export async function startService(env: Record<string, string> = {}, opts: { dat
     LOG_LEVEL: 'silent',
     ...env,
   });
-  const wardbell = await createWardbell(config, { logger: pino({ level: 'silent' }) });
+  const wardbell = await createWardbell(config, { logger: pino({ level: 'silent' }), ...(opts.streamQuota ? { streamQuota: opts.streamQuota } : {}) });
   const url = await wardbell.listen();
   const secret = new TextEncoder().encode(config.WARDBELL_JWT_SECRET ?? TEST_SECRET);
   let closed = false;

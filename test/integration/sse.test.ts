@@ -1,7 +1,9 @@
+import { request } from 'node:http';
 import { EventSource } from 'eventsource';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { postJson, startService, type TestService } from '../helpers/service.js';
 import { SseReader, sleep } from '../helpers/sse-reader.js';
+import { createLocalStreamQuota, type StreamQuota } from '../../src/sse/index.js';
 
 let svc: TestService;
 let service: string; // token of the scheduling application (role service) of tenant h1
@@ -216,6 +218,43 @@ describe('who may connect and to what', () => {
     await sleep(50);
     expect(r.of('schedule.updated').map((e) => JSON.parse(e.data))).toEqual([{ w: 31 }]);
     r.close();
+  });
+
+  it('gives the slot back when the client leaves while its slot is being sought', async () => {
+    const local = createLocalStreamQuota(1);
+    let answer: () => void = () => {};
+    let asked = 0;
+    // A quota whose answer waits (as Redis may) until the test lets it go.
+    const slow: StreamQuota = {
+      limit: 1,
+      async acquire(t, u) {
+        asked++;
+        await new Promise<void>((r) => (answer = r));
+        return local.acquire(t, u);
+      },
+      close: () => local.close(),
+    };
+    const s = await startService({}, { streamQuota: slow });
+    try {
+      const t = await s.token({ tenantId: 'h1', userId: 'gone' });
+      const leaving = request(`${s.url}/api/sse`, { headers: bearer(t) });
+      leaving.on('error', () => {});
+      leaving.end();
+      while (asked === 0) await sleep(5);
+      leaving.destroy();
+      await sleep(50);
+      answer();
+      await sleep(50);
+      // Had the slot stayed taken, the limit of 1 would refuse this one.
+      const next = SseReader.open(`${s.url}/api/sse`, bearer(t));
+      while (asked === 1) await sleep(5);
+      answer();
+      const r = await next;
+      await r.until((x) => x.lastEventId !== '');
+      r.close();
+    } finally {
+      await s.close();
+    }
   });
 
   it('limits open streams per user', async () => {

@@ -97,13 +97,26 @@ export function registerSseRoutes(app: OpenAPIHono<AppEnv>, deps: SseRouteDeps):
       }
       throw new AppError('forbidden_topic', `Not granted to this identity: ${sel.forbidden.join(', ')}.`, { forbidden: sel.forbidden });
     }
-    const release = await deps.quota.acquire(identity.tenantId, identity.userId);
+    const res = c.env.outgoing;
+    // The slot is given back when the connection closes, also if it closes while the slot is sought.
+    let gone = false;
+    let release: (() => void) | null = null;
+    const onClose = () => {
+      gone = true;
+      release?.();
+    };
+    res.once('close', onClose);
+    release = await deps.quota.acquire(identity.tenantId, identity.userId);
     if (!release) {
+      res.off('close', onClose);
       throw new AppError('too_many_connections', `At most ${deps.quota.limit} open streams per user; close one first.`);
     }
+    if (gone) {
+      release();
+      res.destroy();
+      return RESPONSE_ALREADY_SENT as never;
+    }
     const lastEventId = c.req.header('last-event-id') ?? c.req.query('lastEventId');
-    const res = c.env.outgoing;
-    res.once('close', release);
     // Headers set by earlier middleware (CORS) are carried over to the raw response.
     const headers: Record<string, string> = {};
     c.res.headers.forEach((v, k) => {
