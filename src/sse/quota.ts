@@ -40,7 +40,8 @@ export function createLocalStreamQuota(limit: number): StreamQuota {
 
 // Slots are members of a sorted set per user, scored by when they lapse (Redis server time, so the
 // processes' clocks do not matter). A live slot is renewed by its process; a process that dies
-// stops renewing, and its slots lapse after the slot lifetime.
+// stops renewing, and its slots lapse after the slot lifetime. Renewal re-adds slots a Redis that
+// lost its data forgot, so the count heals at the next renewal.
 const ACQUIRE = `
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
@@ -54,7 +55,7 @@ return 1
 const RENEW = `
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-for i = 2, #ARGV do redis.call('ZADD', KEYS[1], 'XX', now + tonumber(ARGV[1]), ARGV[i]) end
+for i = 2, #ARGV do redis.call('ZADD', KEYS[1], now + tonumber(ARGV[1]), ARGV[i]) end
 redis.call('PEXPIRE', KEYS[1], ARGV[1])
 return 1
 `;
@@ -74,7 +75,10 @@ export interface RedisStreamQuotaOptions {
   renewMs?: number;
   /** How long a connect waits for Redis before admitting on the local count. Default 1000 ms. */
   timeoutMs?: number;
-  /** Redis failed: the stream is admitted on this process's own count, and this is told. */
+  /**
+   * Redis failed: the stream is admitted on this process's own count, and this is told (once until
+   * Redis answers again, not on every connect of an outage).
+   */
   onError?: (err: unknown) => void;
 }
 
@@ -86,6 +90,11 @@ export interface RedisStreamQuotaOptions {
  */
 export function createRedisStreamQuota(opts: RedisStreamQuotaOptions): StreamQuota & { renew(): Promise<void> } {
   const { redis, limit } = opts;
+  let failing = false;
+  const failed = (err: unknown) => {
+    if (!failing) opts.onError?.(err);
+    failing = true;
+  };
   const ttl = opts.slotTtlMs ?? 90_000;
   redis.defineCommand('wardbellQuotaAcquire', { numberOfKeys: 1, lua: ACQUIRE });
   redis.defineCommand('wardbellQuotaRenew', { numberOfKeys: 1, lua: RENEW });
@@ -128,7 +137,7 @@ export function createRedisStreamQuota(opts: RedisStreamQuotaOptions): StreamQuo
       try {
         ok = await Promise.race([asked, new Promise<'timeout'>((r) => (timer = setTimeout(() => r('timeout'), opts.timeoutMs ?? 1000)))]);
       } catch (err) {
-        opts.onError?.(err);
+        failed(err);
         return releaseLocal;
       } finally {
         clearTimeout(timer);
@@ -136,9 +145,10 @@ export function createRedisStreamQuota(opts: RedisStreamQuotaOptions): StreamQuo
       if (ok === 'timeout') {
         // Commands wait while Redis is away; if this one lands later, give its slot back.
         asked.then((r) => (r === 1 ? redis.zrem(key, member) : 0)).catch(() => {});
-        opts.onError?.(new Error(`stream quota: no answer from Redis in ${opts.timeoutMs ?? 1000} ms; admitted on this process's count`));
+        failed(new Error(`stream quota: no answer from Redis in ${opts.timeoutMs ?? 1000} ms; admitted on this process's count`));
         return releaseLocal;
       }
+      failing = false;
       if (ok !== 1) {
         releaseLocal();
         return null;
