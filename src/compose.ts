@@ -160,7 +160,7 @@ export async function createWardbell(config: Config, opts: WardbellOptions = {})
   const push = await createPush({ config, db, clock, logger, actionTokens });
 
   const metrics = new MetricsRegistry();
-  metrics.add(realtimeMetrics(hub, events, feed));
+  metrics.add(realtimeMetrics(hub, events, feed, quota));
   metrics.add(notificationMetrics(notifications));
   metrics.add(schedulerMetrics(workflows.scheduler.stats));
   metrics.add(push.metrics);

@@ -1,8 +1,8 @@
-import type { EventManager, OrderedFeed, SseHub } from '../sse/index.js';
+import type { EventManager, OrderedFeed, SseHub, StreamQuota } from '../sse/index.js';
 import type { MetricSource } from './exposition.js';
 
 /** The realtime core's metric families, read from the hub's, feed's and publisher's plain counters. */
-export function realtimeMetrics(hub: SseHub, events: EventManager, feed: OrderedFeed): MetricSource {
+export function realtimeMetrics(hub: SseHub, events: EventManager, feed: OrderedFeed, quota: StreamQuota): MetricSource {
   return () => {
     const s = hub.stats;
     const f = feed.stats;
@@ -28,6 +28,8 @@ export function realtimeMetrics(hub: SseHub, events: EventManager, feed: Ordered
         samples: Object.entries(s.resetsSent).map(([reason, value]) => ({ labels: { reason }, value })),
       },
       { name: 'wardbell_sse_heartbeats_total', help: 'Heartbeat rounds.', type: 'counter', samples: [{ value: s.heartbeatsSent }] },
+      { name: 'wardbell_sse_streams_refused_total', help: 'Streams refused because the user already held WARDBELL_MAX_CONNECTIONS_PER_USER.', type: 'counter', samples: [{ value: quota.stats.refused }] },
+      { name: 'wardbell_sse_streams_admitted_without_redis_total', help: 'Streams admitted on this process\'s own count because Redis did not answer the quota.', type: 'counter', samples: [{ value: quota.stats.admittedWithoutRedis }] },
       { name: 'wardbell_bus_gaps_filled_total', help: 'Skipped offsets on the bus repaired from the log.', type: 'counter', samples: [{ value: f.gapsFilled }] },
       { name: 'wardbell_bus_events_refetched_total', help: 'Events read from the log to fill bus gaps.', type: 'counter', samples: [{ value: f.eventsRefetched }] },
       { name: 'wardbell_bus_duplicates_dropped_total', help: 'Events the bus brought twice, delivered once.', type: 'counter', samples: [{ value: f.duplicatesDropped }] },

@@ -8,6 +8,8 @@ import type { Redis } from 'ioredis';
  */
 export interface StreamQuota {
   readonly limit: number;
+  /** Streams refused at the limit; streams admitted on the local count because Redis did not answer. */
+  readonly stats: { refused: number; admittedWithoutRedis: number };
   /** Takes one of the user's slots; a release function (idempotent), or null when all are taken. */
   acquire(tenantId: string, userId: string): Promise<(() => void) | null>;
   close(): Promise<void>;
@@ -16,12 +18,17 @@ export interface StreamQuota {
 /** Slots counted in this process. */
 export function createLocalStreamQuota(limit: number): StreamQuota {
   const held = new Map<string, number>();
+  const stats = { refused: 0, admittedWithoutRedis: 0 };
   return {
     limit,
+    stats,
     async acquire(tenantId, userId) {
       const key = `${tenantId}\u0000${userId}`;
       const n = held.get(key) ?? 0;
-      if (n >= limit) return null;
+      if (n >= limit) {
+        stats.refused++;
+        return null;
+      }
       held.set(key, n + 1);
       let released = false;
       return () => {
@@ -123,8 +130,10 @@ export function createRedisStreamQuota(opts: RedisStreamQuotaOptions): StreamQuo
   }, opts.renewMs ?? Math.floor(ttl / 3));
   timer.unref();
 
+  const stats = local.stats;
   return {
     limit,
+    stats,
     renew,
     async acquire(tenantId, userId) {
       const releaseLocal = await local.acquire(tenantId, userId);
@@ -138,6 +147,7 @@ export function createRedisStreamQuota(opts: RedisStreamQuotaOptions): StreamQuo
         ok = await Promise.race([asked, new Promise<'timeout'>((r) => (timer = setTimeout(() => r('timeout'), opts.timeoutMs ?? 1000)))]);
       } catch (err) {
         failed(err);
+        stats.admittedWithoutRedis++;
         return releaseLocal;
       } finally {
         clearTimeout(timer);
@@ -146,11 +156,13 @@ export function createRedisStreamQuota(opts: RedisStreamQuotaOptions): StreamQuo
         // Commands wait while Redis is away; if this one lands later, give its slot back.
         asked.then((r) => (r === 1 ? redis.zrem(key, member) : 0)).catch(() => {});
         failed(new Error(`stream quota: no answer from Redis in ${opts.timeoutMs ?? 1000} ms; admitted on this process's count`));
+        stats.admittedWithoutRedis++;
         return releaseLocal;
       }
       failing = false;
       if (ok !== 1) {
         releaseLocal();
+        stats.refused++;
         return null;
       }
       let members = held.get(key);

@@ -59,6 +59,7 @@ for (const [name, make] of Object.entries(adapters)) {
       expect(held.every((r) => typeof r === 'function')).toBe(true);
       expect(await b.acquire('h1', 'kim')).toBeNull();
       expect(await a.acquire('h1', 'kim')).toBeNull();
+      expect(a.stats.refused + (b === a ? 0 : b.stats.refused)).toBe(2);
     });
 
     it('counts each user of each tenant apart', async () => {
@@ -148,6 +149,7 @@ describe.skipIf(!REDIS_URL)('StreamQuota on Redis', () => {
     expect(await q.acquire('h1', 'kim')).not.toBeNull();
     expect(await q.acquire('h1', 'kim')).toBeNull(); // the local count still holds the limit
     expect(errors).toHaveLength(1); // once per outage, not once per connect
+    expect(q.stats).toEqual({ refused: 1, admittedWithoutRedis: 2 });
     expect(String(errors[0])).toContain('no answer from Redis');
   });
 });

@@ -227,6 +227,7 @@ describe('who may connect and to what', () => {
     // A quota whose answer waits (as Redis may) until the test lets it go.
     const slow: StreamQuota = {
       limit: 1,
+      stats: local.stats,
       async acquire(t, u) {
         asked++;
         await new Promise<void>((r) => (answer = r));
@@ -265,6 +266,7 @@ describe('who may connect and to what', () => {
       const third = await fetch(`${limited.url}/api/sse`, { headers: bearer(t) });
       expect(third.status).toBe(429);
       expect(await third.json()).toMatchObject({ error: { code: 'too_many_connections' } });
+      expect(await (await fetch(`${limited.url}/metrics`)).text()).toMatch(/^wardbell_sse_streams_refused_total 1$/m);
       // A closed stream gives its slot back.
       open[0]!.close();
       let again = await fetch(`${limited.url}/api/sse`, { headers: bearer(t) });
