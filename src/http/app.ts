@@ -64,15 +64,15 @@ export function createHttpApp(deps: HttpAppDeps): OpenAPIHono<AppEnv> {
 
   const allowed = new Set(deps.corsOrigins);
   const corsHeaders = cors({
-      // Only configured origins, echoed exactly; never a wildcard or a reflected arbitrary origin.
-      origin: (origin) => (allowed.has(origin) ? origin : null),
-      allowMethods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
-      // Cache-Control: the SSE client sends `no-store`; Last-Event-ID: resumption.
-      allowHeaders: ['Authorization', 'Content-Type', 'Last-Event-ID', 'Idempotency-Key', 'Cache-Control', 'X-Wardbell-Action-Token'],
-      exposeHeaders: ['Retry-After'],
-      maxAge: 600,
-      credentials: false,
-    });
+    // Only configured origins, echoed exactly; never a wildcard or a reflected arbitrary origin.
+    origin: (origin) => (allowed.has(origin) ? origin : null),
+    allowMethods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
+    // Cache-Control: the SSE client sends `no-store`; Last-Event-ID: resumption.
+    allowHeaders: ['Authorization', 'Content-Type', 'Last-Event-ID', 'Idempotency-Key', 'Cache-Control', 'X-Wardbell-Action-Token'],
+    exposeHeaders: ['Retry-After'],
+    maxAge: 600,
+    credentials: false,
+  });
   // Only requests that carry an Origin (a browser page on another origin, or a same-origin write)
   // need CORS headers. The rest skip the middleware: it writes headers before the route runs, and
   // that makes every JSON answer go out through a stream instead of one buffer (about 15 KiB more
