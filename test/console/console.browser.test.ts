@@ -272,6 +272,8 @@ describe('console in development mode', { timeout: 120_000 }, () => {
     await poll(() => text(kim, '.tile-ready .tile-value')).toBe('ready');
     const actions = kim.locator('.stat', { has: kim.locator('dt', { hasText: 'Actions pressed' }) }).locator('dd');
     await poll(async () => Number(await actions.innerText())).toBeGreaterThanOrEqual(2);
+    const refused = kim.locator('.stat', { has: kim.locator('dt', { hasText: 'Streams refused' }) }).locator('dd');
+    expect(await refused.innerText()).toBe('0');
     await kim.waitForTimeout(2500); // a second scrape, so the sparklines have a line
     await shot(kim, 'dashboard-desktop');
     await tab(kim, 'Stream');

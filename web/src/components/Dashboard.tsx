@@ -124,6 +124,8 @@ export function Dashboard({ active }: { active: boolean }) {
             <Stat label="Resets" value={sumOf(resets)} tone={sumOf(resets) > 0 ? 'warn' : 'ok'} hint={Object.entries(resets).map(([k, v]) => `${k}: ${v}`).join(', ')} />
             <Stat label="Slow-client disconnects" value={total(s, 'wardbell_sse_slow_client_disconnects_total')} tone={total(s, 'wardbell_sse_slow_client_disconnects_total') > 0 ? 'warn' : 'ok'} />
             <Stat label="Events dropped" value={total(s, 'wardbell_sse_events_dropped_total')} tone={total(s, 'wardbell_sse_events_dropped_total') > 0 ? 'error' : 'ok'} />
+            <Stat label="Streams refused" value={total(s, 'wardbell_sse_streams_refused_total')} tone={total(s, 'wardbell_sse_streams_refused_total') > 0 ? 'warn' : 'ok'} hint="A user already held the most streams allowed (WARDBELL_MAX_CONNECTIONS_PER_USER)" />
+            <Stat label="Bus gaps filled" value={total(s, 'wardbell_bus_gaps_filled_total')} tone={total(s, 'wardbell_bus_gaps_filled_total') > 0 ? 'warn' : 'ok'} hint="Events the bus skipped, fetched from the log instead" />
             <Stat label="Push attempts failed" value={failedAttempts} tone={failedAttempts > 0 ? 'warn' : 'ok'} hint={Object.entries(attempts).map(([k, v]) => `${k}: ${v}`).join(', ')} />
             <Stat label="Push worker errors" value={total(s, 'wardbell_push_worker_errors_total')} tone={total(s, 'wardbell_push_worker_errors_total') > 0 ? 'error' : 'ok'} />
           </dl>
