@@ -1,7 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { dirname, join, resolve, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { getRequestListener } from '@hono/node-server';
 import { pino, type Logger } from 'pino';
 import { sql } from 'kysely';
@@ -13,20 +12,18 @@ import {
   loadOrCreateDevSecret,
   type Authenticator,
 } from './auth/index.js';
-import { Redis } from 'ioredis';
-import { createInProcessBus, createRedisBus, type Bus } from './bus/index.js';
+import { openBackbone } from './backbone/index.js';
 import { ConfigError, type Config } from './config/index.js';
-import { createRedisEventLog, createSqlEventLog, type EventLog, type Retention } from './events/index.js';
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import { createHttpApp, type AppEnv } from './http/index.js';
 import { Directory, NotificationService } from './notifications/index.js';
 import { createWorkflows } from './workflows/index.js';
-import { createPush } from './push/index.js';
-import { registerConsole } from './console/index.js';
+import { createPush, pushOutboxQueue } from './push/index.js';
+import { ConsoleFiles, defaultConsoleRoot } from './console/index.js';
 import { MetricsRegistry, notificationMetrics, processMetrics, realtimeMetrics, schedulerMetrics } from './metrics/index.js';
 import { systemClock, type Clock } from './shared/clock.js';
 import { createLocalStreamQuota, createRedisStreamQuota, EventManager, OrderedFeed, SseHub, type StreamQuota } from './sse/index.js';
-import { migrateToLatest, openDatabase, type Db } from './store/index.js';
+import { migrateToLatest, openDatabase } from './store/index.js';
 import { VERSION } from './version.js';
 
 export interface WardbellOptions {
@@ -75,39 +72,6 @@ function resolveAuth(config: Config, logger: Logger): { authenticator: Authentic
   return { authenticator: createAuthenticator({ mode: 'jwt', key: { algorithm: 'HS256', key: secret }, jwt }), devSecret: secret };
 }
 
-/**
- * The realtime backbone: with REDIS_URL, the replay log and the bus are Redis Streams shared by
- * every process; without, the log is the SQL store and the bus is in-process (one process only).
- */
-async function openRealtimeBackbone(
-  config: Config,
-  deps: { db: Db; retention: Retention; clock: Clock; logger: Logger },
-): Promise<{ log: EventLog; bus: Bus; redis: Redis | null }> {
-  if (!config.REDIS_URL) {
-    if (config.DATABASE_URL) {
-      deps.logger.warn('DATABASE_URL without REDIS_URL: events reach only this process\'s streams; run one process, or set REDIS_URL');
-    }
-    return { log: createSqlEventLog(deps), bus: createInProcessBus(), redis: null };
-  }
-  const onError = (err: unknown) => deps.logger.warn({ err }, 'redis connection error');
-  const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null, lazyConnect: true });
-  redis.on('error', onError);
-  await redis.connect();
-  const reader = redis.duplicate();
-  reader.on('error', onError);
-  const log = createRedisEventLog({ redis, prefix: config.WARDBELL_REDIS_PREFIX, retention: deps.retention, clock: deps.clock });
-  const bus = createRedisBus({ reader, prefix: config.WARDBELL_REDIS_PREFIX, onError });
-  await bus.ready;
-  return { log, bus, redis };
-}
-
-/** The built console: `dist/web` beside `dist/src` (from `npm run build`), found from this file. */
-function consoleRoot(): string {
-  const here = dirname(fileURLToPath(import.meta.url));
-  // src/compose.ts runs from <repo>/src (tsx) or <repo>/dist/src (built): both reach <repo>/dist/web.
-  return here.includes(`${sep}dist${sep}`) ? resolve(here, '..', 'web') : resolve(here, '..', 'dist', 'web');
-}
-
 /** The composition root: config -> adapters -> services -> HTTP app -> server. */
 export async function createWardbell(config: Config, opts: WardbellOptions = {}): Promise<Wardbell> {
   const logger = opts.logger ?? pino({ level: config.LOG_LEVEL, base: { service: 'wardbell' } });
@@ -121,7 +85,8 @@ export async function createWardbell(config: Config, opts: WardbellOptions = {})
   });
   await migrateToLatest(db);
   const retention = { maxEvents: config.WARDBELL_REPLAY_MAX_EVENTS, maxAgeMs: config.WARDBELL_REPLAY_MAX_AGE_S * 1000 };
-  const { log, bus, redis } = await openRealtimeBackbone(config, { db, retention, clock, logger });
+  const backbone = await openBackbone(config, { db, retention, clock, logger });
+  const { log, bus, redis } = backbone;
   logger.info({ storage: dialect, bus: redis ? 'redis' : 'in-process' }, 'storage opened');
   const hub = new SseHub({
     log,
@@ -140,7 +105,7 @@ export async function createWardbell(config: Config, opts: WardbellOptions = {})
     : createLocalStreamQuota(limit));
   const tickets = createSqlTicketStore({ db, clock });
   const directory = new Directory(db, () => clock.now());
-  const notifications = new NotificationService({ db, clock, events, directory });
+  const notifications = new NotificationService({ db, clock, events, directory, pushQueue: pushOutboxQueue });
   // Every verified caller keeps its directory entry current (services are not staff).
   const authenticator: Authenticator = {
     mode: baseAuthenticator.mode,
@@ -192,13 +157,11 @@ export async function createWardbell(config: Config, opts: WardbellOptions = {})
     isShuttingDown: () => shuttingDown,
     corsOrigins: config.WARDBELL_CORS_ORIGINS,
     maxBodyBytes: config.WARDBELL_MAX_BODY_BYTES,
+    workflows,
+    push: push.api,
+    console: new ConsoleFiles(defaultConsoleRoot()),
     devTokenSecret: devSecret,
     version: VERSION,
-    extraRoutes: [
-      (a) => workflows.registerRoutes(a, authenticator),
-      (a) => push.registerRoutes(a, authenticator),
-      (a) => registerConsole(a, { root: consoleRoot() }),
-    ],
   });
 
   const listener = getRequestListener(app.fetch, {
@@ -249,9 +212,7 @@ export async function createWardbell(config: Config, opts: WardbellOptions = {})
       clearTimeout(timer);
       unsubscribe();
       await quota.close();
-      await bus.close();
-      await log.close();
-      if (redis) await redis.quit().catch(() => redis.disconnect());
+      await backbone.close();
       await db.destroy();
       logger.info({ streams }, 'shut down');
     },

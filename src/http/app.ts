@@ -4,18 +4,29 @@ import { cors } from 'hono/cors';
 import type { MiddlewareHandler } from 'hono';
 import type { Logger } from 'pino';
 import type { ActionTokens, Authenticator, TicketStore } from '../auth/index.js';
+import type { ConsoleFiles } from '../console/index.js';
 import type { MetricsRegistry } from '../metrics/index.js';
+import type { Directory, NotificationService } from '../notifications/index.js';
+import type { PushApi } from '../push/index.js';
 import { AppError } from '../shared/errors.js';
 import type { EventManager, StreamQuota } from '../sse/index.js';
+import type { EmergencyCalls, Schedules, Swaps, TimedNotifications } from '../workflows/index.js';
+import { declareAccess, type Access } from './auth.js';
 import type { AppEnv } from './env.js';
 import { errorHandler, notFound, validationHook } from './errors.js';
-import type { Directory, NotificationService } from '../notifications/index.js';
+import { registerConsoleRoutes } from './routes/console.js';
 import { registerDevRoutes } from './routes/dev.js';
 import { registerDirectoryRoutes } from './routes/directory.js';
-import { registerNotificationRoutes } from './routes/notifications.js';
+import { registerEmergencyRoutes } from './routes/emergency.js';
 import { registerEventRoutes } from './routes/events.js';
+import { registerNotificationRoutes } from './routes/notifications.js';
 import { registerOpsRoutes, type OpsDeps } from './routes/ops.js';
+import { registerPushRoutes } from './routes/push.js';
+import { registerReminderRoutes } from './routes/reminders.js';
+import { registerScheduledRoutes } from './routes/scheduled.js';
+import { registerScheduleRoutes } from './routes/schedules.js';
 import { registerSseRoutes } from './routes/sse.js';
+import { registerSwapRoutes } from './routes/swaps.js';
 
 export interface HttpAppDeps {
   logger: Logger;
@@ -27,6 +38,9 @@ export interface HttpAppDeps {
   notifications: NotificationService;
   directory: Directory;
   actionTokens: ActionTokens;
+  workflows: { schedules: Schedules; swaps: Swaps; emergency: EmergencyCalls; timed: TimedNotifications };
+  push: PushApi;
+  console: ConsoleFiles;
   metrics: MetricsRegistry;
   readiness: OpsDeps['readiness'];
   isShuttingDown: () => boolean;
@@ -35,9 +49,33 @@ export interface HttpAppDeps {
   /** Present only in development with the generated secret: enables POST /api/dev/token. */
   devTokenSecret?: Uint8Array | undefined;
   version: string;
-  /** Further route groups (workflows), registered after the core ones. */
-  extraRoutes?: Array<(app: OpenAPIHono<AppEnv>) => void>;
 }
+
+/**
+ * Who may call what, declared once per path (see {@link Access}). A path not listed is public:
+ * operations, the console, the service worker, the VAPID key, the development token.
+ */
+export const ACCESS: ReadonlyArray<readonly [path: string, access: Access]> = [
+  ['/api/sse', 'self'],
+  ['/api/sse/ticket', 'identified'],
+  ['/api/events', 'publisher'],
+  ['/api/notifications', 'identified'],
+  ['/api/notifications/*', 'identified-or-action-token'],
+  ['/api/directory/*', 'publisher'],
+  ['/api/schedules/*', 'publisher'],
+  ['/api/swaps', 'publisher'],
+  ['/api/swaps/*', 'publisher'],
+  ['/api/emergency-calls', 'publisher'],
+  ['/api/emergency-calls/*', 'publisher'],
+  ['/api/reminders', 'publisher'],
+  ['/api/reminders/*', 'publisher'],
+  ['/api/push/subscribe', 'identified'],
+  ['/api/push/subscriptions', 'identified'],
+  ['/api/push/test', 'identified'],
+  ['/api/push/stats', 'publisher'],
+  ['/api/push/backup', 'publisher'],
+  ['/api/push/restore', 'publisher'],
+];
 
 /** Largest body of `POST /api/push/restore` (a backup file). */
 const RESTORE_MAX_BYTES = 16 * 1024 * 1024;
@@ -99,6 +137,8 @@ export function createHttpApp(deps: HttpAppDeps): OpenAPIHono<AppEnv> {
   });
   app.use('/api/*', requireJsonBody);
 
+  declareAccess(app, ACCESS, deps);
+
   registerOpsRoutes(app, { metrics: deps.metrics, readiness: deps.readiness, isShuttingDown: deps.isShuttingDown });
   registerSseRoutes(app, {
     authenticator: deps.authenticator,
@@ -107,10 +147,16 @@ export function createHttpApp(deps: HttpAppDeps): OpenAPIHono<AppEnv> {
     quota: deps.quota,
     onStreamError: (err) => deps.logger.error({ err }, 'stream closed: registration failed after the head was sent'),
   });
-  registerEventRoutes(app, { authenticator: deps.authenticator, events: deps.events });
-  registerNotificationRoutes(app, { authenticator: deps.authenticator, notifications: deps.notifications, actionTokens: deps.actionTokens });
-  registerDirectoryRoutes(app, { authenticator: deps.authenticator, directory: deps.directory });
-  for (const register of deps.extraRoutes ?? []) register(app);
+  registerEventRoutes(app, { events: deps.events });
+  registerScheduledRoutes(app, { timed: deps.workflows.timed });
+  registerNotificationRoutes(app, { notifications: deps.notifications });
+  registerDirectoryRoutes(app, { directory: deps.directory });
+  registerScheduleRoutes(app, { schedules: deps.workflows.schedules });
+  registerSwapRoutes(app, { swaps: deps.workflows.swaps });
+  registerEmergencyRoutes(app, { emergency: deps.workflows.emergency });
+  registerReminderRoutes(app, { timed: deps.workflows.timed });
+  registerPushRoutes(app, { push: deps.push });
+  registerConsoleRoutes(app, { files: deps.console });
   if (deps.devTokenSecret) registerDevRoutes(app, { secret: deps.devTokenSecret });
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {

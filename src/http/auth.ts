@@ -1,7 +1,18 @@
 import type { MiddlewareHandler } from 'hono';
-import { canPublish, type Authenticator } from '../auth/index.js';
+import { canPublish, type ActionTokens, type Authenticator } from '../auth/index.js';
 import { AppError } from '../shared/errors.js';
 import type { AppEnv } from './env.js';
+
+/**
+ * Who may call a path:
+ * - `public`: anyone (the VAPID key, the service worker, the console, operations);
+ * - `self`: the route authenticates the caller itself (the stream: a bearer token or a ticket);
+ * - `identified`: any verified identity of the tenant;
+ * - `publisher`: roles `service` and `admin` of the tenant;
+ * - `identified-or-action-token`: `identified`, or for an action press the action token a push
+ *   carried (good for that one notification and user), which is how a service worker presses.
+ */
+export type Access = 'public' | 'self' | 'identified' | 'publisher' | 'identified-or-action-token';
 
 /** Middleware: identifies the caller (bearer token, or gateway headers in trusted-proxy mode). */
 export function requireIdentity(authenticator: Authenticator): MiddlewareHandler<AppEnv> {
@@ -19,3 +30,40 @@ export const requirePublisher: MiddlewareHandler<AppEnv> = async function publis
   }
   await next();
 };
+
+const ACTION_PATH = /^\/api\/notifications\/([^/]+)\/actions\/[^/]+$/;
+
+/**
+ * Middleware: the bearer identity, or, for `POST /api/notifications/{id}/actions/{actionId}` with
+ * an `X-Wardbell-Action-Token`, the identity that token was signed for, if it is for this
+ * notification. The identity from an action token has no roles and no wards: it can only press.
+ */
+export function requireIdentityOrActionToken(authenticator: Authenticator, actionTokens: ActionTokens): MiddlewareHandler<AppEnv> {
+  const identify = requireIdentity(authenticator);
+  return async function identifyOrActionToken(c, next) {
+    const token = c.req.header('x-wardbell-action-token');
+    const press = c.req.method === 'POST' ? ACTION_PATH.exec(c.req.path) : null;
+    if (token === undefined || !press) return identify(c, next);
+    const claims = actionTokens.verify(token);
+    if (!claims || claims.notificationId !== decodeURIComponent(press[1] ?? '')) {
+      throw new AppError('invalid_token', 'Action token is invalid, expired, or for another notification.');
+    }
+    c.set('identity', { tenantId: claims.tenantId, userId: claims.userId, roles: [], wards: [] });
+    await next();
+  };
+}
+
+/** Declares each path's access once; the route files assume it and read `c.get('identity')`. */
+export function declareAccess(
+  app: { use(path: string, ...handlers: MiddlewareHandler<AppEnv>[]): unknown },
+  table: ReadonlyArray<readonly [path: string, access: Access]>,
+  deps: { authenticator: Authenticator; actionTokens: ActionTokens },
+): void {
+  const identify = requireIdentity(deps.authenticator);
+  const orActionToken = requireIdentityOrActionToken(deps.authenticator, deps.actionTokens);
+  for (const [path, access] of table) {
+    if (access === 'identified') app.use(path, identify);
+    else if (access === 'publisher') app.use(path, identify, requirePublisher);
+    else if (access === 'identified-or-action-token') app.use(path, orActionToken);
+  }
+}

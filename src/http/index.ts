@@ -1,4 +1,4 @@
-export { createHttpApp, type HttpAppDeps } from './app.js';
+export { createHttpApp, ACCESS, type HttpAppDeps } from './app.js';
 export type { AppEnv } from './env.js';
-export { requireIdentity, requirePublisher } from './auth.js';
-export { jsonBody, commonErrors, bearerSecurity, errorResponse, ErrorEnvelopeSchema } from './schemas.js';
+export type { Access } from './auth.js';
+export { registerConsoleRoutes } from './routes/console.js';

@@ -35,3 +35,12 @@ export function jsonBody<T extends z.ZodType>(schema: T, description?: string) {
 }
 
 export { errorResponse };
+
+/** A JSON response body, for a route's `responses`. */
+export const json = <T extends z.ZodType>(schema: T) => ({ content: { 'application/json': { schema } } });
+
+/** The answer for an unknown id, which is also the answer for another tenant's. */
+export const unknownId = errorResponse('Unknown id, or another tenant\'s (never told apart).');
+
+/** Errors of a route without a body: a malformed id, credentials, role. */
+export const idErrors = { 400: errorResponse('The id is not one this service issues.'), 401: commonErrors[401], 403: commonErrors[403] };

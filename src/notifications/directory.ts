@@ -1,5 +1,6 @@
 import type { Identity } from '../auth/index.js';
 import type { Audience } from '../events/index.js';
+import { AppError } from '../shared/errors.js';
 import type { Db } from '../store/index.js';
 
 /** One staff member as the scheduling application or a verified identity describes them. */
@@ -103,6 +104,20 @@ export class Directory {
   }
 
   /** Which of these users are members of the tenant. */
+  /**
+   * Refuses users this tenant's directory does not know (400 `unknown_recipients`): that is also
+   * how a send to another hospital's staff is refused. Workflows that send only later (a reminder,
+   * an escalation) call it at request time, so they never accept what cannot be delivered.
+   */
+  async requireKnown(tenantId: string, userIds: readonly string[]): Promise<void> {
+    if (!userIds.length) return;
+    const known = await this.existing(tenantId, userIds);
+    const unknown = [...new Set(userIds.filter((u) => !known.has(u)))];
+    if (unknown.length) {
+      throw new AppError('unknown_recipients', `No such staff in this tenant: ${unknown.slice(0, 10).join(', ')}${unknown.length > 10 ? ', ...' : ''}. Add them with PUT /api/directory/members first.`, { unknownUsers: unknown });
+    }
+  }
+
   async existing(tenantId: string, userIds: readonly string[]): Promise<Set<string>> {
     const out = new Set<string>();
     for (let i = 0; i < userIds.length; i += CHUNK) {

@@ -1,14 +1,10 @@
 export * from './model.js';
 export { PreferencesSchema, DEFAULT_PREFERENCES, planChannels, pushAllowedAt, localMinutes, type Preferences, type ChannelPlan } from './preferences.js';
 export { Directory, type Member } from './directory.js';
-export {
-  NotificationService,
-  encodeCursor,
-  decodeCursor,
-  type SendInput,
-  type SendResult,
-  type ActionHandler,
-  type ActionContext,
-  type ActionOutcome,
-} from './service.js';
+export { NotificationService, type NotificationServiceOptions } from './service.js';
+export type { SendInput, SendResult } from './sending.js';
+export type { ActionHandler, ActionContext, ActionOutcome } from './actions.js';
+export type { NotificationStats } from './stats.js';
+export type { NotificationEvents, PushQueue, PushWanted } from './ports.js';
+export { encodeCursor, decodeCursor } from './cursor.js';
 export { sendFields, authoriseSend, NotificationActionSchema } from './send.js';

@@ -1,21 +1,18 @@
 import { availableParallelism } from 'node:os';
-import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { Logger } from 'pino';
-import type { ActionTokens, Authenticator, Identity } from '../auth/index.js';
+import type { ActionTokens, Identity } from '../auth/index.js';
 import type { Config } from '../config/index.js';
-import type { AppEnv } from '../http/index.js';
 import type { MetricSource } from '../metrics/index.js';
 import type { Clock } from '../shared/clock.js';
 import type { Db } from '../store/index.js';
 import { createKeyBox } from './at-rest.js';
-import { SubscriptionBackup } from './backup.js';
+import { SubscriptionBackup, type BackupFile, type PushStats, type RestoreResult } from './backup.js';
 import { EncryptPool, inlineEncryptor, type Encryptor } from './encrypt-pool.js';
 import type { EndpointPolicy } from './endpoint.js';
 import { loadOrCreatePushKeys } from './keys.js';
-import { openKeys, SubscriptionManager } from './manager.js';
+import { openKeys, SubscriptionManager, type SubscribeInput, type SubscriptionView } from './manager.js';
 import { pushMetrics, type PushCounters } from './metrics.js';
 import { buildPayload } from './payload.js';
-import { registerPushRoutes } from './routes.js';
 import { PushSender } from './sender.js';
 import { pushDb } from './store.js';
 import { createHttpsTransport, type PushTransport } from './transport.js';
@@ -27,7 +24,7 @@ export { VapidSigner, generateVapidKeys, buildVapidJwt, vapidAuthorization, chec
 export { buildPushRequest, type PushRequest } from './request.js';
 export { buildPayload, urgencyOf, ttlOf, topicOf, clickUrlOf, type PushPayload, type PushNotification } from './payload.js';
 export { classify, backoffDelay, parseRetryAfter, DEFAULT_RETRY_POLICY, type Outcome, type AttemptResult, type RetryPolicy } from './outcome.js';
-export { checkEndpointUrl, checkEndpointDns, isNonPublicAddress, hostAllowed, guardedLookup, type EndpointPolicy } from './endpoint.js';
+export { MAX_ENDPOINT_LENGTH, checkEndpointUrl, checkEndpointDns, isNonPublicAddress, hostAllowed, guardedLookup, type EndpointPolicy } from './endpoint.js';
 export { createKeyBox, type KeyBox } from './at-rest.js';
 export { createHttpsTransport, type PushTransport, type PushResponse } from './transport.js';
 export { PushSender, Limiter } from './sender.js';
@@ -38,6 +35,7 @@ export { SubscriptionBackup, BackupFileSchema, type BackupFile, type PushStats }
 export { subscriptionWants } from './outbox.js';
 export { pushDb, type PushTables } from './store.js';
 export { SERVICE_WORKER_JS } from './sw.js';
+export { pushOutboxQueue } from './enqueue.js';
 
 export interface PushDeps {
   config: Config;
@@ -57,9 +55,23 @@ export interface PushDeps {
   encryptionThreads?: number;
 }
 
+/** What the push routes offer: a user's devices, a tenant's statistics, backup and restore. */
+export interface PushApi {
+  /** The VAPID public key (base64url). */
+  readonly publicKey: string;
+  subscribe(identity: Identity, input: SubscribeInput): Promise<{ subscription: SubscriptionView; created: boolean }>;
+  unsubscribe(identity: Identity, endpoint: string): Promise<boolean>;
+  listForUser(tenantId: string, userId: string): Promise<SubscriptionView[]>;
+  stats(tenantId: string): Promise<PushStats>;
+  backup(tenantId: string): Promise<BackupFile>;
+  restore(tenantId: string, file: BackupFile): Promise<RestoreResult>;
+  /** Sends a test push to the caller's own devices now, bypassing the inbox and the outbox. */
+  testPush(identity: Identity): Promise<Array<{ endpoint: string; result: string; status: number | null }>>;
+}
+
 export interface Push {
-  /** Adds the push routes (VAPID key, subscribe, unsubscribe, statistics, backup, restore, service worker). */
-  registerRoutes(app: OpenAPIHono<AppEnv>, authenticator: Authenticator): void;
+  /** The use cases the HTTP routes call. */
+  readonly api: PushApi;
   /** Metric families of the push channel. */
   metrics: MetricSource;
   /** Starts the outbox worker. */
@@ -148,9 +160,7 @@ export async function createPush(deps: PushDeps): Promise<Push> {
     publicKey: keys.vapid.publicKey,
     subscriptions: manager,
     worker,
-    registerRoutes(app, authenticator) {
-      registerPushRoutes(app, {
-        authenticator,
+    api: {
         publicKey: keys.vapid.publicKey,
         async subscribe(identity, input) {
           try {
@@ -173,7 +183,6 @@ export async function createPush(deps: PushDeps): Promise<Push> {
         backup: (t) => backup.backup(t),
         restore: (t, f) => backup.restore(t, f),
         testPush,
-      });
     },
     metrics: pushMetrics(worker, signer, counters),
     start() {

@@ -7,7 +7,6 @@ import { AppError } from '../shared/errors.js';
 import type { EventManager } from '../sse/index.js';
 import { ACCEPT_ACTION, callBody, closedActions, closedBody, escalationRecipients, isAccepting, refuseAccept, statusAfterAccept, type CallStatus } from './rules.js';
 import type { Job, Scheduler } from './scheduler.js';
-import { requireKnown } from './staff.js';
 import { SERVICE_TOPIC } from './swaps.js';
 import { iso, type EmergencyCallsTable, type WfDb, type WorkflowDatabase } from './tables.js';
 
@@ -97,7 +96,7 @@ export class EmergencyCalls {
     const { db, clock, scheduler, notifications } = this.o;
     const tenantId = caller.tenantId;
     const escalateTo = input.escalateTo === undefined ? this.o.escalateTo : input.escalateTo;
-    await requireKnown(this.o.directory, tenantId, [input.to, escalateTo].flatMap((a) => (a && 'users' in a ? a.users : [])));
+    await this.o.directory.requireKnown(tenantId, [input.to, escalateTo].flatMap((a) => (a && 'users' in a ? a.users : [])));
     const now = clock.now();
     const escalateAt = escalateTo ? now + (input.escalateAfterSeconds ?? this.o.escalateAfterSeconds) * 1000 : null;
     const row: EmergencyCallsTable = {

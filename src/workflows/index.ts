@@ -2,17 +2,12 @@
 // loads (zod 4 copies methods onto each instance), and the notification model's schemas, which our
 // routes extend, are created as soon as ../notifications is imported below.
 import '@hono/zod-openapi';
-import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { Logger } from 'pino';
-import type { Authenticator } from '../auth/index.js';
-import type { AppEnv } from '../http/index.js';
 import type { Directory, NotificationService, Recipients } from '../notifications/index.js';
 import type { Clock } from '../shared/clock.js';
 import type { EventManager } from '../sse/index.js';
 import type { Db } from '../store/index.js';
 import { CLOSED_JOB, EmergencyCalls, ESCALATE_JOB } from './emergency.js';
-import { registerTimedRoutes } from './routes-timed.js';
-import { registerWorkflowRoutes } from './routes.js';
 import { Schedules } from './schedules.js';
 import { Scheduler } from './scheduler.js';
 import { SWAP_DECIDED_JOB, Swaps } from './swaps.js';
@@ -21,6 +16,11 @@ import { REMINDER_JOB, SCHEDULED_NOTIFICATION_JOB, TimedNotifications } from './
 
 export { Scheduler, type Job, type JobHandler, type NewJob, type SchedulerOptions } from './scheduler.js';
 export * from './rules.js';
+export * from './schemas.js';
+export type { Schedules } from './schedules.js';
+export type { Swaps } from './swaps.js';
+export type { EmergencyCalls } from './emergency.js';
+export type { TimedNotifications } from './timed.js';
 export type { WorkflowTables } from './tables.js';
 
 export interface WorkflowDeps {
@@ -47,8 +47,11 @@ export interface WorkflowOptions {
 }
 
 export interface Workflows {
-  /** Adds the workflow routes to the HTTP app. */
-  registerRoutes(app: OpenAPIHono<AppEnv>, authenticator: Authenticator): void;
+  readonly schedules: Schedules;
+  readonly swaps: Swaps;
+  readonly emergency: EmergencyCalls;
+  /** Shift reminders and scheduled notifications. */
+  readonly timed: TimedNotifications;
   /** Starts background work (the durable scheduler). */
   start(): void;
   /** Stops background work; resolves when in-flight jobs are done. */
@@ -96,10 +99,10 @@ export function createWorkflows(deps: WorkflowDeps, options: WorkflowOptions = {
 
   return {
     scheduler,
-    registerRoutes(app, authenticator) {
-      registerWorkflowRoutes(app, { authenticator, schedules, swaps, emergency });
-      registerTimedRoutes(app, { authenticator, timed });
-    },
+    schedules,
+    swaps,
+    emergency,
+    timed,
     start() {
       scheduler.start();
     },

@@ -1,7 +1,6 @@
 import type { Identity } from '../auth/index.js';
 import { audienceOf, type Directory, type NotificationService, type Recipients } from '../notifications/index.js';
 import type { EventManager } from '../sse/index.js';
-import { requireKnown } from './staff.js';
 
 export interface SchedulePublishedInput {
   scheduleId: string;
@@ -70,7 +69,7 @@ export class Schedules {
 
   async updated(caller: Identity, input: ScheduleUpdatedInput): Promise<ScheduleResult> {
     // The event goes first, so unknown staff must be refused before it: nothing half-sent.
-    await requireKnown(this.o.directory, caller.tenantId, 'users' in input.to ? input.to.users : []);
+    await this.o.directory.requireKnown(caller.tenantId, 'users' in input.to ? input.to.users : []);
     const data = { ...input.data, scheduleId: input.scheduleId, changes: input.changes ?? [], ...(input.summary ? { summary: input.summary } : {}) };
     const event = await this.o.events.publish(caller.tenantId, 'schedule.updated', data, audienceOf(input.to));
     const sent = await this.o.notifications.send({

@@ -6,7 +6,6 @@ import { AppError } from '../shared/errors.js';
 import type { EventManager } from '../sse/index.js';
 import { alreadyDecided, decideSwap, SWAP_ACTIONS, type SwapFacts } from './rules.js';
 import type { Job, Scheduler } from './scheduler.js';
-import { requireKnown } from './staff.js';
 import { iso, type SwapsTable, type WfDb } from './tables.js';
 
 /** A shift as the scheduling application names it. */
@@ -99,7 +98,7 @@ export class Swaps {
     const { db, clock, notifications, directory } = this.deps;
     const tenantId = caller.tenantId;
     if (input.requesterId === input.targetId) throw new AppError('validation_failed', 'requesterId and targetId must be two different staff members.');
-    await requireKnown(directory, tenantId, [input.requesterId, input.targetId]);
+    await directory.requireKnown(tenantId, [input.requesterId, input.targetId]);
 
     const now = clock.now();
     const row: SwapsTable = {

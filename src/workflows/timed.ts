@@ -4,7 +4,6 @@ import type { Clock } from '../shared/clock.js';
 import { AppError } from '../shared/errors.js';
 import { checkRunAt, planReminder } from './rules.js';
 import type { Job, Scheduler } from './scheduler.js';
-import { requireKnown } from './staff.js';
 import { iso, type JobStatus, type ScheduledJobsTable } from './tables.js';
 
 /** Job kind of a shift reminder (`/api/reminders`). */
@@ -110,7 +109,7 @@ export class TimedNotifications {
     const startsAt = Date.parse(input.shiftStartsAt);
     const runAt = planReminder({ now, shiftStartsAt: startsAt, minutesBefore: input.minutesBefore, remindAt: input.remindAt === undefined ? undefined : Date.parse(input.remindAt) });
     if (runAt instanceof AppError) throw runAt;
-    await requireKnown(this.o.directory, caller.tenantId, 'users' in input.to ? input.to.users : []);
+    await this.o.directory.requireKnown(caller.tenantId, 'users' in input.to ? input.to.users : []);
     const minutes = Math.round((startsAt - runAt) / 60_000);
     const payload: TimedPayload = {
       send: {
@@ -130,7 +129,7 @@ export class TimedNotifications {
   async schedule(caller: Identity, input: TimedSend & { sendAt: string; idempotencyKey?: string | undefined }): Promise<{ scheduled: ScheduledNotificationView; duplicate: boolean }> {
     const runAt = checkRunAt(Date.parse(input.sendAt), this.o.clock.now(), 'sendAt');
     if (runAt instanceof AppError) throw runAt;
-    await requireKnown(this.o.directory, caller.tenantId, 'users' in input.to ? input.to.users : []);
+    await this.o.directory.requireKnown(caller.tenantId, 'users' in input.to ? input.to.users : []);
     const { sendAt: _s, idempotencyKey, ...send } = input;
     const { job, duplicate } = await this.o.scheduler.enqueue({
       tenantId: caller.tenantId,

@@ -5,14 +5,15 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { registerConsole } from '../../src/console/index.js';
+import { ConsoleFiles } from '../../src/console/index.js';
+import { registerConsoleRoutes } from '../../src/http/index.js';
 import type { AppEnv } from '../../src/http/index.js';
 import { startService } from '../helpers/service.js';
 
 let dir: string;
 const appFor = (root: string) => {
   const app = new OpenAPIHono<AppEnv>();
-  registerConsole(app, { root });
+  registerConsoleRoutes(app, { files: new ConsoleFiles(root) });
   return app;
 };
 

@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createInProcessBus } from '../../src/bus/index.js';
 import { createMemoryEventLog } from '../../src/events/index.js';
 import { Directory, NotificationService } from '../../src/notifications/index.js';
+import { pushOutboxQueue } from '../../src/push/index.js';
 import { EventManager, SseHub } from '../../src/sse/index.js';
 import { migrateToLatest, openPostgres, openSqlite, type Db } from '../../src/store/index.js';
 import { FakeClock } from '../helpers/fake-clock.js';
@@ -42,7 +43,7 @@ for (const [name, make] of Object.entries(adapters)) {
       const hub = new SseHub({ log, clock, heartbeatMs: 0 });
       const events = new EventManager({ log, bus: createInProcessBus(), hub });
       const directory = new Directory(db, () => clock.now());
-      const svc = new NotificationService({ db, clock, events, directory });
+      const svc = new NotificationService({ db, clock, events, directory, pushQueue: pushOutboxQueue });
       await directory.upsert('h1', [
         { userId: 'a', roles: ['nurse'], wards: ['3'] },
         { userId: 'b', roles: ['nurse'], wards: ['3', '4'] },

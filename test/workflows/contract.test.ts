@@ -6,6 +6,7 @@ import type { Identity } from '../../src/auth/index.js';
 import { createInProcessBus } from '../../src/bus/index.js';
 import { createMemoryEventLog } from '../../src/events/index.js';
 import { Directory, NotificationService } from '../../src/notifications/index.js';
+import { pushOutboxQueue } from '../../src/push/index.js';
 import { EventManager, SseHub } from '../../src/sse/index.js';
 import type { Db } from '../../src/store/index.js';
 import { EmergencyCalls, ESCALATE_JOB, CLOSED_JOB } from '../../src/workflows/emergency.js';
@@ -30,7 +31,7 @@ function stack(raw: Db) {
   const log = createMemoryEventLog({ retention: { maxEvents: 10_000, maxAgeMs: 3_600_000 }, clock });
   const events = new EventManager({ log, bus: createInProcessBus(), hub: new SseHub({ log, clock, heartbeatMs: 0 }) });
   const directory = new Directory(raw, () => clock.now());
-  const notifications = new NotificationService({ db: raw, clock, events, directory });
+  const notifications = new NotificationService({ db: raw, clock, events, directory, pushQueue: pushOutboxQueue });
   const scheduler = new Scheduler({ db, clock, logger });
   const deps = { db, clock, events, notifications, directory, scheduler };
   const swaps = new Swaps(deps);

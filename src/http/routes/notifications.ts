@@ -1,5 +1,4 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
-import { type ActionTokens, type Authenticator, type Identity } from '../../auth/index.js';
 import {
   authoriseSend,
   decodeCursor,
@@ -12,7 +11,6 @@ import {
 } from '../../notifications/index.js';
 import { AppError } from '../../shared/errors.js';
 import type { AppEnv } from '../env.js';
-import { requireIdentity } from '../auth.js';
 import { bearerSecurity, commonErrors, errorResponse, jsonBody } from '../schemas.js';
 
 const Action = NotificationActionSchema;
@@ -130,31 +128,19 @@ const routes = {
   }),
 };
 
-/** Who may send to what: publishers anywhere in their tenant, managers to their own wards. */
+/** The caller's inbox, sending, preferences and action presses (access: identified, or an action token for a press). */
 export function registerNotificationRoutes(
   app: OpenAPIHono<AppEnv>,
-  deps: { authenticator: Authenticator; notifications: NotificationService; actionTokens: ActionTokens },
+  deps: { notifications: NotificationService },
 ): void {
   const svc = deps.notifications;
 
-  // Registered before the identity middleware: a service worker presses with an action token
-  // (carried by the push, good for this one notification) instead of the page's bearer token.
+  // The identity may come from the push's action token (a press from the service worker): the
+  // access table checks it is for this notification.
   app.openapi(routes.act, async (c) => {
     const p = c.req.valid('param');
-    const actionToken = c.req.header('x-wardbell-action-token');
-    let identity: Identity;
-    if (actionToken !== undefined) {
-      const claims = deps.actionTokens.verify(actionToken);
-      if (!claims || claims.notificationId !== p.id) throw new AppError('invalid_token', 'Action token is invalid, expired, or for another notification.');
-      identity = { tenantId: claims.tenantId, userId: claims.userId, roles: [], wards: [] };
-    } else {
-      identity = await deps.authenticator.authenticate((n) => c.req.header(n));
-    }
-    return c.json(await svc.pressAction(identity, p.id, p.actionId), 200);
+    return c.json(await svc.pressAction(c.get('identity'), p.id, p.actionId), 200);
   });
-
-  app.use('/api/notifications', requireIdentity(deps.authenticator));
-  app.use('/api/notifications/*', requireIdentity(deps.authenticator));
 
   app.openapi(routes.list, async (c) => {
     const { tenantId, userId } = c.get('identity');

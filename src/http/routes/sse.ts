@@ -143,8 +143,7 @@ export function registerSseRoutes(app: OpenAPIHono<AppEnv>, deps: SseRouteDeps):
   });
 
   app.openapi(ticketRoute, async (c) => {
-    const identity = await deps.authenticator.authenticate((n) => c.req.header(n));
-    const t = await deps.tickets.issue(identity);
+    const t = await deps.tickets.issue(c.get('identity'));
     return c.json({ ticket: t.ticket, expiresAt: new Date(t.expiresAt).toISOString() }, 201);
   });
 }

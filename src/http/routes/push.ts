@@ -1,24 +1,8 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
-import type { Authenticator } from '../auth/index.js';
-import { bearerSecurity, commonErrors, errorResponse, jsonBody, requireIdentity, requirePublisher, type AppEnv } from '../http/index.js';
-import { AppError } from '../shared/errors.js';
-import { BackupFileSchema, type PushStats, type RestoreResult, type BackupFile } from './backup.js';
-import { MAX_ENDPOINT_LENGTH } from './endpoint.js';
-import type { SubscribeInput, SubscriptionView } from './manager.js';
-import { SERVICE_WORKER_JS } from './sw.js';
-
-/** What the routes need from the push module. */
-export interface PushRouteDeps {
-  authenticator: Authenticator;
-  publicKey: string;
-  subscribe(identity: AppEnv['Variables']['identity'], input: SubscribeInput): Promise<{ subscription: SubscriptionView; created: boolean }>;
-  unsubscribe(identity: AppEnv['Variables']['identity'], endpoint: string): Promise<boolean>;
-  listForUser(tenantId: string, userId: string): Promise<SubscriptionView[]>;
-  stats(tenantId: string): Promise<PushStats>;
-  backup(tenantId: string): Promise<BackupFile>;
-  restore(tenantId: string, file: BackupFile): Promise<RestoreResult>;
-  testPush(identity: AppEnv['Variables']['identity']): Promise<Array<{ endpoint: string; result: string; status: number | null }>>;
-}
+import { BackupFileSchema, MAX_ENDPOINT_LENGTH, SERVICE_WORKER_JS, type PushApi } from '../../push/index.js';
+import { AppError } from '../../shared/errors.js';
+import type { AppEnv } from '../env.js';
+import { bearerSecurity, commonErrors, errorResponse, jsonBody } from '../schemas.js';
 
 const b64url = (what: string, min: number, max: number) => z.string().min(min).max(max).regex(/^[A-Za-z0-9_-]+=*$/, `${what} must be base64url`);
 
@@ -111,12 +95,15 @@ const routes = {
   }),
 };
 
-/** Registers the push routes (see {@link routes}): VAPID key, subscribe/unsubscribe, own subscriptions, test push, statistics, backup, restore, `/sw.js`. */
-export function registerPushRoutes(app: OpenAPIHono<AppEnv>, deps: PushRouteDeps): void {
-  // Public, and registered before the identity middleware.
+/**
+ * The push routes (see {@link routes}): VAPID key and `/sw.js` (access: public), subscribe,
+ * unsubscribe, own subscriptions, test push (identified), statistics, backup, restore (publisher).
+ */
+export function registerPushRoutes(app: OpenAPIHono<AppEnv>, deps: { push: PushApi }): void {
+  const push = deps.push;
   app.openapi(routes.vapid, (c) => {
     c.header('cache-control', 'public, max-age=300');
-    return c.json({ publicKey: deps.publicKey }, 200);
+    return c.json({ publicKey: push.publicKey }, 200);
   });
   app.openapi(routes.sw, (c) => {
     c.header('content-type', 'text/javascript; charset=utf-8');
@@ -126,38 +113,30 @@ export function registerPushRoutes(app: OpenAPIHono<AppEnv>, deps: PushRouteDeps
     return c.body(SERVICE_WORKER_JS, 200);
   });
 
-  const identify = requireIdentity(deps.authenticator);
-  app.use('/api/push/subscribe', identify);
-  app.use('/api/push/subscriptions', identify);
-  app.use('/api/push/test', identify);
-  app.use('/api/push/stats', identify, requirePublisher);
-  app.use('/api/push/backup', identify, requirePublisher);
-  app.use('/api/push/restore', identify, requirePublisher);
-
   app.openapi(routes.subscribe, async (c) => {
     const id = c.get('identity');
     const b = c.req.valid('json');
     if ((b.userId !== undefined && b.userId !== id.userId) || (b.tenantId !== undefined && b.tenantId !== id.tenantId)) {
       throw new AppError('forbidden', 'userId and tenantId, when given, must be the caller\'s own: a subscription always belongs to whoever registers it.');
     }
-    const r = await deps.subscribe(id, { endpoint: b.endpoint, keys: b.keys, topics: b.topics, expirationTime: b.expirationTime });
+    const r = await push.subscribe(id, { endpoint: b.endpoint, keys: b.keys, topics: b.topics, expirationTime: b.expirationTime });
     return c.json({ subscription: r.subscription }, r.created ? 201 : 200);
   });
   app.openapi(routes.unsubscribe, async (c) => {
-    if (!(await deps.unsubscribe(c.get('identity'), c.req.valid('json').endpoint))) throw new AppError('not_found', 'You have no push subscription with this endpoint.');
+    if (!(await push.unsubscribe(c.get('identity'), c.req.valid('json').endpoint))) throw new AppError('not_found', 'You have no push subscription with this endpoint.');
     return c.json({ removed: true as const }, 200);
   });
   app.openapi(routes.mine, async (c) => {
     const { tenantId, userId } = c.get('identity');
-    return c.json({ subscriptions: await deps.listForUser(tenantId, userId) }, 200);
+    return c.json({ subscriptions: await push.listForUser(tenantId, userId) }, 200);
   });
-  app.openapi(routes.test, async (c) => c.json({ results: await deps.testPush(c.get('identity')) }, 200));
-  app.openapi(routes.stats, async (c) => c.json(await deps.stats(c.get('identity').tenantId), 200));
+  app.openapi(routes.test, async (c) => c.json({ results: await push.testPush(c.get('identity')) }, 200));
+  app.openapi(routes.stats, async (c) => c.json(await push.stats(c.get('identity').tenantId), 200));
   app.openapi(routes.backup, async (c) => {
-    const file = await deps.backup(c.get('identity').tenantId);
+    const file = await push.backup(c.get('identity').tenantId);
     c.header('content-disposition', `attachment; filename="wardbell-push-${file.tenantId.replace(/[^A-Za-z0-9_.-]/g, '_')}-${file.exportedAt.slice(0, 10)}.json"`);
     c.header('cache-control', 'no-store');
     return c.json(file, 200);
   });
-  app.openapi(routes.restore, async (c) => c.json(await deps.restore(c.get('identity').tenantId, c.req.valid('json')), 200));
+  app.openapi(routes.restore, async (c) => c.json(await push.restore(c.get('identity').tenantId, c.req.valid('json')), 200));
 }
