@@ -1,8 +1,7 @@
-/** Test helpers: a real loopback server, a manual clock, the shared vectors. */
+/** Test helpers: a real loopback server, a manual clock, the SSE parsing vectors. */
 import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import path from 'node:path';
 import type { SSEClientError } from '../../src/client/errors.js';
 import { createSSEClient } from '../../src/client/sse-client.js';
 import type { SSEClient, SSEClientOptions, StateChange } from '../../src/client/types.js';
@@ -20,9 +19,9 @@ export interface SseCase {
   };
 }
 
-/** The 55 WHATWG parsing cases; CI runs with shared/ beside the repository. */
+/** The 55 WHATWG parsing cases (test/fixtures/vectors/sse-cases.json). */
 export function loadSseCases(): SseCase[] {
-  const file = path.resolve(process.cwd(), '../shared/vectors/sse-cases.json');
+  const file = new URL('../fixtures/vectors/sse-cases.json', import.meta.url);
   return (JSON.parse(fs.readFileSync(file, 'utf8')) as { cases: SseCase[] }).cases;
 }
 

@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   createMemoryEventLog,
@@ -26,7 +25,7 @@ interface ReplayCase {
   expected: { replayed_count: number; replayed_offsets: number[]; continuity: 'intact' | 'gap' };
 }
 
-const vectors = JSON.parse(readFileSync(resolve(process.cwd(), '../shared/vectors/replay-cases.json'), 'utf8')) as { cases: ReplayCase[] };
+const vectors = JSON.parse(readFileSync(new URL('../fixtures/vectors/replay-cases.json', import.meta.url), 'utf8')) as { cases: ReplayCase[] };
 
 type Factory = (opts: { retention: Retention; clock: FakeClock }) => Promise<{ log: EventLog; close(): Promise<void> }>;
 

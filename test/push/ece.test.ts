@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { checkSubscriptionKeys, encryptPushPayload, EncryptionError, MAX_PLAINTEXT_OCTETS } from '../../src/push/ece.js';
 import { buildPushRequest } from '../../src/push/request.js';
 
-const v = JSON.parse(readFileSync(new URL('../../../shared/vectors/rfc8291.json', import.meta.url), 'utf8')) as Record<string, any>;
+const v = JSON.parse(readFileSync(new URL('../fixtures/vectors/rfc8291.json', import.meta.url), 'utf8')) as Record<string, any>;
 const b = (s: string) => Buffer.from(s, 'base64url');
 
 function browser() {
@@ -108,7 +108,7 @@ describe('building the request (RFC 8030 Section 5)', () => {
       Topic: 'ward3-emergency',
       'Content-Encoding': 'aes128gcm',
       'Content-Type': 'application/octet-stream',
-      // The RFC's example says 145; the body is 144 octets (see vectors/README.md).
+      // The RFC's example says 145; the body is 144 octets (see test/fixtures/vectors/README.md).
       'Content-Length': '144',
       Authorization: 'vapid t=a.b.c, k=K',
     });

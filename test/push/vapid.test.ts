@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { audienceOf, buildVapidJwt, checkVapidClaims, checkVapidKeys, generateVapidKeys, vapidAuthorization, vapidSigningKey, VapidSigner } from '../../src/push/vapid.js';
 import { verifyVapid } from './helpers/fake-push-service.js';
 
-const v = JSON.parse(readFileSync(new URL('../../../shared/vectors/rfc8292.json', import.meta.url), 'utf8')) as Record<string, any>;
+const v = JSON.parse(readFileSync(new URL('../fixtures/vectors/rfc8292.json', import.meta.url), 'utf8')) as Record<string, any>;
 const T0 = Date.UTC(2026, 0, 15, 8, 0, 0);
 const ENDPOINT = 'https://push.example.net/p/JzLQ3raZJfFBR0aqvOMsLrt54w4rJUsV';
 
