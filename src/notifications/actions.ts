@@ -1,10 +1,10 @@
 import type { Identity } from '../auth/index.js';
+import { toUser, type Publisher } from '../events/index.js';
 import { AppError } from '../shared/errors.js';
 import type { Db } from '../store/index.js';
 import { notInInbox } from './errors.js';
 import { bumpUnread, inboxRow, loadNotification, toSent } from './inbox-store.js';
 import type { SentNotification } from './model.js';
-import type { NotificationEvents } from './ports.js';
 import type { NotificationStats } from './stats.js';
 
 export interface ActionContext {
@@ -33,7 +33,7 @@ export class Actions {
 
   constructor(
     private readonly db: Db,
-    private readonly events: NotificationEvents,
+    private readonly events: Publisher,
     private readonly now: () => number,
     private readonly stats: NotificationStats,
   ) {}
@@ -63,7 +63,7 @@ export class Actions {
     } else {
       const recorded = await this.record(tenantId, userId, id, actionId, true);
       if (!recorded) throw new AppError('conflict', `You already answered this notification with "${row.acted_action ?? ''}".`);
-      await this.events.publish(tenantId, 'notification.updated', { id, action: { id: actionId, by: userId } }, { kind: 'users', users: [n.sender_id] });
+      await this.events.publish(tenantId, 'notification.updated', { id, action: { id: actionId, by: userId } }, toUser(n.sender_id));
       outcome = { result: 'recorded', message: `Answer "${actionId}" recorded and sent to ${n.sender_id}.` };
     }
     this.stats.actions++;
@@ -95,7 +95,7 @@ export class Actions {
       return { done: true, unread: (await bumpUnread(trx, tenantId, [userId], -1)).get(userId) ?? 0 };
     });
     // The user's other open pages update their badge.
-    if (r.unread !== null) await this.events.publish(tenantId, 'inbox.updated', { read: [id], unreadCount: r.unread }, { kind: 'users', users: [userId] });
+    if (r.unread !== null) await this.events.publish(tenantId, 'inbox.updated', { read: [id], unreadCount: r.unread }, toUser(userId));
     return r.done;
   }
 }

@@ -1,9 +1,9 @@
 import type { Db } from '../store/index.js';
+import { toUser, type Publisher } from '../events/index.js';
 import { encodeCursor } from './cursor.js';
 import { notInInbox } from './errors.js';
 import { bumpUnread, inboxPage, inboxRow, loadNotification, setUnread, toItem, unreadCount, type PageQuery } from './inbox-store.js';
 import type { InboxItem } from './model.js';
-import type { NotificationEvents } from './ports.js';
 
 /**
  * A user's inbox: pages, one item, read state and deletion. Every change of read state moves the
@@ -13,7 +13,7 @@ import type { NotificationEvents } from './ports.js';
 export class Inbox {
   constructor(
     private readonly db: Db,
-    private readonly events: NotificationEvents,
+    private readonly events: Publisher,
     private readonly now: () => number,
   ) {}
 
@@ -89,6 +89,6 @@ export class Inbox {
 
   /** The user's other open pages update their list and badge. */
   tell(tenantId: string, userId: string, change: Record<string, unknown> & { unreadCount: number }) {
-    return this.events.publish(tenantId, 'inbox.updated', change, { kind: 'users', users: [userId] });
+    return this.events.publish(tenantId, 'inbox.updated', change, toUser(userId));
   }
 }

@@ -1,12 +1,6 @@
 import type { Transaction } from 'kysely';
-import type { Audience, DomainEventType, Personal, StoredEvent } from '../events/index.js';
 import type { Database } from '../store/index.js';
 import type { Priority } from './model.js';
-
-/** How notifications reach open pages: one event to an audience (the realtime event manager). */
-export interface NotificationEvents {
-  publish(tenantId: string, type: DomainEventType, data: unknown, audience: Audience, personal?: Personal): Promise<StoredEvent>;
-}
 
 /** One user's push of a notification, and when it may leave (the end of their quiet hours, or now). */
 export interface PushWanted {

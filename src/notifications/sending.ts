@@ -1,13 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import type { Audience } from '../events/index.js';
+import type { Audience, Publisher } from '../events/index.js';
 import { AppError } from '../shared/errors.js';
-import type { Db } from '../store/index.js';
+import type { Transaction } from 'kysely';
+import type { Database, Db } from '../store/index.js';
 import type { Directory } from './directory.js';
 import { findGroup, foldIntoGroup } from './grouping.js';
 import type { IdempotencyKeys } from './idempotency.js';
 import { bumpUnread, insertInboxRows, loadNotification, toSent, type NotificationRow } from './inbox-store.js';
 import { audienceOf, type Action, type NotificationType, type Priority, type Recipients, type SentNotification } from './model.js';
-import type { NotificationEvents, PushQueue } from './ports.js';
+import type { PushQueue } from './ports.js';
 import type { PreferenceStore } from './preference-store.js';
 import { DEFAULT_PREFERENCES, planChannels } from './preferences.js';
 import type { NotificationStats } from './stats.js';
@@ -38,9 +39,18 @@ export interface SendResult {
   duplicate: boolean;
 }
 
+export interface SendOptions {
+  /**
+   * More writes of the caller's, in the send's own transaction (after the notification and its
+   * inbox rows, before the commit): a workflow's record and the send then commit together or not
+   * at all. Not called for an idempotent repeat.
+   */
+  alsoWrite?: (trx: Transaction<Database>, notificationId: string) => Promise<void>;
+}
+
 export interface SenderDeps {
   db: Db;
-  events: NotificationEvents;
+  events: Publisher;
   directory: Directory;
   preferences: PreferenceStore;
   idempotency: IdempotencyKeys;
@@ -60,7 +70,7 @@ export interface SenderDeps {
 export class NotificationSender {
   constructor(private readonly deps: SenderDeps) {}
 
-  async send(input: SendInput): Promise<SendResult> {
+  async send(input: SendInput, opts: SendOptions = {}): Promise<SendResult> {
     const { db, directory, idempotency, stats } = this.deps;
     const now = this.deps.now();
     const audience = audienceOf(input.to);
@@ -93,6 +103,7 @@ export class NotificationSender {
       }
       await this.deps.pushQueue.enqueue(trx, { tenantId: input.tenantId, notificationId: row.id, priority: input.priority }, pushWanted, now);
       if (input.idempotencyKey) await idempotency.complete(trx, input.tenantId, input.idempotencyKey, row.id);
+      await opts.alsoWrite?.(trx, row.id);
       return { row, counts, grouped: Boolean(group) };
     });
 

@@ -1,4 +1,5 @@
 import type { Identity } from '../auth/index.js';
+import type { Publisher } from '../events/index.js';
 import type { Clock } from '../shared/clock.js';
 import type { Db } from '../store/index.js';
 import { Actions, type ActionHandler } from './actions.js';
@@ -7,17 +8,17 @@ import { IdempotencyKeys } from './idempotency.js';
 import { Inbox } from './inbox.js';
 import type { PageQuery } from './inbox-store.js';
 import type { Action, SentNotification } from './model.js';
-import type { NotificationEvents, PushQueue } from './ports.js';
+import type { PushQueue } from './ports.js';
 import { PreferenceStore } from './preference-store.js';
 import type { Preferences } from './preferences.js';
-import { NotificationSender, type SendInput, type SendResult } from './sending.js';
+import { NotificationSender, type SendInput, type SendOptions, type SendResult } from './sending.js';
 import { newNotificationStats } from './stats.js';
 import { WorkflowState } from './workflow-state.js';
 
 export interface NotificationServiceOptions {
   db: Db;
   clock: Clock;
-  events: NotificationEvents;
+  events: Publisher;
   directory: Directory;
   /** The push channel's outbox, written in each send's transaction. */
   pushQueue: PushQueue;
@@ -64,8 +65,8 @@ export class NotificationService {
     this.workflowState = new WorkflowState(db, events, now);
   }
 
-  send(input: SendInput): Promise<SendResult> {
-    return this.sender.send(input);
+  send(input: SendInput, opts?: SendOptions): Promise<SendResult> {
+    return this.sender.send(input, opts);
   }
 
   list(tenantId: string, userId: string, q: PageQuery) {

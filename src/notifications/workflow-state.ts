@@ -1,9 +1,8 @@
-import type { Audience } from '../events/index.js';
+import type { Audience, Publisher } from '../events/index.js';
 import type { Db } from '../store/index.js';
 import { notInInbox } from './errors.js';
 import { loadNotification, toSent } from './inbox-store.js';
 import type { Action, SentNotification } from './model.js';
-import type { NotificationEvents } from './ports.js';
 
 /**
  * The shared state a workflow keeps on its notification (e.g. `{status: 'filled'}`): set, and told
@@ -12,7 +11,7 @@ import type { NotificationEvents } from './ports.js';
 export class WorkflowState {
   constructor(
     private readonly db: Db,
-    private readonly events: NotificationEvents,
+    private readonly events: Publisher,
     private readonly now: () => number,
   ) {}
 

@@ -1,56 +1,23 @@
 import { randomUUID } from 'node:crypto';
 import type { Transaction } from 'kysely';
 import type { Identity } from '../auth/index.js';
-import { audienceOf, type ActionHandler, type Directory, type NotificationService, type Recipients, type SendResult } from '../notifications/index.js';
+import type { Publisher } from '../events/index.js';
+import { audienceOf, type ActionHandler, type Directory, type NotificationService, type Recipients } from '../notifications/index.js';
 import type { Clock } from '../shared/clock.js';
 import { AppError } from '../shared/errors.js';
-import type { EventManager } from '../sse/index.js';
-import { ACCEPT_ACTION, callBody, closedActions, closedBody, escalationRecipients, isAccepting, refuseAccept, statusAfterAccept, type CallStatus } from './rules.js';
+import { EmergencyJobs } from './emergency-jobs.js';
+import { CallNotices } from './emergency-notices.js';
+import { CLOSED_JOB, ESCALATE_JOB, loadCall, toCallView, type CallView, type EmergencyCallInput } from './emergency-view.js';
+import { ACCEPT_ACTION, callBody, refuseAccept, statusAfterAccept } from './rules.js';
 import type { Job, Scheduler } from './scheduler.js';
-import { SERVICE_TOPIC } from './swaps.js';
-import { iso, type EmergencyCallsTable, type WfDb, type WorkflowDatabase } from './tables.js';
+import { iso, workflowTrx, type EmergencyCallsTable, type WfDb, type WorkflowDatabase } from './tables.js';
 
-/** Job kind that escalates an unfilled call at its `escalate_at`. */
-export const ESCALATE_JOB = 'emergency.escalate';
-/** Job kind (outbox) that turns a filled or cancelled call's notifications to closed. */
-export const CLOSED_JOB = 'emergency.closed';
-
-export interface EmergencyCallInput {
-  /** A ward (`{topic: 'ward:3'}`), selected staff (`{users: [...]}`), a role or the tenant. */
-  to: Recipients;
-  needed: number;
-  title: string;
-  message: string;
-  details?: Record<string, unknown> | undefined;
-  /** Seconds before an unfilled call escalates; default the workflow option. */
-  escalateAfterSeconds?: number | undefined;
-  /** The wider audience of the escalation; `null`: never escalate. Default the workflow option. */
-  escalateTo?: Recipients | null | undefined;
-}
-
-/** A call as the API and the `emergency.*` events show it. */
-export interface CallView {
-  id: string;
-  status: CallStatus;
-  needed: number;
-  accepted: number;
-  callerId: string;
-  to: Recipients;
-  title: string;
-  message: string;
-  details: Record<string, unknown>;
-  escalateTo: Recipients | null;
-  escalateAt: string | null;
-  escalatedAt: string | null;
-  filledAt: string | null;
-  createdAt: string;
-  updatedAt: string;
-}
+export { CLOSED_JOB, ESCALATE_JOB, toCallView, type CallView, type EmergencyCallInput } from './emergency-view.js';
 
 export interface EmergencyOptions {
   db: WfDb;
   clock: Clock;
-  events: EventManager;
+  events: Publisher;
   notifications: NotificationService;
   directory: Directory;
   scheduler: Scheduler;
@@ -58,27 +25,6 @@ export interface EmergencyOptions {
   escalateAfterSeconds: number;
   /** Default escalation audience. */
   escalateTo: Recipients;
-}
-
-/** A stored call as the API and the events show it. */
-export function toCallView(r: EmergencyCallsTable): CallView {
-  return {
-    id: r.id,
-    status: r.status,
-    needed: Number(r.needed),
-    accepted: Number(r.accepted),
-    callerId: r.caller_id,
-    to: JSON.parse(r.audience) as Recipients,
-    title: r.title,
-    message: r.message,
-    details: JSON.parse(r.details) as Record<string, unknown>,
-    escalateTo: r.escalate_to === null ? null : (JSON.parse(r.escalate_to) as Recipients),
-    escalateAt: iso(r.escalate_at),
-    escalatedAt: iso(r.escalated_at),
-    filledAt: iso(r.filled_at),
-    createdAt: iso(r.created_at) ?? '',
-    updatedAt: iso(r.updated_at) ?? '',
-  };
 }
 
 /**
@@ -90,10 +36,23 @@ export function toCallView(r: EmergencyCallsTable): CallView {
  * "closed" outbox job that turns every notification of the call to "filled".
  */
 export class EmergencyCalls {
-  constructor(private readonly o: EmergencyOptions) {}
+  private readonly notices: CallNotices;
+  private readonly jobs: EmergencyJobs;
+  /** The escalation job's handler. */
+  readonly escalate: (job: Job) => Promise<unknown>;
+  /** The closed job's handler. */
+  readonly close: (job: Job) => Promise<unknown>;
+
+  constructor(private readonly o: EmergencyOptions) {
+    const now = () => o.clock.now();
+    this.notices = new CallNotices({ db: o.db, events: o.events, notifications: o.notifications, now });
+    this.jobs = new EmergencyJobs({ db: o.db, events: o.events, notifications: o.notifications, directory: o.directory, notices: this.notices, now });
+    this.escalate = this.jobs.escalate;
+    this.close = this.jobs.close;
+  }
 
   async create(caller: Identity, input: EmergencyCallInput): Promise<{ call: CallView; notificationId: string; recipients: number }> {
-    const { db, clock, scheduler, notifications } = this.o;
+    const { clock, scheduler, notifications } = this.o;
     const tenantId = caller.tenantId;
     const escalateTo = input.escalateTo === undefined ? this.o.escalateTo : input.escalateTo;
     await this.o.directory.requireKnown(tenantId, [input.to, escalateTo].flatMap((a) => (a && 'users' in a ? a.users : [])));
@@ -118,17 +77,11 @@ export class EmergencyCalls {
       created_at: now,
       updated_at: now,
     };
-    const jobId = randomUUID();
-    await db.transaction().execute(async (trx) => {
-      await trx.insertInto('emergency_calls').values(row).execute();
-      if (escalateAt !== null) {
-        await scheduler.enqueue({ id: jobId, tenantId, kind: ESCALATE_JOB, runAt: escalateAt, payload: { callId: row.id }, createdBy: caller.userId, dedupeKey: row.id }, trx);
-      }
-    });
     const call = toCallView(row);
-    let sent: SendResult;
-    try {
-      sent = await notifications.send({
+    // One transaction: the call, its escalation job, its notification with the inbox rows and
+    // pushes, and the link between them. A crash leaves all of it or none.
+    const sent = await notifications.send(
+      {
         tenantId,
         senderId: caller.userId,
         type: 'emergency_call',
@@ -141,16 +94,18 @@ export class EmergencyCalls {
         workflow: { kind: 'emergency', id: row.id },
         state: { status: 'open', accepted: 0, needed: input.needed },
         idempotencyKey: `emergency:${row.id}`,
-      });
-    } catch (err) {
-      // Nothing half-written: no call and no escalation without the notification.
-      await db.transaction().execute(async (trx) => {
-        await trx.deleteFrom('scheduled_jobs').where('id', '=', jobId).execute();
-        await trx.deleteFrom('emergency_calls').where('id', '=', row.id).execute();
-      });
-      throw err;
-    }
-    await this.recordNotice(tenantId, row.id, sent.notification.id);
+      },
+      {
+        alsoWrite: async (core, notificationId) => {
+          const trx = workflowTrx(core);
+          await trx.insertInto('emergency_calls').values(row).execute();
+          if (escalateAt !== null) {
+            await scheduler.enqueue({ tenantId, kind: ESCALATE_JOB, runAt: escalateAt, payload: { callId: row.id }, createdBy: caller.userId, dedupeKey: row.id }, trx);
+          }
+          await this.notices.link(trx, tenantId, row.id, notificationId);
+        },
+      },
+    );
     await this.o.events.publish(tenantId, 'emergency.called', { call }, audienceOf(input.to));
     return { call, notificationId: sent.notification.id, recipients: sent.recipients };
   }
@@ -211,7 +166,7 @@ export class EmergencyCalls {
       throw refuseAccept({ status: call.status, accepted: Number(call.accepted), needed: Number(call.needed) }, true);
     }
     if (outcome.filled) await scheduler.runNow(closeJob);
-    else await this.progress(await this.load(tenantId, workflowId));
+    else await this.notices.progress(await this.load(tenantId, workflowId));
     const details = { callId: workflowId, accepted: outcome.accepted, needed: outcome.needed, status: outcome.status };
     return outcome.filled
       ? { result: 'filled', message: `Accepted: you complete this call (${outcome.accepted} of ${outcome.needed}). Thank you.`, details }
@@ -248,97 +203,11 @@ export class EmergencyCalls {
 
   /** In the transaction that closes a call: its escalation will not run, its notifications will close. */
   private async closeIn(trx: Transaction<WorkflowDatabase>, tenantId: string, callId: string, jobId: string, by: string, now: number): Promise<void> {
-    await trx
-      .updateTable('scheduled_jobs')
-      .set({ status: 'cancelled', updated_at: now })
-      .where('tenant_id', '=', tenantId)
-      .where('kind', '=', ESCALATE_JOB)
-      .where('dedupe_key', '=', callId)
-      .where('status', '=', 'pending')
-      .execute();
+    await this.o.scheduler.cancelPendingByKey(tenantId, ESCALATE_JOB, callId, trx);
     await this.o.scheduler.enqueue({ id: jobId, tenantId, kind: CLOSED_JOB, runAt: now, payload: { callId }, createdBy: by, dedupeKey: callId }, trx);
   }
 
-  /** Escalation job: an unfilled call goes to the wider audience (minus whom it reached already). */
-  readonly escalate = async (job: Job): Promise<unknown> => {
-    const { db, clock, directory, notifications } = this.o;
-    const callId = (job.payload as { callId: string }).callId;
-    const row = await this.load(job.tenantId, callId);
-    if (row.status !== 'open' || row.escalate_to === null) return { skipped: row.status };
-    const call = toCallView(row);
-    const wider = call.escalateTo as Recipients;
-    const reached = await directory.resolve(job.tenantId, audienceOf(call.to));
-    const users = escalationRecipients(reached, await directory.resolve(job.tenantId, audienceOf(wider)));
-    let notificationId: string | null = null;
-    if (users.length) {
-      // The idempotency key makes a retry after a crash find this send instead of repeating it.
-      const sent = await notifications.send({
-        tenantId: job.tenantId,
-        senderId: call.callerId,
-        type: 'emergency_call',
-        priority: 'urgent',
-        title: `Escalated: ${call.title}`,
-        body: callBody(call.needed, call.accepted, call.message),
-        data: { callId, needed: call.needed, details: call.details, escalated: true },
-        actions: [ACCEPT_ACTION],
-        to: { users },
-        workflow: { kind: 'emergency', id: callId },
-        state: { status: 'escalated', accepted: call.accepted, needed: call.needed },
-        idempotencyKey: `job:${job.id}`,
-      });
-      notificationId = sent.notification.id;
-      await this.recordNotice(job.tenantId, callId, notificationId);
-    }
-    const now = clock.now();
-    await db.updateTable('emergency_calls').set({ status: 'escalated', escalated_at: now, updated_at: now }).where('id', '=', callId).where('status', '=', 'open').execute();
-    const after = await this.load(job.tenantId, callId);
-    if (users.length) await this.o.events.publish(job.tenantId, 'emergency.called', { call: toCallView(after) }, { kind: 'users', users });
-    await this.progress(after);
-    return { notificationId, recipients: users.length };
-  };
-
-  /** Closed job: every notification of a filled or cancelled call shows so, with no live button. */
-  readonly close = async (job: Job): Promise<unknown> => {
-    const callId = (job.payload as { callId: string }).callId;
-    const row = await this.load(job.tenantId, callId);
-    const call = toCallView(row);
-    const notices = await this.o.db.selectFrom('emergency_notices').select('notification_id').where('tenant_id', '=', job.tenantId).where('call_id', '=', callId).execute();
-    for (const n of notices) await this.markClosed(job.tenantId, n.notification_id, call);
-    await this.progress(row);
-    return { notifications: notices.length };
-  };
-
-  private async markClosed(tenantId: string, notificationId: string, call: CallView): Promise<void> {
-    if (call.status !== 'filled' && call.status !== 'cancelled') return;
-    const closed = { status: call.status, accepted: call.accepted, needed: call.needed, message: call.message };
-    await this.o.notifications.updateState(tenantId, notificationId, { status: call.status, accepted: call.accepted, needed: call.needed, filledAt: call.filledAt }, { actions: closedActions(call.status), body: closedBody(closed) });
-  }
-
-  /**
-   * Links a notification to its call. Written before the call's state is read again, while the
-   * closing job reads the links after the call was closed: whichever runs second sees the other,
-   * so a notification sent while the call fills still ends up "filled".
-   */
-  private async recordNotice(tenantId: string, callId: string, notificationId: string): Promise<void> {
-    await this.o.db
-      .insertInto('emergency_notices')
-      .values({ call_id: callId, notification_id: notificationId, tenant_id: tenantId, created_at: this.o.clock.now() })
-      .onConflict((oc) => oc.columns(['call_id', 'notification_id']).doNothing())
-      .execute();
-    const call = toCallView(await this.load(tenantId, callId));
-    if (!isAccepting(call.status)) await this.markClosed(tenantId, notificationId, call);
-  }
-
-  /** `emergency.updated` to role:service and to the caller (unless the caller already hears it there). */
-  private async progress(row: EmergencyCallsTable): Promise<void> {
-    const data = { call: toCallView(row) };
-    await this.o.events.sendToTopic(row.tenant_id, SERVICE_TOPIC, 'emergency.updated', data);
-    if (!Number(row.caller_is_service)) await this.o.events.sendToUser(row.tenant_id, row.caller_id, 'emergency.updated', data);
-  }
-
-  private async load(tenantId: string, id: string): Promise<EmergencyCallsTable> {
-    const row = await this.o.db.selectFrom('emergency_calls').selectAll().where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst();
-    if (!row) throw new AppError('not_found', 'No such emergency call in your tenant.');
-    return row;
+  private load(tenantId: string, id: string): Promise<EmergencyCallsTable> {
+    return loadCall(this.o.db, tenantId, id);
   }
 }

@@ -5,7 +5,7 @@ import '@hono/zod-openapi';
 import type { Logger } from 'pino';
 import type { Directory, NotificationService, Recipients } from '../notifications/index.js';
 import type { Clock } from '../shared/clock.js';
-import type { EventManager } from '../sse/index.js';
+import type { Publisher } from '../events/index.js';
 import type { Db } from '../store/index.js';
 import { CLOSED_JOB, EmergencyCalls, ESCALATE_JOB } from './emergency.js';
 import { Schedules } from './schedules.js';
@@ -27,7 +27,7 @@ export interface WorkflowDeps {
   db: Db;
   clock: Clock;
   logger: Logger;
-  events: EventManager;
+  events: Publisher;
   notifications: NotificationService;
   directory: Directory;
 }

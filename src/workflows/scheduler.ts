@@ -173,6 +173,22 @@ export class Scheduler {
     throw new AppError('conflict', `It cannot be cancelled: it ${what[row.status as 'running' | 'done' | 'failed']}.`, { status: row.status });
   }
 
+  /**
+   * Cancels the pending job of this kind and key, inside the caller's transaction (a call that
+   * closes takes its escalation with it). A job already claimed is left to run; its handler
+   * finds the changed state.
+   */
+  async cancelPendingByKey(tenantId: string, kind: string, dedupeKey: string, exec: WfExec = this.db): Promise<void> {
+    await exec
+      .updateTable('scheduled_jobs')
+      .set({ status: 'cancelled', updated_at: this.clock.now() })
+      .where('tenant_id', '=', tenantId)
+      .where('kind', '=', kind)
+      .where('dedupe_key', '=', dedupeKey)
+      .where('status', '=', 'pending')
+      .execute();
+  }
+
   /** Starts polling every `pollIntervalMs`. */
   start(): void {
     if (this.timer !== null) return;

@@ -1,6 +1,6 @@
 import type { Identity } from '../auth/index.js';
 import { audienceOf, type Directory, type NotificationService, type Recipients } from '../notifications/index.js';
-import type { EventManager } from '../sse/index.js';
+import type { Publisher } from '../events/index.js';
 
 export interface SchedulePublishedInput {
   scheduleId: string;
@@ -44,7 +44,7 @@ export const updatesGroupKey = (scheduleId: string) => `schedule:${scheduleId}:u
  * (pages re-render at once), then a grouped `schedule_updated` notification.
  */
 export class Schedules {
-  constructor(private readonly o: { events: EventManager; notifications: NotificationService; directory: Directory }) {}
+  constructor(private readonly o: { events: Publisher; notifications: NotificationService; directory: Directory }) {}
 
   async published(caller: Identity, input: SchedulePublishedInput): Promise<ScheduleResult> {
     const period = input.period ? ` for ${input.period.from} to ${input.period.to}` : '';

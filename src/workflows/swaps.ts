@@ -3,10 +3,10 @@ import type { Identity } from '../auth/index.js';
 import type { ActionHandler, Directory, NotificationService } from '../notifications/index.js';
 import type { Clock } from '../shared/clock.js';
 import { AppError } from '../shared/errors.js';
-import type { EventManager } from '../sse/index.js';
+import { toTopic, toUser, type Publisher } from '../events/index.js';
 import { alreadyDecided, decideSwap, SWAP_ACTIONS, type SwapFacts } from './rules.js';
 import type { Job, Scheduler } from './scheduler.js';
-import { iso, type SwapsTable, type WfDb } from './tables.js';
+import { iso, workflowTrx, type SwapsTable, type WfDb } from './tables.js';
 
 /** A shift as the scheduling application names it. */
 export interface ShiftRef {
@@ -91,11 +91,11 @@ function requestBody(v: Pick<SwapView, 'requesterId' | 'shift' | 'inReturn' | 'n
  */
 export class Swaps {
   constructor(
-    private readonly deps: { db: WfDb; clock: Clock; events: EventManager; notifications: NotificationService; directory: Directory; scheduler: Scheduler },
+    private readonly deps: { db: WfDb; clock: Clock; events: Publisher; notifications: NotificationService; directory: Directory; scheduler: Scheduler },
   ) {}
 
   async request(caller: Identity, input: SwapRequestInput): Promise<SwapView> {
-    const { db, clock, notifications, directory } = this.deps;
+    const { clock, notifications, directory } = this.deps;
     const tenantId = caller.tenantId;
     if (input.requesterId === input.targetId) throw new AppError('validation_failed', 'requesterId and targetId must be two different staff members.');
     await directory.requireKnown(tenantId, [input.requesterId, input.targetId]);
@@ -115,12 +115,11 @@ export class Swaps {
       created_at: now,
       updated_at: now,
     };
-    // The row first, so a press can never find a notification without its swap.
-    await db.insertInto('swaps').values(row).execute();
     const view = toSwapView(row);
-    let notificationId: string;
-    try {
-      const sent = await notifications.send({
+    // One transaction: the swap (with its notification's id) and the notification, so a press
+    // never finds a notification without its swap, and a failed send leaves no swap behind.
+    const sent = await notifications.send(
+      {
         tenantId,
         senderId: caller.userId,
         type: 'swap_requested',
@@ -133,16 +132,12 @@ export class Swaps {
         workflow: { kind: 'swap', id: row.id },
         state: { status: 'pending' },
         idempotencyKey: `swap:${row.id}`,
-      });
-      notificationId = sent.notification.id;
-    } catch (err) {
-      // Nothing half-written: without its notification the swap is undone.
-      await db.deleteFrom('swaps').where('id', '=', row.id).execute();
-      throw err;
-    }
-    await db.updateTable('swaps').set({ notification_id: notificationId }).where('id', '=', row.id).execute();
+      },
+      { alsoWrite: (trx, notificationId) => workflowTrx(trx).insertInto('swaps').values({ ...row, notification_id: notificationId }).execute().then(() => undefined) },
+    );
+    const notificationId = sent.notification.id;
     const out = { ...view, notificationId };
-    await this.deps.events.sendToUser(tenantId, input.targetId, 'swap.requested', { swap: out });
+    await this.deps.events.publish(tenantId, 'swap.requested', { swap: out }, toUser(input.targetId));
     return out;
   }
 
@@ -214,8 +209,8 @@ export class Swaps {
       if (!(err instanceof AppError && err.code === 'unknown_recipients')) throw err;
     }
     const type = swap.status === 'approved' ? 'swap.approved' : 'swap.rejected';
-    await events.sendToUser(job.tenantId, swap.requesterId, type, { swap });
-    await events.sendToTopic(job.tenantId, SERVICE_TOPIC, type, { swap });
+    await events.publish(job.tenantId, type, { swap }, toUser(swap.requesterId));
+    await events.publish(job.tenantId, type, { swap }, toTopic(SERVICE_TOPIC));
     return { notificationId };
   };
 }

@@ -101,5 +101,10 @@ export function workflowDb(db: Db): WfDb {
   return db.withTables<WorkflowTables>();
 }
 
+/** A transaction on the store, seen with the workflow tables. */
+export function workflowTrx(trx: Transaction<Database>): Transaction<WorkflowDatabase> {
+  return trx.withTables<WorkflowTables>();
+}
+
 /** Epoch milliseconds as ISO 8601, null kept. */
 export const iso = (ms: number | null): string | null => (ms === null ? null : new Date(Number(ms)).toISOString());

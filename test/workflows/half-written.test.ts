@@ -1,24 +1,29 @@
-// Before any schema exists (see src/workflows/index.ts): the routes extend the notification model's.
-import '@hono/zod-openapi';
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Directory, type NotificationService } from '../../src/notifications/index.js';
-import type { EventManager } from '../../src/sse/index.js';
+import type { Publisher } from '../../src/events/index.js';
+import { Directory, NotificationService, type PushQueue } from '../../src/notifications/index.js';
 import { migrateToLatest, openSqlite, type Db } from '../../src/store/index.js';
 import { EmergencyCalls } from '../../src/workflows/emergency.js';
 import { Scheduler, type WorkflowTables } from '../../src/workflows/index.js';
 import { Swaps } from '../../src/workflows/swaps.js';
 import { FakeClock } from '../helpers/fake-clock.js';
 
-// The notification's send is the last step that can fail after a workflow wrote its own rows;
-// these play it failing (a database error, a recipient removed meanwhile) and look for leftovers.
+// A workflow's own rows are written in the transaction of its notification's send. These make the
+// last write of that transaction fail (the push outbox: a database error) and look for leftovers.
 let raw: Db;
 const clock = new FakeClock();
 const caller = { tenantId: 'h1', userId: 'scheduler', roles: ['service'], wards: [] };
-const failingSend = { send: async () => Promise.reject(new Error('database is locked')) } as unknown as NotificationService;
-const noEvents = {} as EventManager;
+const failingPushQueue: PushQueue = { enqueue: () => Promise.reject(new Error('database is locked')) };
+let published: string[];
+const events: Publisher = {
+  publish: async (tenantId, type) => {
+    published.push(type);
+    return { id: 'e-1', tenantId, offset: 1, type, data: null, audience: { kind: 'tenant' }, createdAt: clock.now() };
+  },
+};
 
 beforeEach(async () => {
+  published = [];
   raw = openSqlite(':memory:');
   await migrateToLatest(raw);
   await new Directory(raw, () => clock.now()).upsert('h1', [
@@ -33,22 +38,36 @@ afterEach(async () => {
 function services() {
   const db = raw.withTables<WorkflowTables>();
   const directory = new Directory(raw, () => clock.now());
+  const notifications = new NotificationService({ db: raw, clock, events, directory, pushQueue: failingPushQueue });
   const scheduler = new Scheduler({ db, clock, logger: pino({ level: 'silent' }) });
-  const deps = { db, clock, events: noEvents, notifications: failingSend, directory, scheduler };
+  const deps = { db, clock, events, notifications, directory, scheduler };
   return { db, swaps: new Swaps(deps), emergency: new EmergencyCalls({ ...deps, escalateAfterSeconds: 600, escalateTo: { topic: 'role:nurse' } }) };
 }
 
+async function leftovers(db: ReturnType<typeof services>['db']) {
+  return {
+    notifications: await db.selectFrom('notifications').selectAll().execute(),
+    inbox: await db.selectFrom('inbox').selectAll().execute(),
+    idempotencyKeys: await db.selectFrom('idempotency_keys').selectAll().execute(),
+  };
+}
+
 describe('nothing half-written when the notification cannot be sent', () => {
-  it('removes the swap again', async () => {
+  it('leaves no swap and no notification', async () => {
     const { db, swaps } = services();
     await expect(swaps.request(caller, { requesterId: 'n1', targetId: 'n2', shift: { id: 's', startsAt: '2026-12-04T07:00:00+09:00' } })).rejects.toThrow('database is locked');
     expect(await db.selectFrom('swaps').selectAll().execute()).toEqual([]);
+    expect(await leftovers(db)).toEqual({ notifications: [], inbox: [], idempotencyKeys: [] });
+    expect(published).toEqual([]);
   });
 
-  it('removes the emergency call and its escalation job again', async () => {
+  it('leaves no emergency call, no escalation job, no link and no notification', async () => {
     const { db, emergency } = services();
     await expect(emergency.create(caller, { to: { topic: 'ward:3' }, needed: 2, title: 'ICU', message: '' })).rejects.toThrow('database is locked');
     expect(await db.selectFrom('emergency_calls').selectAll().execute()).toEqual([]);
     expect(await db.selectFrom('scheduled_jobs').selectAll().execute()).toEqual([]);
+    expect(await db.selectFrom('emergency_notices').selectAll().execute()).toEqual([]);
+    expect(await leftovers(db)).toEqual({ notifications: [], inbox: [], idempotencyKeys: [] });
+    expect(published).toEqual([]);
   });
 });
