@@ -1,3 +1,5 @@
+import { z } from 'zod';
+
 /** Who is calling, taken only from a verified token or a trusted gateway's headers. */
 export interface Identity {
   tenantId: string;
@@ -15,3 +17,6 @@ export function canPublish(id: Identity): boolean {
 
 /** Ids of tenants, users, wards and roles: short, printable, no separators used by topics. */
 export const ID_PATTERN = /^[A-Za-z0-9_.@-]{1,128}$/;
+
+/** An id as the API accepts it (tenant, user, ward, role). */
+export const IdSchema = z.string().regex(ID_PATTERN, 'must be an id of [A-Za-z0-9_.@-], 1 to 128 characters');

@@ -1,5 +1,5 @@
-export { type Identity, canPublish, PUBLISHER_ROLES, ID_PATTERN } from './identity.js';
-export { parseTopic, formatTopic, grantedTopics, mayUseTopic, selectTopics, type Topic, type TopicSelection } from './topics.js';
+export { type Identity, canPublish, PUBLISHER_ROLES, ID_PATTERN, IdSchema } from './identity.js';
+export { TOPIC_PATTERN, parseTopic, formatTopic, grantedTopics, mayUseTopic, selectTopics, type Topic, type TopicSelection } from './topics.js';
 export { jwtKeyFrom, verifyToken, signDevToken, type JwtKey, type JwtAlgorithm, type JwtOptions } from './jwt.js';
 export { identityFromHeaders } from './trusted-proxy.js';
 export { createAuthenticator, type Authenticator, type HeaderGetter } from './authenticator.js';

@@ -2,7 +2,7 @@ import { createPublicKey, type KeyObject } from 'node:crypto';
 import { errors as joseErrors, jwtVerify, SignJWT } from 'jose';
 import { z } from 'zod';
 import { AppError } from '../shared/errors.js';
-import { ID_PATTERN, type Identity } from './identity.js';
+import { IdSchema as idString, type Identity } from './identity.js';
 
 export type JwtAlgorithm = 'HS256' | 'ES256' | 'RS256';
 
@@ -21,7 +21,6 @@ export interface JwtOptions {
   now?: () => number;
 }
 
-const idString = z.string().regex(ID_PATTERN);
 const claimsSchema = z.object({
   sub: idString,
   tid: idString,

@@ -11,6 +11,9 @@ export interface Topic {
   id: string;
 }
 
+/** A topic as text: `user:<id>`, `ward:<id>` or `role:<name>` (what {@link parseTopic} accepts). */
+export const TOPIC_PATTERN = new RegExp(`^(user|ward|role):${ID_PATTERN.source.slice(1, -1)}$`);
+
 export function parseTopic(raw: string): Topic | null {
   const i = raw.indexOf(':');
   if (i <= 0) return null;

@@ -2,7 +2,7 @@
  * The HTTP side of the client, kept pure: what to do with a response, and how to encode the
  * `Last-Event-ID` request header.
  */
-import type { SSEErrorCode } from './types.js';
+import type { SSEErrorCode } from './errors.js';
 
 /** What the client does with a response (see `classifyResponse`). */
 export type ResponseVerdict =
@@ -26,13 +26,18 @@ export function mimeEssence(contentType: string | null): string | null {
 }
 
 /**
- * `Retry-After` as delta-seconds, in ms; `null` when absent or not a plain number of seconds.
- * (The HTTP-date form is not used by our server and would need a trusted clock.)
+ * `Retry-After` (RFC 9110 Section 10.2.3) as a delay in ms; `null` when absent or unreadable.
+ * Delay-seconds always; the HTTP-date form only when `now` is given, since it needs a trusted clock
+ * (the push worker's; a browser's clock may be anything, and our server sends seconds).
  */
-export function parseRetryAfter(value: string | null): number | null {
-  if (value === null) return null;
+export function parseRetryAfter(value: string | null | undefined, now?: number): number | null {
+  if (value === null || value === undefined) return null;
   const v = value.trim();
-  return /^[0-9]+$/.test(v) ? Number.parseInt(v, 10) * 1000 : null;
+  if (/^\d{1,10}$/.test(v)) return Number(v) * 1000;
+  if (now === undefined) return null;
+  const at = Date.parse(v);
+  if (Number.isNaN(at) || !/[a-z]/i.test(v)) return null;
+  return Math.max(0, at - now);
 }
 
 /**

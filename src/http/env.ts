@@ -6,6 +6,5 @@ export interface AppEnv {
   Bindings: HttpBindings;
   Variables: {
     identity: Identity;
-    requestId: string;
   };
 }

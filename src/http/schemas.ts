@@ -3,12 +3,12 @@ import { z } from '@hono/zod-openapi';
 export const ErrorEnvelopeSchema = z
   .object({
     error: z.object({
-      code: z.string().openapi({ example: 'validation_failed' }),
-      message: z.string().openapi({ example: 'Request body does not match the schema.' }),
+      code: z.string().meta({ example: 'validation_failed' }),
+      message: z.string().meta({ example: 'Request body does not match the schema.' }),
       details: z.unknown().optional(),
     }),
   })
-  .openapi('ErrorEnvelope');
+  .meta({ id: 'ErrorEnvelope' });
 
 const errorResponse = (description: string) => ({
   description,

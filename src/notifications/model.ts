@@ -1,6 +1,5 @@
-// The OpenAPI-extended zod, so these schemas also describe the API (`.openapi(...)`) whatever loads first.
-import { z } from '@hono/zod-openapi';
-import { ID_PATTERN } from '../auth/index.js';
+import { z } from 'zod';
+import { IdSchema, TOPIC_PATTERN } from '../auth/index.js';
 import type { Audience } from '../events/index.js';
 
 /** Notification types (seed 4.1). */
@@ -22,7 +21,8 @@ export type Priority = (typeof PRIORITIES)[number];
 
 export const MAX_ACTIONS = 3;
 
-export const idString = z.string().regex(ID_PATTERN, 'must be an id of [A-Za-z0-9_.@-], 1 to 128 characters');
+/** An id as the API accepts it; one definition (`auth`), re-exported for the notification schemas' users. */
+export const idString = IdSchema;
 
 export const ActionSchema = z
   .object({
@@ -36,7 +36,7 @@ export type Action = z.infer<typeof ActionSchema>;
 /** Who a notification is for, inside the sender's tenant (same shape as `POST /api/events`). */
 export const RecipientsSchema = z.union([
   z.object({ users: z.array(idString).min(1).max(10_000) }).strict(),
-  z.object({ topic: z.string().regex(/^(user|ward|role):[A-Za-z0-9_.@-]{1,128}$/, 'must be user:<id>, ward:<id> or role:<name>') }).strict(),
+  z.object({ topic: z.string().regex(TOPIC_PATTERN, 'must be user:<id>, ward:<id> or role:<name>') }).strict(),
   z.object({ tenant: z.literal(true) }).strict(),
 ]);
 export type Recipients = z.infer<typeof RecipientsSchema>;

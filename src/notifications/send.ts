@@ -1,11 +1,11 @@
 // What a send consists of and who may make it: shared by `POST /api/notifications` and by
 // scheduled notifications (`POST /api/notifications/scheduled`), so the two cannot drift apart.
-import { z } from '@hono/zod-openapi';
+import { z } from 'zod';
 import { canPublish, type Identity } from '../auth/index.js';
 import { AppError } from '../shared/errors.js';
 import { ActionSchema, MAX_ACTIONS, NOTIFICATION_TYPES, PRIORITIES, RecipientsSchema, type Recipients } from './model.js';
 
-const Action = ActionSchema.openapi('NotificationAction', { example: { id: 'approve', label: 'Approve', style: 'primary' } });
+const Action = ActionSchema.meta({ id: 'NotificationAction',  example: { id: 'approve', label: 'Approve', style: 'primary' } });
 
 /** The fields of a notification to send (without delivery options such as idempotency or a time). */
 export const sendFields = {
@@ -13,10 +13,10 @@ export const sendFields = {
   priority: z.enum(PRIORITIES).default('medium'),
   title: z.string().trim().min(1, 'must not be empty').max(200),
   body: z.string().max(4000).default(''),
-  data: z.record(z.string(), z.unknown()).optional().openapi({ description: 'Structured data for the receiving page (any JSON object).' }),
+  data: z.record(z.string(), z.unknown()).optional().meta({ description: 'Structured data for the receiving page (any JSON object).' }),
   actions: z.array(Action).max(MAX_ACTIONS, `at most ${MAX_ACTIONS} actions`).optional(),
-  to: RecipientsSchema.openapi({ description: 'Users, one topic (ward:3, role:nurse) or the whole tenant, inside the caller\'s tenant.', example: { topic: 'ward:3' } }),
-  groupKey: z.string().min(1).max(200).optional().openapi({ description: 'Repeats with this key within 10 minutes collapse into one inbox entry with a count.' }),
+  to: RecipientsSchema.meta({ description: 'Users, one topic (ward:3, role:nurse) or the whole tenant, inside the caller\'s tenant.', example: { topic: 'ward:3' } }),
+  groupKey: z.string().min(1).max(200).optional().meta({ description: 'Repeats with this key within 10 minutes collapse into one inbox entry with a count.' }),
 };
 
 /** The notification action button as the API describes it. */

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
-// The OpenAPI-extended zod: routes.ts documents this schema, and zod 4 attaches .openapi() at creation.
-import { z } from '@hono/zod-openapi';
+import { z } from 'zod';
 import { parseTopic } from '../auth/index.js';
 import { AppError } from '../shared/errors.js';
 import type { KeyBox } from './at-rest.js';

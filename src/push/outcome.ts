@@ -2,6 +2,7 @@
  * What a push service's answer means for one delivery (RFC 8030 Sections 5 and 8, RFC 8292
  * Section 2): outcomes are data, decided by pure functions, so the worker only carries them out.
  */
+import { backoffDelay, parseRetryAfter } from '../client/index.js';
 
 /** The closed set of results of one attempt, as counted in `/metrics`. */
 export type AttemptResult =
@@ -34,25 +35,11 @@ export interface RetryPolicy {
 export const DEFAULT_RETRY_POLICY: RetryPolicy = { baseMs: 1000, capMs: 300_000, maxRetryAfterMs: 3_600_000, maxAttempts: 8 };
 
 /**
- * Full-jitter exponential backoff (pure given `random`): uniform in [0, min(cap, base * 2^(attempt-1))],
- * so many deliveries failing together do not come back together.
+ * Full-jitter exponential backoff: uniform in [0, min(cap, base * 2^(attempt-1))], so many
+ * deliveries failing together do not come back together.
  */
-export function backoffDelay(attempt: number, policy: Pick<RetryPolicy, 'baseMs' | 'capMs'>, random: () => number): number {
-  const ceiling = Math.min(policy.capMs, policy.baseMs * 2 ** Math.max(0, Math.min(attempt - 1, 30)));
-  return Math.floor(random() * ceiling);
-}
-
-/**
- * Parses `Retry-After` (RFC 9110 Section 10.2.3): delay-seconds or an HTTP-date. Returns the delay
- * in ms, or null when absent or unreadable.
- */
-export function parseRetryAfter(value: string | undefined, now: number): number | null {
-  if (value === undefined) return null;
-  const v = value.trim();
-  if (/^\d{1,10}$/.test(v)) return Number(v) * 1000;
-  const at = Date.parse(v);
-  if (Number.isNaN(at) || !/[a-z]/i.test(v)) return null;
-  return Math.max(0, at - now);
+function retryDelay(attempt: number, policy: Pick<RetryPolicy, 'baseMs' | 'capMs'>, random: () => number): number {
+  return backoffDelay(Math.max(0, attempt - 1), { baseDelayMs: policy.baseMs, maxDelayMs: policy.capMs, maxAttempts: Infinity, jitter: 'full', random }) ?? policy.capMs;
 }
 
 export interface ClassifyInput {
@@ -80,11 +67,11 @@ export function classify(input: ClassifyInput, policy: RetryPolicy = DEFAULT_RET
     result = 'rate_limited';
     const asked = parseRetryAfter(input.retryAfter, now);
     // Honour the push service's wish, within reason; without one, back off as for 5xx.
-    delay = asked === null ? backoffDelay(attempt, policy, random) : Math.min(asked, policy.maxRetryAfterMs);
+    delay = asked === null ? retryDelay(attempt, policy, random) : Math.min(asked, policy.maxRetryAfterMs);
   } else if (status === null || status >= 500) {
     result = status === null ? 'network_error' : 'server_error';
     const asked = status === 503 ? parseRetryAfter(input.retryAfter, now) : null;
-    delay = asked === null ? backoffDelay(attempt, policy, random) : Math.min(asked, policy.maxRetryAfterMs);
+    delay = asked === null ? retryDelay(attempt, policy, random) : Math.min(asked, policy.maxRetryAfterMs);
   } else {
     // 400 (bad request), 401/403 (VAPID refused: RFC 8292 Section 2), other 4xx, and 3xx
     // (redirects are never followed): sending the same thing again cannot help.

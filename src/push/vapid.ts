@@ -59,7 +59,7 @@ export function vapidSigningKey(keys: VapidKeys): KeyObject {
 }
 
 /** RFC 8292 Section 2: `aud` is the origin of the push resource (scheme://host[:port]), never the path. */
-export function audienceOf(endpoint: string): string {
+export function vapidAudience(endpoint: string): string {
   return new URL(endpoint).origin;
 }
 
@@ -85,7 +85,7 @@ export function vapidAuthorization(jwt: string, publicKey: string): string {
 export function checkVapidClaims(claims: { aud: string; exp: number; sub: string }, endpoint: string, nowMs: number): string[] {
   const problems: string[] = [];
   const nowS = Math.floor(nowMs / 1000);
-  if (claims.aud !== audienceOf(endpoint)) problems.push('aud must be the origin of the push resource');
+  if (claims.aud !== vapidAudience(endpoint)) problems.push('aud must be the origin of the push resource');
   if (claims.exp <= nowS) problems.push('exp is in the past');
   if (claims.exp > nowS + MAX_JWT_LIFETIME_S) problems.push('exp is more than 24 hours ahead');
   if (!/^(mailto:|https:)/.test(claims.sub)) problems.push('sub should be a mailto: or https: contact');
@@ -130,7 +130,7 @@ export class VapidSigner {
 
   /** The `Authorization` header for a request to this endpoint. */
   authorization(endpoint: string): string {
-    const aud = audienceOf(endpoint);
+    const aud = vapidAudience(endpoint);
     const nowS = Math.floor(this.opts.now() / 1000);
     const hit = this.cache.get(aud);
     if (hit && hit.exp - nowS > this.renewBeforeS) return hit.header;

@@ -315,6 +315,7 @@ export class SseHub {
       if (t.batch.frames.length >= this.queueLimit) this.writeBatch(t);
       if (!this.flushScheduled) {
         this.flushScheduled = true;
+        // The end of this event-loop turn, not a time: the one timer that does not go through Clock.
         setImmediate(this.flushBound);
       }
       return;

@@ -1,3 +1,4 @@
+import { backoffDelay } from '../client/index.js';
 /**
  * The workflows' decision rules, pure: no database, no clock, no sockets. The services apply them
  * and make them atomic with conditional updates; the tests read them as the specification.
@@ -135,7 +136,7 @@ export function checkRunAt(runAt: number, now: number, what: string): number | A
  * No jitter needed: jobs are independent rows and a retry is one row update.
  */
 export function retryDelayMs(attempts: number, baseMs = 1000, maxMs = 300_000): number {
-  return Math.min(maxMs, baseMs * 2 ** Math.max(0, attempts - 1));
+  return backoffDelay(Math.max(0, attempts - 1), { baseDelayMs: baseMs, maxDelayMs: maxMs, maxAttempts: Infinity, jitter: 'none' }) ?? maxMs;
 }
 
 /**

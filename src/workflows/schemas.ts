@@ -1,13 +1,13 @@
-import { z } from '@hono/zod-openapi';
+import { z } from 'zod';
 import { ActionSchema, idString, NOTIFICATION_TYPES, PRIORITIES, RecipientsSchema, sendFields } from '../notifications/index.js';
 
 /** Request and response schemas of the workflow routes (validation and the OpenAPI description). */
 
-const at = (description: string) => z.iso.datetime({ offset: true, message: 'must be an ISO 8601 date-time with a time zone, e.g. 2026-11-26T07:00:00+09:00' }).openapi({ description, example: '2026-11-26T07:00:00+09:00' });
-const to = (description: string) => RecipientsSchema.openapi({ description, example: { topic: 'ward:3' } });
-const data = z.record(z.string(), z.unknown()).optional().openapi({ description: 'Structured data for the receiving page (any JSON object).' });
+const at = (description: string) => z.iso.datetime({ offset: true, message: 'must be an ISO 8601 date-time with a time zone, e.g. 2026-11-26T07:00:00+09:00' }).meta({ description, example: '2026-11-26T07:00:00+09:00' });
+const to = (description: string) => RecipientsSchema.meta({ description, example: { topic: 'ward:3' } });
+const data = z.record(z.string(), z.unknown()).optional().meta({ description: 'Structured data for the receiving page (any JSON object).' });
 const idempotencyKey = z.string().min(1).max(200).optional();
-const uuidParam = (what: string) => z.object({ id: z.string().uuid(`must be ${what} id`).openapi({ param: { name: 'id', in: 'path' } }) });
+const uuidParam = (what: string) => z.object({ id: z.string().uuid(`must be ${what} id`) });
 
 export const IdParams = {
   swap: uuidParam('a swap'),
@@ -16,7 +16,7 @@ export const IdParams = {
   scheduled: uuidParam('a scheduled notification'),
 };
 
-const JobStatus = z.enum(['pending', 'running', 'done', 'cancelled', 'failed']).openapi({
+const JobStatus = z.enum(['pending', 'running', 'done', 'cancelled', 'failed']).meta({
   description: 'pending: waiting for its time; running: being sent; done: sent; cancelled; failed: gave up (see lastError).',
 });
 
@@ -26,49 +26,49 @@ export const SchedulePublishedSchema = z
   .object({
     scheduleId: idString,
     to: to('The affected staff: a list of users, a ward (ward:3), a role, or the whole tenant.'),
-    period: z.object({ from: z.iso.date(), to: z.iso.date() }).strict().optional().openapi({ description: 'The dates the schedule covers.', example: { from: '2026-12-01', to: '2026-12-31' } }),
-    title: z.string().trim().min(1).max(200).optional().openapi({ description: 'Default "New schedule published".' }),
+    period: z.object({ from: z.iso.date(), to: z.iso.date() }).strict().optional().meta({ description: 'The dates the schedule covers.', example: { from: '2026-12-01', to: '2026-12-31' } }),
+    title: z.string().trim().min(1).max(200).optional().meta({ description: 'Default "New schedule published".' }),
     body: z.string().max(4000).optional(),
-    url: z.string().max(2000).optional().openapi({ description: 'Where the page opens the schedule.' }),
+    url: z.string().max(2000).optional().meta({ description: 'Where the page opens the schedule.' }),
     data,
-    idempotencyKey: idempotencyKey.openapi({ description: 'The same key within 24 h sends nothing again (neither notification nor event).' }),
+    idempotencyKey: idempotencyKey.meta({ description: 'The same key within 24 h sends nothing again (neither notification nor event).' }),
   })
   .strict()
-  .openapi('SchedulePublished');
+  .meta({ id: 'SchedulePublished' });
 
 export const ScheduleUpdatedSchema = z
   .object({
     scheduleId: idString,
     to: to('The affected staff.'),
-    changes: z.array(z.record(z.string(), z.unknown())).max(500).optional().openapi({ description: 'Change records carried by the schedule.updated event, for pages to apply.' }),
-    summary: z.string().max(1000).optional().openapi({ description: 'One line for the notification body.' }),
-    title: z.string().trim().min(1).max(200).optional().openapi({ description: 'Default "Schedule updated".' }),
+    changes: z.array(z.record(z.string(), z.unknown())).max(500).optional().meta({ description: 'Change records carried by the schedule.updated event, for pages to apply.' }),
+    summary: z.string().max(1000).optional().meta({ description: 'One line for the notification body.' }),
+    title: z.string().trim().min(1).max(200).optional().meta({ description: 'Default "Schedule updated".' }),
     data,
   })
   .strict()
-  .openapi('ScheduleUpdated');
+  .meta({ id: 'ScheduleUpdated' });
 
 export const ScheduleResultSchema = z
   .object({ notificationId: z.string(), recipients: z.number().int(), grouped: z.boolean(), duplicate: z.boolean(), eventId: z.string().nullable() })
-  .openapi('ScheduleResult');
+  .meta({ id: 'ScheduleResult' });
 
 // --- swaps ----------------------------------------------------------------------------------
 
 const Shift = z
   .object({ id: idString, startsAt: at('Shift start.'), endsAt: at('Shift end.').optional(), ward: idString.optional(), label: z.string().max(100).optional() })
   .strict()
-  .openapi('ShiftRef');
+  .meta({ id: 'ShiftRef' });
 
 export const SwapRequestSchema = z
   .object({
-    requesterId: idString.openapi({ description: 'Who asks to swap (gets swap_approved or swap_rejected).' }),
-    targetId: idString.openapi({ description: 'Who is asked (gets swap_requested with Approve and Reject).' }),
-    shift: Shift.openapi({ description: 'The requester\'s shift the target would take.' }),
-    inReturn: Shift.optional().openapi({ description: 'The target\'s shift the requester would take; absent: a give-away.' }),
+    requesterId: idString.meta({ description: 'Who asks to swap (gets swap_approved or swap_rejected).' }),
+    targetId: idString.meta({ description: 'Who is asked (gets swap_requested with Approve and Reject).' }),
+    shift: Shift.meta({ description: 'The requester\'s shift the target would take.' }),
+    inReturn: Shift.optional().meta({ description: 'The target\'s shift the requester would take; absent: a give-away.' }),
     note: z.string().max(500).optional(),
   })
   .strict()
-  .openapi('SwapRequest');
+  .meta({ id: 'SwapRequest' });
 
 export const SwapSchema = z
   .object({
@@ -85,24 +85,24 @@ export const SwapSchema = z
     createdAt: z.string(),
     updatedAt: z.string(),
   })
-  .openapi('Swap');
+  .meta({ id: 'Swap' });
 
 // --- emergency calls ------------------------------------------------------------------------
 
 export const EmergencyCallSchema = z
   .object({
     to: to('A ward (ward:3) or selected staff ({users: [...]}); a role or the tenant also work.'),
-    needed: z.number().int().min(1).max(100).openapi({ description: 'How many people are needed; accepts stop there.' }),
+    needed: z.number().int().min(1).max(100).meta({ description: 'How many people are needed; accepts stop there.' }),
     title: z.string().trim().min(1).max(200).default('Emergency call'),
     message: z.string().max(2000).default(''),
-    details: z.record(z.string(), z.unknown()).optional().openapi({ description: 'Free-form details (shift, ward, skills) for the receiving page.' }),
-    escalateAfterSeconds: z.number().int().min(1).max(86_400).optional().openapi({ description: 'Seconds before an unfilled call escalates. Default 600.' }),
+    details: z.record(z.string(), z.unknown()).optional().meta({ description: 'Free-form details (shift, ward, skills) for the receiving page.' }),
+    escalateAfterSeconds: z.number().int().min(1).max(86_400).optional().meta({ description: 'Seconds before an unfilled call escalates. Default 600.' }),
     escalateTo: to('The wider audience the call escalates to (staff already reached are skipped). Default {topic: "role:nurse"}; null: never escalate.').nullable().optional(),
   })
   .strict()
-  .openapi('EmergencyCallRequest');
+  .meta({ id: 'EmergencyCallRequest' });
 
-const CallStatus = z.enum(['open', 'escalated', 'filled', 'cancelled']).openapi({ description: 'open and escalated take accepts; filled and cancelled are closed.' });
+const CallStatus = z.enum(['open', 'escalated', 'filled', 'cancelled']).meta({ description: 'open and escalated take accepts; filled and cancelled are closed.' });
 export const CallSchema = z
   .object({
     id: z.string(),
@@ -121,12 +121,12 @@ export const CallSchema = z
     createdAt: z.string(),
     updatedAt: z.string(),
   })
-  .openapi('EmergencyCall');
+  .meta({ id: 'EmergencyCall' });
 
 export const CallDetailSchema = CallSchema.extend({
   acceptedBy: z.array(z.object({ userId: z.string(), acceptedAt: z.string() })),
   notificationIds: z.array(z.string()),
-}).openapi('EmergencyCallDetail');
+}).meta({ id: 'EmergencyCallDetail' });
 
 // --- reminders and scheduled notifications --------------------------------------------------
 
@@ -136,22 +136,22 @@ export const ReminderRequestSchema = z
     shiftStartsAt: at('When the shift starts.'),
     ward: idString.optional(),
     to: to('Who is reminded: the shift\'s staff ({users: [...]}) or a ward.'),
-    minutesBefore: z.number().int().min(1).max(10_080).default(60).openapi({ description: 'Remind this long before the shift. Default 60.' }),
+    minutesBefore: z.number().int().min(1).max(10_080).default(60).meta({ description: 'Remind this long before the shift. Default 60.' }),
     remindAt: at('An exact reminder time instead of minutesBefore.').optional(),
-    title: z.string().trim().min(1).max(200).optional().openapi({ description: 'Default "Shift reminder".' }),
+    title: z.string().trim().min(1).max(200).optional().meta({ description: 'Default "Shift reminder".' }),
     body: z.string().max(4000).optional(),
     data,
-    idempotencyKey: idempotencyKey.openapi({ description: 'One reminder per key: scheduling again returns the first (200).' }),
+    idempotencyKey: idempotencyKey.meta({ description: 'One reminder per key: scheduling again returns the first (200).' }),
   })
   .strict()
-  .openapi('ReminderRequest');
+  .meta({ id: 'ReminderRequest' });
 
 const Timed = {
   id: z.string(),
   status: JobStatus,
   runAt: z.string(),
   attempts: z.number().int(),
-  notificationId: z.string().nullable().openapi({ description: 'The notification sent, once done.' }),
+  notificationId: z.string().nullable().meta({ description: 'The notification sent, once done.' }),
   lastError: z.string().nullable(),
   createdBy: z.string(),
   createdAt: z.string(),
@@ -160,16 +160,16 @@ const Timed = {
 
 export const ReminderSchema = z
   .object({ ...Timed, shiftId: z.string(), shiftStartsAt: z.string(), ward: z.string().nullable(), to: RecipientsSchema, title: z.string(), body: z.string() })
-  .openapi('Reminder');
+  .meta({ id: 'Reminder' });
 
 export const ScheduledNotificationRequestSchema = z
   .object({
     ...sendFields,
     sendAt: at('When to send; in the future, at most 366 days ahead.'),
-    idempotencyKey: idempotencyKey.openapi({ description: 'One scheduled notification per key: scheduling again returns the first (200).' }),
+    idempotencyKey: idempotencyKey.meta({ description: 'One scheduled notification per key: scheduling again returns the first (200).' }),
   })
   .strict()
-  .openapi('ScheduledNotificationRequest');
+  .meta({ id: 'ScheduledNotificationRequest' });
 
 export const ScheduledNotificationSchema = z
   .object({
@@ -185,4 +185,4 @@ export const ScheduledNotificationSchema = z
       groupKey: z.string().optional(),
     }),
   })
-  .openapi('ScheduledNotification');
+  .meta({ id: 'ScheduledNotification' });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { backoffDelay, classify, DEFAULT_RETRY_POLICY, parseRetryAfter } from '../../src/push/outcome.js';
+import { parseRetryAfter } from '../../src/client/index.js';
+import { classify, DEFAULT_RETRY_POLICY } from '../../src/push/outcome.js';
 
 const NOW = Date.UTC(2026, 0, 15, 8, 0, 0);
 const half = () => 0.5;
@@ -80,15 +81,20 @@ describe('Retry-After parsing (RFC 9110 Section 10.2.3)', () => {
   });
 });
 
-describe('full-jitter backoff', () => {
+describe('full-jitter backoff of a 5xx', () => {
+  const p = { ...DEFAULT_RETRY_POLICY, baseMs: 1000, capMs: 300_000, maxAttempts: 100 };
+  const delay = (attempt: number, random: () => number) => {
+    const o = classify({ status: 500, attempt, now: NOW }, p, random);
+    if (o.kind !== 'retry') throw new Error(`expected a retry, got ${o.kind}`);
+    return o.at - NOW;
+  };
+
   it('doubles the ceiling per attempt from the base, up to the cap', () => {
-    const p = { baseMs: 1000, capMs: 300_000 };
-    expect([1, 2, 3, 4, 10, 30].map((a) => backoffDelay(a, p, () => 0.999999))).toEqual([999, 1999, 3999, 7999, 299_999, 299_999]);
+    expect([1, 2, 3, 4, 10, 30].map((a) => delay(a, () => 0.999999))).toEqual([999, 1999, 3999, 7999, 299_999, 299_999]);
   });
 
   it('spreads retries over the whole window', () => {
-    const p = { baseMs: 1000, capMs: 300_000 };
-    expect(backoffDelay(5, p, () => 0)).toBe(0);
-    expect(backoffDelay(5, p, () => 0.5)).toBe(8000);
+    expect(delay(5, () => 0)).toBe(0);
+    expect(delay(5, () => 0.5)).toBe(8000);
   });
 });

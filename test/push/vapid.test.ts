@@ -1,7 +1,7 @@
 import { createPrivateKey, sign } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { audienceOf, buildVapidJwt, checkVapidClaims, checkVapidKeys, generateVapidKeys, vapidAuthorization, vapidSigningKey, VapidSigner } from '../../src/push/vapid.js';
+import { vapidAudience, buildVapidJwt, checkVapidClaims, checkVapidKeys, generateVapidKeys, vapidAuthorization, vapidSigningKey, VapidSigner } from '../../src/push/vapid.js';
 import { verifyVapid } from './helpers/fake-push-service.js';
 
 const v = JSON.parse(readFileSync(new URL('../fixtures/vectors/rfc8292.json', import.meta.url), 'utf8')) as Record<string, any>;
@@ -81,8 +81,8 @@ describe('our VAPID tokens', () => {
   });
 
   it('takes aud from the origin of the endpoint, with a non-default port, never the path', () => {
-    expect(audienceOf('https://push.example.net:8443/p/abc?x=1')).toBe('https://push.example.net:8443');
-    expect(audienceOf('https://push.example.net:443/p/abc')).toBe('https://push.example.net');
+    expect(vapidAudience('https://push.example.net:8443/p/abc?x=1')).toBe('https://push.example.net:8443');
+    expect(vapidAudience('https://push.example.net:443/p/abc')).toBe('https://push.example.net');
   });
 });
 

@@ -1,5 +1,3 @@
-// Before any schema exists (see src/workflows/index.ts): the routes extend the notification model's.
-import '@hono/zod-openapi';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Identity } from '../../src/auth/index.js';

@@ -25,7 +25,7 @@ const routes = {
   asset: createRoute({
     method: 'get', path: `${CONSOLE_PATH}/assets/{file}`, tags, summary: 'A hashed console asset',
     description: 'Names carry a content hash, so they are cached for a year and never revalidated.',
-    request: { params: z.object({ file: z.string().openapi({ param: { name: 'file', in: 'path' }, example: 'index-3f9a1c2b.js' }) }) },
+    request: { params: z.object({ file: z.string().meta({ example: 'index-3f9a1c2b.js' }) }) },
     responses: { 200: { description: 'The asset.', content: { 'application/octet-stream': { schema: z.string() } } }, 404: errorResponse('No such asset.') },
   }),
 };

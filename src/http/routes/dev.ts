@@ -1,20 +1,18 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
-import { ID_PATTERN, signDevToken } from '../../auth/index.js';
+import { IdSchema as idString, signDevToken } from '../../auth/index.js';
 import type { AppEnv } from '../env.js';
 import { commonErrors, jsonBody } from '../schemas.js';
 
-const idString = z.string().regex(ID_PATTERN, 'must be an id of [A-Za-z0-9_.@-], 1 to 128 characters');
-
 const DevTokenRequest = z
   .object({
-    tenantId: idString.openapi({ example: 'hospital-a' }),
-    userId: idString.openapi({ example: 'nurse-kim' }),
-    roles: z.array(idString).max(16).default([]).openapi({ example: ['nurse'] }),
-    wards: z.array(idString).max(64).default([]).openapi({ example: ['3'] }),
+    tenantId: idString.meta({ example: 'hospital-a' }),
+    userId: idString.meta({ example: 'nurse-kim' }),
+    roles: z.array(idString).max(16).default([]).meta({ example: ['nurse'] }),
+    wards: z.array(idString).max(64).default([]).meta({ example: ['3'] }),
     ttlSeconds: z.number().int().min(60).max(7 * 86_400).default(12 * 3600),
   })
   .strict()
-  .openapi('DevTokenRequest');
+  .meta({ id: 'DevTokenRequest' });
 
 const devTokenRoute = createRoute({
   method: 'post',
@@ -24,7 +22,7 @@ const devTokenRoute = createRoute({
   description: 'Exists only when the service runs with its generated development secret (no key configured, NODE_ENV not production).',
   request: { body: jsonBody(DevTokenRequest) },
   responses: {
-    201: { description: 'A signed HS256 token.', content: { 'application/json': { schema: z.object({ token: z.string(), expiresAt: z.string() }).openapi('DevToken') } } },
+    201: { description: 'A signed HS256 token.', content: { 'application/json': { schema: z.object({ token: z.string(), expiresAt: z.string() }).meta({ id: 'DevToken' }) } } },
     400: commonErrors[400],
   },
 });

@@ -12,14 +12,14 @@ const Member = z
     timeZone: z.string().max(64).nullable().optional(),
   })
   .strict()
-  .openapi('Member', { example: { userId: 'nurse-kim', roles: ['nurse'], wards: ['3'], displayName: 'Kim', timeZone: 'Asia/Seoul' } });
+  .meta({ id: 'Member',  example: { userId: 'nurse-kim', roles: ['nurse'], wards: ['3'], displayName: 'Kim', timeZone: 'Asia/Seoul' } });
 
 const tags = ['directory'];
 const routes = {
   put: createRoute({
     method: 'put', path: '/api/directory/members', tags, security: bearerSecurity, summary: 'Add or update staff members',
     description: 'Role service or admin. The scheduling application keeps the directory in step with its staff, so ward, role and tenant notifications reach everyone, also staff who never connected.',
-    request: { body: jsonBody(z.object({ members: z.array(Member).min(1).max(5000) }).strict().openapi('MemberUpsert')) },
+    request: { body: jsonBody(z.object({ members: z.array(Member).min(1).max(5000) }).strict().meta({ id: 'MemberUpsert' })) },
     responses: { 200: { description: 'Saved.', content: { 'application/json': { schema: z.object({ upserted: z.number().int() }) } } }, ...commonErrors },
   }),
   list: createRoute({

@@ -14,7 +14,7 @@ const routes = {
       'Unfilled after `escalateAfterSeconds`, the call goes to `escalateTo` (staff not reached yet). The caller and `role:service` get `emergency.updated` (data: {call}) on every accept, the escalation and the fill.',
     request: { body: jsonBody(EmergencyCallSchema) },
     responses: {
-      201: { description: 'Called.', ...json(z.object({ call: CallSchema, notificationId: z.string(), recipients: z.number().int() }).openapi('EmergencyCallCreated')) },
+      201: { description: 'Called.', ...json(z.object({ call: CallSchema, notificationId: z.string(), recipients: z.number().int() }).meta({ id: 'EmergencyCallCreated' })) },
       ...commonErrors,
       400: errorResponse(UNKNOWN_STAFF),
     },

@@ -18,10 +18,10 @@ const Action = NotificationActionSchema;
 export const SendNotificationSchema = z
   .object({
     ...sendFields,
-    idempotencyKey: z.string().min(1).max(200).optional().openapi({ description: 'A key used again within 24 h returns the first result and sends nothing.' }),
+    idempotencyKey: z.string().min(1).max(200).optional().meta({ description: 'A key used again within 24 h returns the first result and sends nothing.' }),
   })
   .strict()
-  .openapi('SendNotification');
+  .meta({ id: 'SendNotification' });
 
 const Notification = z
   .object({
@@ -39,8 +39,8 @@ const Notification = z
     createdAt: z.string(),
     updatedAt: z.string(),
   })
-  .openapi('Notification');
-const InboxItem = Notification.extend({ readAt: z.string().nullable(), actedAction: z.string().nullable() }).openapi('InboxItem');
+  .meta({ id: 'Notification' });
+const InboxItem = Notification.extend({ readAt: z.string().nullable(), actedAction: z.string().nullable() }).meta({ id: 'InboxItem' });
 const Counts = (key: string) => z.object({ [key]: z.number().int(), unreadCount: z.number().int() });
 
 const ListQuery = z.object({
@@ -50,11 +50,11 @@ const ListQuery = z.object({
   type: z.enum(NOTIFICATION_TYPES).optional(),
   priority: z.enum(PRIORITIES).optional(),
 });
-const IdParam = z.object({ id: z.string().uuid('must be a notification id').openapi({ param: { name: 'id', in: 'path' } }) });
-const ActionParam = IdParam.extend({ actionId: z.string().max(32).openapi({ param: { name: 'actionId', in: 'path' } }) });
+const IdParam = z.object({ id: z.string().uuid('must be a notification id') });
+const ActionParam = IdParam.extend({ actionId: z.string().max(32) });
 const ids = z.array(z.string().uuid('must be a notification id')).min(1).max(500);
-const MarkReadBody = z.union([z.object({ ids }).strict(), z.object({ all: z.literal(true) }).strict()]).openapi('MarkRead');
-const DeleteQuery = z.object({ ids: z.string().max(20_000).optional().openapi({ description: 'Comma-separated ids; absent: delete all of the caller\'s notifications.' }) });
+const MarkReadBody = z.union([z.object({ ids }).strict(), z.object({ all: z.literal(true) }).strict()]).meta({ id: 'MarkRead' });
+const DeleteQuery = z.object({ ids: z.string().max(20_000).optional().meta({ description: 'Comma-separated ids; absent: delete all of the caller\'s notifications.' }) });
 
 const tags = ['notifications'];
 const notFoundResp = errorResponse('Not in the caller\'s inbox (also for other users\' and tenants\' ids).');
@@ -64,7 +64,7 @@ const routes = {
     method: 'get', path: '/api/notifications', tags, security: bearerSecurity, summary: 'The caller\'s inbox, newest first',
     request: { query: ListQuery },
     responses: {
-      200: { description: 'A page of the inbox.', content: { 'application/json': { schema: z.object({ items: z.array(InboxItem), nextCursor: z.string().nullable(), unreadCount: z.number().int() }).openapi('InboxPage') } } },
+      200: { description: 'A page of the inbox.', content: { 'application/json': { schema: z.object({ items: z.array(InboxItem), nextCursor: z.string().nullable(), unreadCount: z.number().int() }).meta({ id: 'InboxPage' }) } } },
       ...commonErrors,
     },
   }),
@@ -73,7 +73,7 @@ const routes = {
     description: 'Role service or admin (any audience in the tenant), or manager (only `ward:<own ward>`). One transaction per send. `Idempotency-Key` header or `idempotencyKey` field.',
     request: { body: jsonBody(SendNotificationSchema) },
     responses: {
-      201: { description: 'Created and delivered (or grouped).', content: { 'application/json': { schema: z.object({ notification: Notification, recipients: z.number().int(), grouped: z.boolean(), duplicate: z.boolean() }).openapi('SendResult') } } },
+      201: { description: 'Created and delivered (or grouped).', content: { 'application/json': { schema: z.object({ notification: Notification, recipients: z.number().int(), grouped: z.boolean(), duplicate: z.boolean() }).meta({ id: 'SendResult' }) } } },
       200: { description: 'An idempotent repeat: the first result, nothing sent again.', content: { 'application/json': { schema: z.object({ notification: Notification, recipients: z.number().int(), grouped: z.boolean(), duplicate: z.boolean() }) } } },
       ...commonErrors,
     },
@@ -90,7 +90,7 @@ const routes = {
   }),
   getPrefs: createRoute({
     method: 'get', path: '/api/notifications/preferences', tags, security: bearerSecurity, summary: 'The caller\'s delivery preferences',
-    responses: { 200: { description: 'Preferences.', content: { 'application/json': { schema: PreferencesSchema.openapi('Preferences') } } }, 401: commonErrors[401] },
+    responses: { 200: { description: 'Preferences.', content: { 'application/json': { schema: PreferencesSchema.meta({ id: 'Preferences' }) } } }, 401: commonErrors[401] },
   }),
   putPrefs: createRoute({
     method: 'put', path: '/api/notifications/preferences', tags, security: bearerSecurity, summary: 'Replace the caller\'s delivery preferences',
@@ -120,7 +120,7 @@ const routes = {
       'Authenticated by the bearer token, or by the `X-Wardbell-Action-Token` a push carries (service worker).',
     request: { params: ActionParam, headers: z.object({ 'x-wardbell-action-token': z.string().optional() }) },
     responses: {
-      200: { description: 'What happened.', content: { 'application/json': { schema: z.object({ notificationId: z.string(), actionId: z.string(), result: z.string(), message: z.string(), details: z.unknown().optional() }).openapi('ActionResult') } } },
+      200: { description: 'What happened.', content: { 'application/json': { schema: z.object({ notificationId: z.string(), actionId: z.string(), result: z.string(), message: z.string(), details: z.unknown().optional() }).meta({ id: 'ActionResult' }) } } },
       404: notFoundResp,
       409: errorResponse('Already answered, already decided, or already filled.'),
       401: commonErrors[401],

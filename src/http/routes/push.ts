@@ -9,19 +9,19 @@ const b64url = (what: string, min: number, max: number) => z.string().min(min).m
 /** The seed's PushSubscriptionData as a browser sends it (`PushSubscription.toJSON()` plus topics). */
 export const SubscribeSchema = z
   .object({
-    endpoint: z.string().url().max(MAX_ENDPOINT_LENGTH).openapi({ example: 'https://fcm.googleapis.com/fcm/send/dpH5lCsTSSM:APA91bH...' }),
+    endpoint: z.string().url().max(MAX_ENDPOINT_LENGTH).meta({ example: 'https://fcm.googleapis.com/fcm/send/dpH5lCsTSSM:APA91bH...' }),
     keys: z.object({ p256dh: b64url('p256dh', 80, 100), auth: b64url('auth', 16, 30) }).strict(),
-    expirationTime: z.number().int().nullable().optional().openapi({ description: 'Milliseconds since the epoch when the browser lets the subscription lapse; null: never.' }),
-    topics: z.array(z.string().max(300)).max(100).optional().openapi({ description: 'Topics this device wants (user:<id>, ward:<id>, role:<name>), only ones the caller is granted. Absent: all granted topics. Urgent notifications always come through.', example: ['user:kim', 'ward:3'] }),
-    userId: z.string().max(128).optional().openapi({ description: 'Optional; must be the caller.' }),
-    tenantId: z.string().max(128).optional().openapi({ description: 'Optional; must be the caller\'s tenant.' }),
+    expirationTime: z.number().int().nullable().optional().meta({ description: 'Milliseconds since the epoch when the browser lets the subscription lapse; null: never.' }),
+    topics: z.array(z.string().max(300)).max(100).optional().meta({ description: 'Topics this device wants (user:<id>, ward:<id>, role:<name>), only ones the caller is granted. Absent: all granted topics. Urgent notifications always come through.', example: ['user:kim', 'ward:3'] }),
+    userId: z.string().max(128).optional().meta({ description: 'Optional; must be the caller.' }),
+    tenantId: z.string().max(128).optional().meta({ description: 'Optional; must be the caller\'s tenant.' }),
   })
   .strict()
-  .openapi('PushSubscribe');
+  .meta({ id: 'PushSubscribe' });
 
 const Subscription = z
   .object({ id: z.string(), endpoint: z.string(), userId: z.string(), tenantId: z.string(), topics: z.array(z.string()), createdAt: z.string(), expirationTime: z.number().nullable().optional() })
-  .openapi('PushSubscription');
+  .meta({ id: 'PushSubscription' });
 const Stats = z
   .object({
     tenantId: z.string(),
@@ -30,15 +30,15 @@ const Stats = z
     byTopic: z.record(z.string(), z.number().int()),
     deliveries: z.object({ delivered: z.number().int(), failed: z.number().int(), pruned: z.number().int(), expired: z.number().int(), retried: z.number().int(), pending: z.number().int() }),
   })
-  .openapi('PushStats');
-const Backup = BackupFileSchema.openapi('PushBackup');
+  .meta({ id: 'PushStats' });
+const Backup = BackupFileSchema.meta({ id: 'PushBackup' });
 
 const tags = ['push'];
 const routes = {
   vapid: createRoute({
     method: 'get', path: '/api/push/vapid-public-key', tags, summary: 'The VAPID public key (RFC 8292)',
     description: 'The `applicationServerKey` for `PushManager.subscribe`. Public; no token needed.',
-    responses: { 200: { description: 'The key, base64url (65 octets, uncompressed P-256).', content: { 'application/json': { schema: z.object({ publicKey: z.string() }).openapi('VapidPublicKey') } } } },
+    responses: { 200: { description: 'The key, base64url (65 octets, uncompressed P-256).', content: { 'application/json': { schema: z.object({ publicKey: z.string() }).meta({ id: 'VapidPublicKey' }) } } } },
   }),
   subscribe: createRoute({
     method: 'post', path: '/api/push/subscribe', tags, security: bearerSecurity, summary: 'Register this browser for push',
@@ -52,7 +52,7 @@ const routes = {
   }),
   unsubscribe: createRoute({
     method: 'delete', path: '/api/push/subscribe', tags, security: bearerSecurity, summary: 'Remove this browser\'s subscription',
-    request: { body: jsonBody(z.object({ endpoint: z.string().max(MAX_ENDPOINT_LENGTH) }).strict().openapi('PushUnsubscribe')) },
+    request: { body: jsonBody(z.object({ endpoint: z.string().max(MAX_ENDPOINT_LENGTH) }).strict().meta({ id: 'PushUnsubscribe' })) },
     responses: {
       200: { description: 'Removed.', content: { 'application/json': { schema: z.object({ removed: z.literal(true) }) } } },
       404: errorResponse('The caller has no subscription with this endpoint.'),

@@ -21,13 +21,13 @@ const streamQuery = z.object({
     .string()
     .max(4096)
     .optional()
-    .openapi({ description: 'Comma-separated topics to narrow the stream to (default: every granted topic).', example: 'ward:3,role:nurse' }),
+    .meta({ description: 'Comma-separated topics to narrow the stream to (default: every granted topic).', example: 'ward:3,role:nurse' }),
   lastEventId: z
     .string()
     .max(64)
     .optional()
-    .openapi({ description: 'Resume position when a Last-Event-ID header cannot be sent.' }),
-  ticket: z.string().max(64).optional().openapi({ description: 'Single-use ticket from POST /api/sse/ticket (for native EventSource).' }),
+    .meta({ description: 'Resume position when a Last-Event-ID header cannot be sent.' }),
+  ticket: z.string().max(64).optional().meta({ description: 'Single-use ticket from POST /api/sse/ticket (for native EventSource).' }),
 });
 
 const streamRoute = createRoute({
@@ -65,7 +65,7 @@ const ticketRoute = createRoute({
       description: 'The ticket.',
       content: {
         'application/json': {
-          schema: z.object({ ticket: z.string(), expiresAt: z.string().openapi({ format: 'date-time' }) }).openapi('SseTicket'),
+          schema: z.object({ ticket: z.string(), expiresAt: z.string().meta({ format: 'date-time' }) }).meta({ id: 'SseTicket' }),
         },
       },
     },
