@@ -8,127 +8,9 @@ import {
   type StoredEvent,
   type StreamHead,
 } from '../events/index.js';
+import { addTo, Connection, removeFrom, type ConnectRequest, type HubOptions, type HubStats, type ReplayOutcome, type SseTransport, type TenantIndex } from './connection.js';
 import { encodeFrameBytes } from './encoder.js';
-
-/**
- * The byte sink of one SSE connection. node:http's ServerResponse satisfies it as it is, so the hot
- * path writes one shared Buffer straight to each response: no per-connection stream or encoding.
- */
-export interface SseTransport {
-  write(chunk: Buffer): boolean;
-  cork(): void;
-  uncork(): void;
-  end(chunk?: Buffer): void;
-  destroy(): void;
-  readonly writableLength: number;
-  readonly destroyed: boolean;
-  once(event: 'close', listener: () => void): unknown;
-}
-
-export interface HubOptions {
-  log: EventLog;
-  clock: Clock;
-  /** Heartbeat interval. Default 30000 ms (seed 1.1). */
-  heartbeatMs?: number;
-  /** Frames that may wait unsent for one client before it is disconnected. Default 100. */
-  queueLimit?: number;
-  /** Most events one reconnect may replay before a `reset` is sent instead. Default 1000. */
-  replayLimit?: number;
-  /** `retry:` hint sent on connect, ms. Default 3000. */
-  retryMs?: number;
-  /** Coalesce the frames a connection gets within one event-loop turn into one write. Default true. */
-  coalesce?: boolean;
-}
-
-export interface ConnectRequest {
-  tenantId: string;
-  userId: string;
-  /** Topics this connection listens to (already authorised). */
-  topics: readonly string[];
-  /** The client's Last-Event-ID, if any. */
-  lastEventId?: string | undefined;
-}
-
-type ConnState = 'replaying' | 'live' | 'closed';
-
-/** One open SSE connection. Kept small: memory per idle connection is a benchmark target. */
-export class Connection {
-  state: ConnState = 'replaying';
-  /** Live events that arrived while the replay was being read. */
-  pending: StoredEvent[] | null = [];
-  /** Highest offset written to this connection (replay/live overlap is dropped by it). */
-  lastOffset = 0;
-  /** Frames written since the transport's buffer was last empty. */
-  backlog = 0;
-  corked = false;
-  constructor(
-    readonly id: number,
-    readonly tenantId: string,
-    readonly userId: string,
-    readonly topics: ReadonlySet<string>,
-    readonly transport: SseTransport,
-  ) {}
-}
-
-interface TenantIndex {
-  all: Set<Connection>;
-  /** Tenant-wide frames published this event-loop turn, written once per stream at the flush. */
-  batch?: { frames: Buffer[]; offsets: number[] } | undefined;
-  users: Map<string, Set<Connection>>;
-  topics: Map<string, Set<Connection>>;
-}
-
-/** Plain counters, read by the metrics collector; plain numbers keep the hot path cheap. */
-export interface HubStats {
-  connectionsOpened: number;
-  framesDelivered: number;
-  eventsDelivered: number;
-  eventsDropped: number;
-  slowClientDisconnects: number;
-  replaysServed: number;
-  eventsReplayed: number;
-  resetsSent: Record<GapReason, number>;
-  heartbeatsSent: number;
-}
-
-export interface ReplayOutcome {
-  kind: 'fresh' | 'replayed' | 'reset';
-  replayed: number;
-  reason?: GapReason;
-}
-
-interface PersonalFrames {
-  prefix: string;
-  suffix: string;
-  values: Record<string, unknown>;
-}
-
-/**
- * Splits an event with a personal field into the text before and after the per-recipient value,
- * so each recipient costs one small concatenation instead of a JSON encoding of the whole event.
- * JSON text never holds a raw line break, so the data stays on one `data:` line.
- */
-function personalFrames(e: StoredEvent): PersonalFrames | null {
-  if (!e.personal) return null;
-  const json = JSON.stringify(e.data);
-  if (!json.startsWith('{')) return null;
-  const body = json.slice(0, -1) + (json.length > 2 ? ',' : '');
-  return {
-    prefix: `id: ${e.id}\nevent: ${e.type}\ndata: ${body}${JSON.stringify(e.personal.field)}:`,
-    suffix: '}\n\n',
-    values: e.personal.values,
-  };
-}
-
-const addTo = <K>(m: Map<K, Set<Connection>>, k: K, c: Connection) => {
-  let s = m.get(k);
-  if (!s) m.set(k, (s = new Set()));
-  s.add(c);
-};
-const removeFrom = <K>(m: Map<K, Set<Connection>>, k: K, c: Connection) => {
-  const s = m.get(k);
-  if (s && s.delete(c) && s.size === 0) m.delete(k);
-};
+import { encodeEvent, frameFor, personalFrames } from './frames.js';
 
 /**
  * The SSE hub of one process: the connections it holds, indexed by tenant, user and topic; live
@@ -210,7 +92,7 @@ export class SseHub {
     conn.state = 'live';
     for (const e of pending) {
       if (e.offset > conn.lastOffset) {
-        this.write(conn, this.frameFor(e, conn, () => this.encode(e), personalFrames(e)));
+        this.write(conn, frameFor(e, conn.userId, () => encodeEvent(e), personalFrames(e)));
         conn.lastOffset = e.offset;
       }
     }
@@ -240,7 +122,7 @@ export class SseHub {
     const viewer = { userId: conn.userId, topics: conn.topics };
     for (const e of read.events) {
       if (isVisibleTo(e.audience, viewer)) {
-        this.write(conn, this.frameFor(e, conn, () => this.encode(e), personalFrames(e)));
+        this.write(conn, frameFor(e, conn.userId, () => encodeEvent(e), personalFrames(e)));
         written = e.offset;
         n++;
       }
@@ -289,11 +171,11 @@ export class SseHub {
     const t = this.tenants.get(e.tenantId);
     if (!t) return;
     let frame: Buffer | null = null;
-    const shared = () => (frame ??= this.encode(e));
+    const shared = () => (frame ??= encodeEvent(e));
     const personal = personalFrames(e);
     const send = (c: Connection) => {
       if (c.state === 'live') {
-        this.write(c, this.frameFor(e, c, shared, personal));
+        this.write(c, frameFor(e, c.userId, shared, personal));
         this.stats.eventsDelivered++;
       } else if (c.state === 'replaying' && c.pending) {
         c.pending.push(e);
@@ -333,18 +215,6 @@ export class SseHub {
       const s = a.topic.startsWith('user:') ? t.users.get(a.topic.slice(5)) : t.topics.get(a.topic);
       if (s) for (const c of s) send(c);
     }
-  }
-
-  private encode(e: StoredEvent): Buffer {
-    return encodeFrameBytes({ id: e.id, event: e.type, data: JSON.stringify(e.data) });
-  }
-
-  /** The frame for one connection: the shared frame, or with its personal field spliced in. */
-  private frameFor(e: StoredEvent, c: Connection, shared: () => Buffer, personal: PersonalFrames | null): Buffer {
-    if (!personal) return shared();
-    const v = personal.values[c.userId];
-    if (v === undefined) return shared();
-    return Buffer.from(personal.prefix + JSON.stringify(v) + personal.suffix, 'utf8');
   }
 
   /** Writes a tenant's batched frames: one Buffer per live stream. */
