@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
-import { parseEntry, redisKeys, type StoredEvent } from '../events/index.js';
-import type { Bus } from './index.js';
+import type { StoredEvent } from '../events/index.js';
+import { parseEntry, redisKeys } from '../events/redis-log.js';
+import type { Bus } from './bus.js';
 
 export interface RedisBusOptions {
   /** A connection used only for blocking reads (XREAD BLOCK holds it). */
@@ -17,7 +18,8 @@ export interface RedisBusOptions {
  * left off instead of missing what was published meanwhile (plain pub/sub would lose it).
  *
  * `publish` sends nothing: the Redis event log's append already put the event on the bus stream in
- * the same script that logged it.
+ * the same script that logged it. So this bus works only paired with that log, and only
+ * `createRedisBackbone` (`src/backbone/redis.ts`) builds it.
  */
 export function createRedisBus(opts: RedisBusOptions): Bus & { ready: Promise<void> } {
   const { reader } = opts;

@@ -1,4 +1,21 @@
-import type { SSEErrorCode } from './types.js';
+/**
+ * Error codes of `SSEClientError`.
+ * - `http_status`: a status that is not 200/204 (retryable for 408, 429 and 5xx only).
+ * - `bad_content_type`: 200 whose content type essence is not `text/event-stream` (fatal).
+ * - `network`: `fetch` rejected or the body stream errored (retryable).
+ * - `stream_ended`: the server ended the response (retryable: the normal way servers rotate).
+ * - `heartbeat_timeout`: no bytes within `heartbeatTimeoutMs` (retryable).
+ * - `token`: `getToken` threw or rejected (retryable).
+ * - `max_attempts`: `maxAttempts` consecutive reconnection attempts failed (fatal; `cause` is the last).
+ */
+export type SSEErrorCode =
+  | 'http_status'
+  | 'bad_content_type'
+  | 'network'
+  | 'stream_ended'
+  | 'heartbeat_timeout'
+  | 'token'
+  | 'max_attempts';
 
 /** Details carried by an `SSEClientError`. */
 export interface SSEClientErrorDetails {

@@ -3,7 +3,7 @@
  */
 export { createSSEClient } from './sse-client.js';
 export { SSEClientError } from './errors.js';
-export type { SSEClientErrorDetails } from './errors.js';
+export type { SSEClientErrorDetails, SSEErrorCode } from './errors.js';
 export { backoffDelay, RECONNECT_DEFAULTS } from './backoff.js';
 export type { BackoffOptions, JitterStrategy, ReconnectOptions } from './backoff.js';
 export { createEventStreamParser } from './parser.js';
@@ -23,7 +23,6 @@ export type {
   ResetData,
   ServerEventMap,
   ServerEventType,
-  SSEErrorCode,
   StateChange,
   StateChangeReason,
   TimerFunctions,

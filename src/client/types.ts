@@ -4,7 +4,7 @@
  * server code into a browser bundle.
  */
 import type { ReconnectOptions } from './backoff.js';
-import type { SSEClientError } from './errors.js';
+import type { SSEClientError, SSEErrorCode } from './errors.js';
 
 /**
  * The event types the Wardbell server sends: the seed's seven (`SSEEventType`, section 1.2), the
@@ -101,25 +101,6 @@ export type StateChangeReason =
   | 'client_close'
   /** A failure; its code says which (retryable failures lead to `reconnecting`). */
   | SSEErrorCode;
-
-/**
- * Error codes of `SSEClientError`.
- * - `http_status`: a status that is not 200/204 (retryable for 408, 429 and 5xx only).
- * - `bad_content_type`: 200 whose content type essence is not `text/event-stream` (fatal).
- * - `network`: `fetch` rejected or the body stream errored (retryable).
- * - `stream_ended`: the server ended the response (retryable: the normal way servers rotate).
- * - `heartbeat_timeout`: no bytes within `heartbeatTimeoutMs` (retryable).
- * - `token`: `getToken` threw or rejected (retryable).
- * - `max_attempts`: `maxAttempts` consecutive reconnection attempts failed (fatal; `cause` is the last).
- */
-export type SSEErrorCode =
-  | 'http_status'
-  | 'bad_content_type'
-  | 'network'
-  | 'stream_ended'
-  | 'heartbeat_timeout'
-  | 'token'
-  | 'max_attempts';
 
 /** What `on('state', fn)` listeners receive: one object per transition. */
 export interface StateChange {

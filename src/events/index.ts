@@ -4,4 +4,6 @@ export { checkPosition, checkContinuity, type GapReason, type ReadSince, type St
 export type { EventLog, Retention } from './log.js';
 export { createMemoryEventLog } from './memory-log.js';
 export { createSqlEventLog } from './sql-log.js';
-export { createRedisEventLog, parseEntry, redisKeys, type RedisLogOptions } from './redis-log.js';
+export type { Publisher } from './publisher.js';
+// The Redis log (`redis-log.ts`) is not exported: its append also writes the Redis bus stream, so it
+// is built together with the Redis bus by `createRedisBackbone` (`src/backbone/`).

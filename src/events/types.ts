@@ -31,6 +31,15 @@ export type Audience =
   | { kind: 'topic'; topic: string }
   | { kind: 'tenant' };
 
+/** Audience constructors (pure): `publisher.publish(tenant, type, data, toUser(id))`. */
+export const toUser = (userId: string): Extract<Audience, { kind: 'users' }> => ({ kind: 'users', users: [userId] });
+/** The given users, each once (in first-seen order). */
+export const toUsers = (userIds: Iterable<string>): Extract<Audience, { kind: 'users' }> => ({ kind: 'users', users: [...new Set(userIds)] });
+/** Connections subscribed to the topic (and, for `user:<id>`, that user's own). */
+export const toTopic = (topic: string): Extract<Audience, { kind: 'topic' }> => ({ kind: 'topic', topic });
+/** Every connection of the tenant. */
+export const toTenant = (): Extract<Audience, { kind: 'tenant' }> => ({ kind: 'tenant' });
+
 /** An event as kept in the log and carried on the bus. */
 export interface StoredEvent {
   /** `<epoch>-<offset>`: ASCII, increasing within a tenant; the SSE `id:`. */

@@ -1,5 +1,14 @@
-import type { EventLog, StoredEvent } from '../events/index.js';
-import type { SseHub } from './hub.js';
+import type { EventLog, GapReason, StoredEvent, StreamHead } from '../events/index.js';
+
+/**
+ * Where the feed delivers, in order (`SseHub` satisfies it): each event once, or a tenant-wide
+ * reset when the events in between cannot be had.
+ */
+export interface FeedSink {
+  deliver(event: StoredEvent): void;
+  /** Tells every open stream of the tenant to start over from `head` (the log started over or lost events). */
+  resetTenant(tenantId: string, head: StreamHead, reason: GapReason): void;
+}
 
 const epochOf = (id: string) => id.slice(0, id.lastIndexOf('-'));
 
@@ -17,7 +26,7 @@ export class OrderedFeed {
 
   constructor(
     private readonly log: EventLog,
-    private readonly hub: SseHub,
+    private readonly sink: FeedSink,
     private readonly opts: { fillLimit?: number; onError?: (err: unknown) => void } = {},
   ) {}
 
@@ -37,7 +46,7 @@ export class OrderedFeed {
     if (!l || l.epoch !== epoch) {
       if (l) {
         this.stats.tenantResets++;
-        this.hub.resetTenant(t, { epoch, head: e.offset - 1 }, 'epoch-mismatch');
+        this.sink.resetTenant(t, { epoch, head: e.offset - 1 }, 'epoch-mismatch');
       }
       this.deliver(e, epoch);
       return;
@@ -55,7 +64,7 @@ export class OrderedFeed {
 
   private deliver(e: StoredEvent, epoch: string): void {
     this.last.set(e.tenantId, { epoch, offset: e.offset });
-    this.hub.deliver(e);
+    this.sink.deliver(e);
   }
 
   private fill(trigger: StoredEvent, from: { epoch: string; offset: number }): void {
@@ -75,7 +84,7 @@ export class OrderedFeed {
         } else {
           const head = await this.log.head(t);
           this.stats.tenantResets++;
-          this.hub.resetTenant(t, head, r.reason);
+          this.sink.resetTenant(t, head, r.reason);
           this.last.set(t, { epoch: head.epoch, offset: head.head });
         }
       })

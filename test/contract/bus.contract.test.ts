@@ -1,14 +1,18 @@
-import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createInProcessBus, createRedisBus, type Bus } from '../../src/bus/index.js';
-import { createMemoryEventLog, createRedisEventLog, type EventLog, type StoredEvent } from '../../src/events/index.js';
+import { createEmbeddedBackbone, createRedisBackbone } from '../../src/backbone/index.js';
+import type { Bus } from '../../src/bus/index.js';
+import type { EventLog, StoredEvent } from '../../src/events/index.js';
 import { systemClock } from '../../src/shared/clock.js';
+import { migrateToLatest, openSqlite } from '../../src/store/index.js';
 import { REDIS_URL, testPrefix } from '../helpers/scale.js';
 import { sleep } from '../helpers/sse-reader.js';
 
 const retention = { maxEvents: 1000, maxAgeMs: 3_600_000 };
 
-/** A log and two subscribers standing for two processes; `publish` is how the service publishes. */
+/**
+ * A log and two subscribers standing for two processes, each built by the deployment's backbone
+ * factory (the pairs are what the service runs); `publish` is how the service publishes.
+ */
 interface Backbone {
   log: EventLog;
   a: Bus;
@@ -21,32 +25,35 @@ interface Backbone {
 
 const adapters: Record<string, () => Promise<Backbone>> = {
   'in-process': async () => {
-    const bus = createInProcessBus();
-    return { log: createMemoryEventLog({ retention, clock: systemClock }), a: bus, b: bus, publish: (e) => bus.publish(e), close: () => bus.close() };
+    const db = openSqlite(':memory:');
+    await migrateToLatest(db);
+    const bb = createEmbeddedBackbone({ db, retention, clock: systemClock });
+    return { log: bb.log, a: bb.bus, b: bb.bus, publish: (e) => bb.bus.publish(e), close: async () => { await bb.close(); await db.destroy(); } };
   },
   ...(REDIS_URL
     ? {
         redis: async (): Promise<Backbone> => {
           const prefix = testPrefix();
-          const redis = new Redis(REDIS_URL as string);
-          const readerA = new Redis(REDIS_URL as string);
-          const a = createRedisBus({ reader: readerA, prefix, blockMs: 200 });
-          const b = createRedisBus({ reader: new Redis(REDIS_URL as string), prefix, blockMs: 200 });
-          await Promise.all([a.ready, b.ready]);
+          const open = (name: string) => createRedisBackbone({ url: REDIS_URL as string, prefix, retention, clock: systemClock, blockMs: 200, connectionName: `${prefix}:${name}` });
+          const [pa, pb] = [await open('a'), await open('b')];
+          const { redis } = pa;
           return {
-            log: createRedisEventLog({ redis, prefix, retention, clock: systemClock }),
-            a,
-            b,
-            publish: (e) => a.publish(e),
+            log: pa.log,
+            a: pa.bus,
+            b: pb.bus,
+            publish: (e) => pa.bus.publish(e),
             async interruptA() {
-              readerA.disconnect(true);
+              // Drop a's blocking-read connection from the server side; ioredis reconnects.
+              for (const line of ((await redis.client('LIST')) as string).split('\n')) {
+                const f = Object.fromEntries(line.split(' ').map((kv) => kv.split('=', 2)));
+                if (f.name === `${prefix}:a:bus`) await redis.client('KILL', 'ID', f.id as string);
+              }
             },
             async close() {
-              await a.close();
-              await b.close();
               const keys = await redis.keys(`${prefix}:*`);
               if (keys.length) await redis.del(...keys);
-              await redis.quit();
+              await pb.close();
+              await pa.close();
             },
           };
         },

@@ -7,8 +7,7 @@ import {
   type EventLog,
   type Retention,
 } from '../../src/events/index.js';
-import { Redis } from 'ioredis';
-import { createRedisEventLog } from '../../src/events/index.js';
+import { createRedisBackbone } from '../../src/backbone/index.js';
 import { migrateToLatest, openPostgres, openSqlite, type Db } from '../../src/store/index.js';
 import { FakeClock } from '../helpers/fake-clock.js';
 import { createTestDatabase, DATABASE_URL, REDIS_URL, testPrefix } from '../helpers/scale.js';
@@ -54,15 +53,15 @@ const adapters: Record<string, Factory> = {
   ...(REDIS_URL
     ? {
         redis: (async (o) => {
-          const redis = new Redis(REDIS_URL as string);
           const prefix = testPrefix();
-          const log = createRedisEventLog({ redis, prefix, ...o });
+          const bb = await createRedisBackbone({ url: REDIS_URL as string, prefix, ...o });
+          const { log, redis } = bb;
           return {
             log,
             close: async () => {
               const keys = await redis.keys(`${prefix}:*`);
               if (keys.length) await redis.del(...keys);
-              await redis.quit();
+              await bb.close();
             },
           };
         }) satisfies Factory,

@@ -1,16 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import { createMemoryEventLog, formatEventId, type GapReason, type StoredEvent, type StreamHead } from '../../src/events/index.js';
-import { OrderedFeed, type SseHub } from '../../src/sse/index.js';
+import { OrderedFeed, type FeedSink } from '../../src/sse/index.js';
 import { FakeClock } from '../helpers/fake-clock.js';
 
-function fakeHub() {
-  const delivered: number[] = [];
-  const resets: Array<{ head: StreamHead; reason: GapReason }> = [];
-  const hub = {
-    deliver: (e: StoredEvent) => delivered.push(e.offset),
-    resetTenant: (_t: string, head: StreamHead, reason: GapReason) => resets.push({ head, reason }),
-  } as unknown as SseHub;
-  return { hub, delivered, resets };
+/** A sink that records what the feed hands it: delivered offsets and tenant resets. */
+class RecordingSink implements FeedSink {
+  readonly delivered: number[] = [];
+  readonly resets: Array<{ head: StreamHead; reason: GapReason }> = [];
+  deliver(e: StoredEvent): void {
+    this.delivered.push(e.offset);
+  }
+  resetTenant(_tenantId: string, head: StreamHead, reason: GapReason): void {
+    this.resets.push({ head, reason });
+  }
 }
 
 async function setup() {
@@ -24,16 +26,16 @@ const flush = () => new Promise((r) => setTimeout(r, 10));
 describe('OrderedFeed', () => {
   it('passes events in order straight through', async () => {
     const { log, events } = await setup();
-    const h = fakeHub();
-    const feed = new OrderedFeed(log, h.hub);
+    const h = new RecordingSink();
+    const feed = new OrderedFeed(log, h);
     for (const e of events) feed.accept(e);
     expect(h.delivered).toEqual([1, 2, 3, 4, 5, 6]);
   });
 
   it('drops an event it already delivered', async () => {
     const { log, events } = await setup();
-    const h = fakeHub();
-    const feed = new OrderedFeed(log, h.hub);
+    const h = new RecordingSink();
+    const feed = new OrderedFeed(log, h);
     for (const e of [events[0]!, events[1]!, events[1]!, events[0]!, events[2]!]) feed.accept(e);
     expect(h.delivered).toEqual([1, 2, 3]);
     expect(feed.stats.duplicatesDropped).toBe(2);
@@ -41,8 +43,8 @@ describe('OrderedFeed', () => {
 
   it('fills a skipped offset from the log, then delivers what waited, once each', async () => {
     const { log, events } = await setup();
-    const h = fakeHub();
-    const feed = new OrderedFeed(log, h.hub);
+    const h = new RecordingSink();
+    const feed = new OrderedFeed(log, h);
     feed.accept(events[0]!);
     feed.accept(events[3]!); // 2 and 3 were skipped
     feed.accept(events[4]!); // arrives during the fill
@@ -55,8 +57,8 @@ describe('OrderedFeed', () => {
 
   it('resets the tenant when the epoch changes (the log started over)', async () => {
     const { log, events } = await setup();
-    const h = fakeHub();
-    const feed = new OrderedFeed(log, h.hub);
+    const h = new RecordingSink();
+    const feed = new OrderedFeed(log, h);
     feed.accept(events[0]!);
     const reborn: StoredEvent = { ...events[0]!, id: formatEventId('newepoch00', 1), offset: 1 };
     feed.accept(reborn);

@@ -1,0 +1,34 @@
+import type { Logger } from 'pino';
+import type { Config } from '../config/index.js';
+import type { Retention } from '../events/index.js';
+import type { Clock } from '../shared/clock.js';
+import type { Db } from '../store/index.js';
+import { createEmbeddedBackbone } from './embedded.js';
+import { createRedisBackbone } from './redis.js';
+import type { Backbone } from './types.js';
+
+export type BackboneConfig = Pick<Config, 'REDIS_URL' | 'WARDBELL_REDIS_PREFIX' | 'DATABASE_URL'>;
+
+/**
+ * The backbone the configuration asks for: with REDIS_URL, the replay log and the bus are Redis
+ * Streams shared by every process; without, the log is the SQL store and the bus is in-process (one
+ * process only).
+ */
+export async function openBackbone(
+  config: BackboneConfig,
+  deps: { db: Db; retention: Retention; clock: Clock; logger: Pick<Logger, 'warn'> },
+): Promise<Backbone> {
+  if (!config.REDIS_URL) {
+    if (config.DATABASE_URL) {
+      deps.logger.warn('DATABASE_URL without REDIS_URL: events reach only this process\'s streams; run one process, or set REDIS_URL');
+    }
+    return createEmbeddedBackbone(deps);
+  }
+  return createRedisBackbone({
+    url: config.REDIS_URL,
+    prefix: config.WARDBELL_REDIS_PREFIX,
+    retention: deps.retention,
+    clock: deps.clock,
+    onError: (err) => deps.logger.warn({ err }, 'redis connection error'),
+  });
+}
