@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
+import { systemClock, type Clock } from '../shared/clock.js';
 
 /**
  * How many event streams one user may hold open at once (port): `WARDBELL_MAX_CONNECTIONS_PER_USER`,
@@ -82,6 +83,8 @@ export interface RedisStreamQuotaOptions {
   renewMs?: number;
   /** How long a connect waits for Redis before admitting on the local count. Default 1000 ms. */
   timeoutMs?: number;
+  /** Drives the renewal timer. Default the system clock (slot lifetimes are Redis server time either way). */
+  clock?: Clock;
   /**
    * Redis failed: the stream is admitted on this process's own count, and this is told (once until
    * Redis answers again, not on every connect of an outage).
@@ -125,10 +128,11 @@ export function createRedisStreamQuota(opts: RedisStreamQuotaOptions): StreamQuo
     const failed = results?.find(([err]) => err);
     if (failed) opts.onError?.(failed[0]);
   };
-  const timer = setInterval(() => {
+  const clock = opts.clock ?? systemClock;
+  const timer = clock.setInterval(() => {
     renew().catch((err: unknown) => opts.onError?.(err));
   }, opts.renewMs ?? Math.floor(ttl / 3));
-  timer.unref();
+  if (typeof timer === 'object') timer.unref?.();
 
   const stats = local.stats;
   return {
@@ -179,7 +183,7 @@ export function createRedisStreamQuota(opts: RedisStreamQuotaOptions): StreamQuo
       };
     },
     async close() {
-      clearInterval(timer);
+      clock.clearInterval(timer);
       await local.close();
     },
   };
