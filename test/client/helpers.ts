@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { SSEClientError } from '../../src/client/errors.js';
+import { eventually } from '../helpers/eventually.js';
 import { createSSEClient } from '../../src/client/sse-client.js';
 import type { SSEClient, SSEClientOptions, StateChange } from '../../src/client/types.js';
 
@@ -92,17 +93,6 @@ export function write(res: http.ServerResponse, chunk: string | Uint8Array): Pro
   return new Promise((resolve, reject) => res.write(chunk, (err) => (err ? reject(err) : resolve())));
 }
 
-/** Polls until `predicate` holds (real time). */
-export async function waitFor(predicate: () => boolean, timeoutMs = 3000, what = 'condition'): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
-
-export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
 /**
  * A manual clock for the client's injected timers only (the HTTP stack keeps real time).
  * Timers never fire by themselves; a test fires them and reads the delays that were asked for.
@@ -125,7 +115,7 @@ export function manualTimers() {
     },
     /** Waits (real time) until a timer is pending, then fires the oldest one; returns its delay. */
     async fireNext(timeoutMs = 3000): Promise<number> {
-      await waitFor(() => pending.size > 0, timeoutMs, 'a pending timer');
+      await eventually(() => pending.size > 0, { timeout: timeoutMs, message: 'a pending timer' });
       const [id, timer] = pending.entries().next().value as [number, { fn: () => void; ms: number }];
       pending.delete(id);
       timer.fn();

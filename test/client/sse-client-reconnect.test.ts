@@ -1,5 +1,8 @@
+import type { ServerResponse } from 'node:http';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { manualTimers, openStream, record, resources, sleep, waitFor, write } from './helpers.js';
+import { eventually } from '../helpers/eventually.js';
+import { FakeClock } from '../helpers/fake-clock.js';
+import { manualTimers, openStream, record, resources, write } from './helpers.js';
 
 const r = resources();
 afterEach(async () => {
@@ -15,7 +18,7 @@ describe('createSSEClient: backoff', () => {
     client.connect();
     const delays: number[] = [];
     for (let i = 0; i < 10; i++) delays.push(await timers.fireNext());
-    await waitFor(() => client.state === 'closed');
+    await eventually(() => client.state === 'closed');
     // Equal jitter with random() = 0.5 gives 3/4 of min(60000, 3000 * 2^n).
     expect(delays).toEqual([2250, 4500, 9000, 18000, 36000, 45000, 45000, 45000, 45000, 45000]);
     expect(server.requests).toHaveLength(11);
@@ -27,7 +30,7 @@ describe('createSSEClient: backoff', () => {
     const client = r.client({ url: server.url, reconnect: { maxAttempts: 3, jitter: 'full' } });
     const rec = record(client);
     client.connect();
-    await waitFor(() => client.state === 'closed');
+    await eventually(() => client.state === 'closed');
     expect(server.requests).toHaveLength(4);
     expect(client.attempts).toBe(3);
     expect(client.error).toMatchObject({ code: 'max_attempts', status: 503, retryable: false });
@@ -46,7 +49,7 @@ describe('createSSEClient: backoff', () => {
     const client = r.client({ url: server.url, ...timers, reconnect: { jitter: 'none' } });
     client.connect();
     const delays = [await timers.fireNext(), await timers.fireNext()];
-    await waitFor(() => client.state === 'closed');
+    await eventually(() => client.state === 'closed');
     expect(client.reconnectionTime).toBe(50);
     expect(delays).toEqual([50, 100]);
   });
@@ -61,7 +64,7 @@ describe('createSSEClient: backoff', () => {
     const client = r.client({ url: server.url, ...timers, reconnect: { baseDelayMs: 10, jitter: 'none' } });
     client.connect();
     const delays = [await timers.fireNext(), await timers.fireNext()];
-    await waitFor(() => client.state === 'closed');
+    await eventually(() => client.state === 'closed');
     expect(delays).toEqual([7000, 2000]);
   });
 
@@ -75,7 +78,7 @@ describe('createSSEClient: backoff', () => {
     const client = r.client({ url: server.url, ...timers, reconnect: { baseDelayMs: 10, jitter: 'none' } });
     client.connect();
     const delays = [await timers.fireNext(), await timers.fireNext(), await timers.fireNext()];
-    await waitFor(() => client.state === 'closed');
+    await eventually(() => client.state === 'closed');
     expect(delays).toEqual([10, 20, 10]);
     expect(client.reconnectCount).toBe(3);
   });
@@ -95,7 +98,7 @@ describe('createSSEClient: resumption', () => {
     const got: unknown[] = [];
     client.on('notification', (data) => got.push(data));
     client.connect();
-    await waitFor(() => client.state === 'closed');
+    await eventually(() => client.state === 'closed');
     expect(server.requests[1]?.lastEventId).toBe('e-3');
     expect(got).toEqual([{ n: 1 }, { n: 2 }, { n: 3 }, { n: 4 }]);
   });
@@ -114,7 +117,7 @@ describe('createSSEClient: resumption', () => {
     client.on('schedule.published', (data) => published.push(data));
     const rec = record(client);
     client.connect();
-    await waitFor(() => published.length === 1);
+    await eventually(() => published.length === 1);
     expect(resets).toEqual([{ reason: 'trimmed', lastEventId: 'k9-000000000100' }]);
     expect(client.state).toBe('open');
     expect(client.error).toBeNull();
@@ -129,10 +132,10 @@ describe('createSSEClient: resumption', () => {
     });
     const client = r.client({ url: server.url });
     client.connect();
-    await waitFor(() => client.lastEventId === 'p-1');
+    await eventually(() => client.lastEventId === 'p-1');
     client.close();
     client.connect();
-    await waitFor(() => server.requests.length === 2);
+    await eventually(() => server.requests.length === 2);
     expect(server.requests[1]?.lastEventId).toBe('p-1');
   });
 });
@@ -147,25 +150,30 @@ describe('createSSEClient: heartbeat watchdog', () => {
     const client = r.client({ url: server.url, heartbeatTimeoutMs: 150 });
     const rec = record(client);
     client.connect();
-    await waitFor(() => client.state === 'closed');
+    await eventually(() => client.state === 'closed');
     await server.requests[0]?.aborted; // resolves only if the client dropped the request
     expect(rec.states.find((s) => s.to === 'reconnecting')?.reason).toBe('heartbeat_timeout');
     expect(server.requests).toHaveLength(2);
   });
 
   it('keeps a connection whose pings arrive within the timeout', async () => {
+    let stream: ServerResponse | undefined;
     const server = await r.server(async (_req, res) => {
       openStream(res);
-      for (let i = 0; i < 8 && !res.destroyed; i++) {
-        await write(res, `event: ping\ndata: {"t":${Date.now()}}\n\n`);
-        await sleep(50);
-      }
+      stream = res;
     });
-    const client = r.client({ url: server.url, heartbeatTimeoutMs: 150 });
+    // The watchdog runs on a fake clock: a ping every 100 ms of it, eight times (800 ms > 150 ms).
+    const clock = new FakeClock();
+    const client = r.client({ url: server.url, heartbeatTimeoutMs: 150, setTimeout: (fn, ms) => clock.setTimeout(fn, ms), clearTimeout: (h) => clock.clearTimeout(h) });
     const pings: unknown[] = [];
     client.on('ping', (data) => pings.push(data));
     client.connect();
-    await sleep(400);
+    await eventually(() => client.state === 'open' && stream !== undefined);
+    for (let i = 0; i < 8; i++) {
+      await write(stream!, `event: ping\ndata: {"t":${clock.now()}}\n\n`);
+      await eventually(() => pings.length === i + 1);
+      clock.advance(100);
+    }
     expect(client.state).toBe('open');
     expect(server.requests).toHaveLength(1);
     expect(pings.length).toBeGreaterThanOrEqual(5);
@@ -183,11 +191,11 @@ describe('createSSEClient: close()', () => {
     const client = r.client({ url: server.url, ...timers, heartbeatTimeoutMs: 75_000 });
     const rec = record(client);
     client.connect();
-    await waitFor(() => client.state === 'open');
+    await eventually(() => client.state === 'open');
     client.close();
     await server.requests[0]?.aborted;
+    // Every wait of the client is one of these timers: with none pending, nothing more is requested.
     expect(timers.pending.size).toBe(0);
-    await sleep(50);
     expect(server.requests).toHaveLength(1);
     expect(rec.states.at(-1)).toMatchObject({ from: 'open', to: 'closed', reason: 'client_close' });
     expect(client.error).toBeNull();
@@ -198,7 +206,7 @@ describe('createSSEClient: close()', () => {
     const timers = manualTimers();
     const client = r.client({ url: server.url, ...timers });
     client.connect();
-    await waitFor(() => client.state === 'reconnecting');
+    await eventually(() => client.state === 'reconnecting');
     expect(timers.pending.size).toBe(1);
     client.close();
     expect(timers.pending.size).toBe(0);
@@ -218,8 +226,8 @@ describe('createSSEClient: close()', () => {
       client.close();
     });
     client.connect();
-    await waitFor(() => client.state === 'closed');
-    await sleep(20);
+    await eventually(() => client.state === 'closed');
+    await server.requests[0]?.aborted; // the client dropped the stream: nothing more can be read
     expect(got).toEqual([1]);
   });
 
@@ -237,7 +245,7 @@ describe('createSSEClient: close()', () => {
     });
     client.on('message', (data) => got.push(data));
     client.connect();
-    await waitFor(() => got.length === 2);
+    await eventually(() => got.length === 2);
     expect(reported).toHaveLength(2);
     expect(client.state).toBe('open');
   });

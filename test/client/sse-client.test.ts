@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, expectTypeOf, it } from 'vitest';
 import { createSSEClient } from '../../src/client/sse-client.js';
 import type { PingData, ResetData } from '../../src/client/types.js';
-import { caseChunks, loadSseCases, openStream, record, resources, waitFor, write, type SseCase } from './helpers.js';
+import { eventually } from '../helpers/eventually.js';
+import { caseChunks, loadSseCases, manualTimers, openStream, record, resources, write, type SseCase } from './helpers.js';
 
 const cases = loadSseCases();
 const r = resources();
@@ -35,7 +36,7 @@ describe('the client against the 55 WHATWG cases served on loopback', () => {
       const client = r.client({ url: server.url });
       const rec = record(client);
       client.connect();
-      await waitFor(() => client.state === 'closed', 3000, 'closed');
+      await eventually(() => client.state === 'closed', { timeout: 3000, message: 'closed' });
 
       expect(rec.events.map(({ type, raw, lastEventId }) => ({ type, data: raw, lastEventId }))).toEqual(
         c.expected.events,
@@ -67,7 +68,7 @@ describe('createSSEClient: requests and responses', () => {
     const server = await r.server((_req, res) => openStream(res));
     const client = r.client({ url: server.url, headers: { 'X-Ward': 'icu-3', Accept: 'text/html' } });
     client.connect();
-    await waitFor(() => client.state === 'open');
+    await eventually(() => client.state === 'open');
     const headers = server.requests[0]?.headers;
     expect(headers?.accept).toBe('text/event-stream');
     expect(headers?.['cache-control']).toBe('no-store');
@@ -85,7 +86,7 @@ describe('createSSEClient: requests and responses', () => {
     const client = r.client({ url: server.url });
     const rec = record(client);
     client.connect();
-    await waitFor(() => server.requests.length === 2 && client.state === 'open');
+    await eventually(() => server.requests.length === 2 && client.state === 'open');
     expect(rec.states.map((s) => `${s.from}>${s.to}:${s.reason}`)).toEqual([
       'closed>connecting:connect',
       'connecting>open:opened',
@@ -106,7 +107,7 @@ describe('createSSEClient: requests and responses', () => {
     });
     const client = r.client({ url: server.url });
     client.connect();
-    await waitFor(() => client.state === 'closed');
+    await eventually(() => client.state === 'closed');
     expect(client.lastEventId).toBe('k3x9a0b1c2-000000000042');
     expect(server.requests[1]?.lastEventId).toBe('k3x9a0b1c2-000000000042');
   });
@@ -115,7 +116,7 @@ describe('createSSEClient: requests and responses', () => {
     const server = await r.server((_req, res) => openStream(res));
     const client = r.client({ url: server.url, lastEventId: 'k3x9a0b1c2-000000000007' });
     client.connect();
-    await waitFor(() => client.state === 'open');
+    await eventually(() => client.state === 'open');
     expect(server.requests[0]?.lastEventId).toBe('k3x9a0b1c2-000000000007');
   });
 
@@ -128,7 +129,7 @@ describe('createSSEClient: requests and responses', () => {
     let calls = 0;
     const client = r.client({ url: server.url, getToken: async () => `token-${++calls}` });
     client.connect();
-    await waitFor(() => client.state === 'closed');
+    await eventually(() => client.state === 'closed');
     expect(calls).toBe(3);
     expect(server.requests.map((q) => q.authorization)).toEqual(['Bearer token-1', 'Bearer token-2', 'Bearer token-3']);
   });
@@ -137,7 +138,7 @@ describe('createSSEClient: requests and responses', () => {
     const server = await r.server((_req, res) => void res.writeHead(204).end());
     const client = r.client({ url: server.url, getToken: () => null });
     client.connect();
-    await waitFor(() => client.state === 'closed');
+    await eventually(() => client.state === 'closed');
     expect(server.requests[0]?.authorization).toBeNull();
   });
 
@@ -153,18 +154,19 @@ describe('createSSEClient: requests and responses', () => {
     });
     const rec = record(client);
     client.connect();
-    await waitFor(() => client.state === 'closed');
+    await eventually(() => client.state === 'closed');
     expect(rec.errors[0]?.code).toBe('token');
     expect(server.requests.map((q) => q.authorization)).toEqual(['Bearer fresh']);
   });
 
   it('stops for good on 204, without an error', async () => {
     const server = await r.server((_req, res) => void res.writeHead(204).end());
-    const client = r.client({ url: server.url });
+    const timers = manualTimers(); // a reconnect would be a pending timer (they never fire by themselves)
+    const client = r.client({ url: server.url, ...timers });
     const rec = record(client);
     client.connect();
-    await waitFor(() => client.state === 'closed');
-    await new Promise((resolve) => setTimeout(resolve, 30));
+    await eventually(() => client.state === 'closed');
+    expect(timers.pending.size).toBe(0);
     expect(server.requests).toHaveLength(1);
     expect(client.error).toBeNull();
     expect(rec.states.at(-1)).toMatchObject({ from: 'connecting', to: 'closed', reason: 'no_content' });
@@ -172,11 +174,12 @@ describe('createSSEClient: requests and responses', () => {
 
   it.each([400, 401, 403, 404, 410, 205])('does not reconnect on %i and surfaces the status', async (status) => {
     const server = await r.server((_req, res) => void res.writeHead(status, { 'content-type': 'application/json' }).end('{}'));
-    const client = r.client({ url: server.url });
+    const timers = manualTimers(); // a reconnect would be a pending timer (they never fire by themselves)
+    const client = r.client({ url: server.url, ...timers });
     const rec = record(client);
     client.connect();
-    await waitFor(() => client.state === 'closed');
-    await new Promise((resolve) => setTimeout(resolve, 30));
+    await eventually(() => client.state === 'closed');
+    expect(timers.pending.size).toBe(0);
     expect(server.requests).toHaveLength(1);
     expect(client.error).toMatchObject({ code: 'http_status', status, retryable: false });
     expect(rec.errors).toHaveLength(1);
@@ -186,7 +189,7 @@ describe('createSSEClient: requests and responses', () => {
     const server = await r.server((_req, res) => void res.writeHead(200, { 'content-type': 'text/html' }).end('<html>'));
     const client = r.client({ url: server.url });
     client.connect();
-    await waitFor(() => client.state === 'closed');
+    await eventually(() => client.state === 'closed');
     expect(client.error?.code).toBe('bad_content_type');
     expect(server.requests).toHaveLength(1);
   });
@@ -196,7 +199,7 @@ describe('createSSEClient: requests and responses', () => {
     const client = r.client({ url: server.url });
     const rec = record(client);
     client.connect();
-    await waitFor(() => client.state === 'closed');
+    await eventually(() => client.state === 'closed');
     expect(server.requests).toHaveLength(2);
     expect(rec.states.find((s) => s.to === 'reconnecting')?.error).toMatchObject({ code: 'http_status', status });
     expect(client.error).toBeNull();
@@ -208,7 +211,7 @@ describe('createSSEClient: requests and responses', () => {
     const client = r.client({ url: gone.url, reconnect: { maxAttempts: 2, jitter: 'full' } });
     const rec = record(client);
     client.connect();
-    await waitFor(() => client.state === 'closed');
+    await eventually(() => client.state === 'closed');
     expect(rec.errors.map((e) => e.code)).toEqual(['network', 'network', 'max_attempts']);
     expect(client.error?.cause).toMatchObject({ code: 'network' });
   });
@@ -227,7 +230,7 @@ describe('createSSEClient: requests and responses', () => {
     const off = client.on('notification', (data) => notes.push(data));
     const rec = record(client);
     client.connect();
-    await waitFor(() => rec.events.length === 3);
+    await eventually(() => rec.events.length === 3);
     off();
     expect(swaps).toEqual([[{ swapId: 's1' }, 'a-1']]);
     expect(notes).toEqual(['not json']);

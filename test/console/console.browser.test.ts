@@ -274,7 +274,7 @@ describe('console in development mode', { timeout: 120_000 }, () => {
     await poll(async () => Number(await actions.innerText())).toBeGreaterThanOrEqual(2);
     const refused = kim.locator('.stat', { has: kim.locator('dt', { hasText: 'Streams refused' }) }).locator('dd');
     expect(await refused.innerText()).toBe('0');
-    await kim.waitForTimeout(2500); // a second scrape, so the sparklines have a line
+    await kim.locator('.spark .spark-line').first().waitFor({ state: 'attached' }); // a second scrape: the sparklines have a line (flat ones have no box)
     await shot(kim, 'dashboard-desktop');
     await tab(kim, 'Stream');
     await shot(kim, 'stream-desktop');

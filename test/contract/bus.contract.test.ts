@@ -5,7 +5,7 @@ import type { EventLog, StoredEvent } from '../../src/events/index.js';
 import { systemClock } from '../../src/shared/clock.js';
 import { migrateToLatest, openSqlite } from '../../src/store/index.js';
 import { REDIS_URL, testPrefix } from '../helpers/scale.js';
-import { sleep } from '../helpers/sse-reader.js';
+import { eventually } from '../helpers/eventually.js';
 
 const retention = { maxEvents: 1000, maxAgeMs: 3_600_000 };
 
@@ -61,14 +61,6 @@ const adapters: Record<string, () => Promise<Backbone>> = {
     : {}),
 };
 
-async function until(pred: () => boolean, ms = 5000) {
-  const end = Date.now() + ms;
-  while (!pred()) {
-    if (Date.now() > end) throw new Error('timed out');
-    await sleep(10);
-  }
-}
-
 for (const [name, make] of Object.entries(adapters)) {
   describe(`Bus contract: ${name}`, () => {
     let bb: Backbone | null = null;
@@ -87,7 +79,7 @@ for (const [name, make] of Object.entries(adapters)) {
         const e = await bb.log.append({ tenantId: 't1', type: 'schedule.updated', data: { i }, audience: { kind: 'tenant' } });
         await bb.publish(e);
       }
-      await until(() => seenA.length === 50 && seenB.length === 50);
+      await eventually(() => seenA.length === 50 && seenB.length === 50);
       expect(seenA).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
       expect(seenB).toEqual(seenA);
     });
@@ -98,7 +90,7 @@ for (const [name, make] of Object.entries(adapters)) {
       bb.b.subscribe((e) => got.push(e));
       const e = await bb.log.append({ tenantId: 't1', type: 'notification', data: { n: 'x' }, audience: { kind: 'users', users: ['a', 'b'] }, personal: { field: 'unreadCount', values: { a: 1, b: 2 } } });
       await bb.publish(e);
-      await until(() => got.length === 1);
+      await eventually(() => got.length === 1);
       expect(got[0]).toMatchObject({ id: e.id, tenantId: 't1', type: 'notification', data: { n: 'x' }, audience: { kind: 'users', users: ['a', 'b'] }, personal: { field: 'unreadCount', values: { a: 1, b: 2 } } });
     });
 
@@ -109,10 +101,10 @@ for (const [name, make] of Object.entries(adapters)) {
       bb.a.subscribe((e) => seen.push(e.offset));
       const first = await bb.log.append({ tenantId: 't1', type: 'schedule.updated', data: {}, audience: { kind: 'tenant' } });
       await bb.publish(first);
-      await until(() => seen.length === 1);
+      await eventually(() => seen.length === 1);
       await bb.interruptA();
       for (let i = 0; i < 10; i++) await bb.publish(await bb.log.append({ tenantId: 't1', type: 'schedule.updated', data: { i }, audience: { kind: 'tenant' } }));
-      await until(() => seen.length === 11, 8000);
+      await eventually(() => seen.length === 11, { timeout: 8000 });
       expect(seen).toEqual(Array.from({ length: 11 }, (_, i) => i + 1));
     });
   });

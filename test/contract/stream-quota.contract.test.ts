@@ -2,7 +2,8 @@ import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLocalStreamQuota, createRedisStreamQuota, type StreamQuota } from '../../src/sse/index.js';
 import { REDIS_URL, testPrefix } from '../helpers/scale.js';
-import { sleep } from '../helpers/sse-reader.js';
+import { eventually } from '../helpers/eventually.js';
+import { FakeClock } from '../helpers/fake-clock.js';
 
 /** Two quotas standing for two processes of one deployment (the same one where there is one process). */
 interface Pair {
@@ -77,8 +78,8 @@ for (const [name, make] of Object.entries(adapters)) {
       expect(await b.acquire('h1', 'kim')).toBeNull();
       first!();
       first!();
-      await sleep(50); // the Redis adapter gives the slot back without waiting for the answer
-      expect(await b.acquire('h1', 'kim')).not.toBeNull();
+      // The Redis adapter gives the slot back without waiting for the answer: b gets it once it is back.
+      await eventually(async () => expect(await b.acquire('h1', 'kim')).not.toBeNull());
       expect(await a.acquire('h1', 'kim')).toBeNull();
     });
 
@@ -99,9 +100,12 @@ describe.skipIf(!REDIS_URL)('StreamQuota on Redis', () => {
       ra.disconnect();
       rb.disconnect();
     });
-    // `a` renews every 100 ms; `b` (a process that died) never does.
-    const a = createRedisStreamQuota({ redis: ra, prefix, limit: 2, slotTtlMs: 400, renewMs: 100 });
-    const b = createRedisStreamQuota({ redis: rb, prefix, limit: 2, slotTtlMs: 400, renewMs: 60_000 });
+    // Both renew every 100 ms of their own clock; `b` (a process that died) stands still. Slots lapse
+    // in Redis server time, so the lifetime is short and real: 200 ms.
+    const clockA = new FakeClock();
+    const clockB = new FakeClock();
+    const a = createRedisStreamQuota({ redis: ra, prefix, limit: 2, slotTtlMs: 200, renewMs: 100, clock: clockA });
+    const b = createRedisStreamQuota({ redis: rb, prefix, limit: 2, slotTtlMs: 200, renewMs: 100, clock: clockB });
     cleanups.push(async () => {
       await a.close();
       await b.close();
@@ -109,9 +113,12 @@ describe.skipIf(!REDIS_URL)('StreamQuota on Redis', () => {
     expect(await a.acquire('h1', 'kim')).not.toBeNull();
     expect(await b.acquire('h1', 'kim')).not.toBeNull();
     expect(await a.acquire('h1', 'kim')).toBeNull();
-    await sleep(700);
-    // b's slot lapsed; a's was renewed and still counts.
-    expect(await a.acquire('h1', 'kim')).not.toBeNull();
+    // a keeps renewing (a tick of its clock each try) until b's slot has lapsed and a gets a second one.
+    await eventually(async () => {
+      clockA.advance(100);
+      return (await a.acquire('h1', 'kim')) !== null;
+    });
+    // a's renewed slot still counts: with both of a's, b is refused.
     expect(await b.acquire('h1', 'kim')).toBeNull();
   });
 
@@ -119,7 +126,8 @@ describe.skipIf(!REDIS_URL)('StreamQuota on Redis', () => {
     const prefix = testPrefix();
     const ra = new Redis(REDIS_URL as string);
     const rb = new Redis(REDIS_URL as string);
-    const a = createRedisStreamQuota({ redis: ra, prefix, limit: 2, renewMs: 100 });
+    const clock = new FakeClock();
+    const a = createRedisStreamQuota({ redis: ra, prefix, limit: 2, renewMs: 100, clock });
     const b = createRedisStreamQuota({ redis: rb, prefix, limit: 2, renewMs: 60_000 });
     cleanups.push(async () => {
       await a.close();
@@ -127,10 +135,13 @@ describe.skipIf(!REDIS_URL)('StreamQuota on Redis', () => {
       ra.disconnect();
       rb.disconnect();
     });
+    const key = `${prefix}:quota:{h1}:kim`;
     expect(await a.acquire('h1', 'kim')).not.toBeNull();
     expect(await a.acquire('h1', 'kim')).not.toBeNull();
-    await rb.del(`${prefix}:quota:{h1}:kim`); // as a Redis restarted without its data
-    await sleep(300);
+    await rb.del(key); // as a Redis restarted without its data
+    expect(await rb.zcard(key)).toBe(0);
+    clock.advance(100); // the next renewal
+    await eventually(async () => (await rb.zcard(key)) === 2);
     expect(await b.acquire('h1', 'kim')).toBeNull();
   });
 

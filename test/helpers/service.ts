@@ -5,6 +5,7 @@ import { pino } from 'pino';
 import { signDevToken, type Identity } from '../../src/auth/index.js';
 import { createWardbell, type Wardbell } from '../../src/compose.js';
 import { loadConfig } from '../../src/config/index.js';
+import type { Clock } from '../../src/shared/clock.js';
 import type { StreamQuota } from '../../src/sse/index.js';
 
 export const TEST_SECRET = 'test-secret-that-is-long-enough-0123456789';
@@ -20,9 +21,9 @@ export interface TestService {
 /**
  * Starts a real service on 127.0.0.1, a free port and a fresh data directory (removed on close).
  * With `opts.dataDir` it uses that directory and leaves it in place, so a second service on it is
- * a restart of the first.
+ * a restart of the first. With `opts.clock` (a FakeClock) its timers and time move only when the test says.
  */
-export async function startService(env: Record<string, string> = {}, opts: { dataDir?: string; streamQuota?: StreamQuota } = {}): Promise<TestService> {
+export async function startService(env: Record<string, string> = {}, opts: { dataDir?: string; streamQuota?: StreamQuota; clock?: Clock } = {}): Promise<TestService> {
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'wardbell-test-'));
   const config = loadConfig({
     NODE_ENV: 'test',
@@ -33,7 +34,7 @@ export async function startService(env: Record<string, string> = {}, opts: { dat
     LOG_LEVEL: 'silent',
     ...env,
   });
-  const wardbell = await createWardbell(config, { logger: pino({ level: 'silent' }), ...(opts.streamQuota ? { streamQuota: opts.streamQuota } : {}) });
+  const wardbell = await createWardbell(config, { logger: pino({ level: 'silent' }), ...(opts.streamQuota ? { streamQuota: opts.streamQuota } : {}), ...(opts.clock ? { clock: opts.clock } : {}) });
   const url = await wardbell.listen();
   const secret = new TextEncoder().encode(config.WARDBELL_JWT_SECRET ?? TEST_SECRET);
   let closed = false;

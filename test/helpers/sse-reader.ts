@@ -1,5 +1,6 @@
 import { request, type ClientRequest, type IncomingMessage } from 'node:http';
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
+import { eventually } from './eventually.js';
 
 export interface ReadEvent {
   id: string | undefined;
@@ -20,7 +21,6 @@ export class SseReader {
   body = '';
   ended = false;
   private req: ClientRequest | null = null;
-  private waiters: Array<() => void> = [];
 
   static open(url: string, headers: Record<string, string> = {}): Promise<SseReader> {
     const r = new SseReader();
@@ -29,7 +29,6 @@ export class SseReader {
         onEvent: (m: EventSourceMessage) => {
           if (m.id !== undefined) r.lastEventId = m.id;
           r.events.push({ id: m.id, event: m.event ?? 'message', data: m.data });
-          r.notify();
         },
         onRetry: (ms) => {
           r.retry = ms;
@@ -44,15 +43,12 @@ export class SseReader {
           // Track id-only blocks too (eventsource-parser does not dispatch them).
           for (const m of chunk.matchAll(/^id: ?(.*)$/gm)) r.lastEventId = m[1] ?? '';
           parser.feed(chunk);
-          r.notify();
         });
         res.on('end', () => {
           r.ended = true;
-          r.notify();
         });
         res.on('error', () => {
           r.ended = true;
-          r.notify();
         });
         resolve(r);
       });
@@ -61,26 +57,9 @@ export class SseReader {
     });
   }
 
-  private notify() {
-    const w = this.waiters;
-    this.waiters = [];
-    for (const f of w) f();
-  }
-
-  /** Waits until `pred` holds, or fails after `ms`. */
+  /** Waits until `pred` holds, or fails after `ms` (see `eventually`). */
   async until(pred: (r: SseReader) => boolean, ms = 5000): Promise<void> {
-    const deadline = Date.now() + ms;
-    while (!pred(this)) {
-      const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`timed out; events so far: ${JSON.stringify(this.events)}; body: ${this.body.slice(0, 500)}`);
-      await new Promise<void>((resolve) => {
-        const t = setTimeout(resolve, Math.min(left, 100));
-        this.waiters.push(() => {
-          clearTimeout(t);
-          resolve();
-        });
-      });
-    }
+    await eventually(() => pred(this), { timeout: ms, message: () => `stream condition (events so far: ${JSON.stringify(this.events)}; body: ${this.body.slice(0, 500)})` });
   }
 
   of(type: string): ReadEvent[] {

@@ -7,7 +7,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createWardbell } from '../../src/compose.js';
 import { ConfigError, loadConfig } from '../../src/config/index.js';
 import { postJson, startService, type TestService } from '../helpers/service.js';
-import { SseReader, sleep } from '../helpers/sse-reader.js';
+import { eventually } from '../helpers/eventually.js';
+import { SseReader } from '../helpers/sse-reader.js';
 
 const started: TestService[] = [];
 const start = async (env: Record<string, string> = {}) => {
@@ -156,7 +157,7 @@ describe('slow clients', () => {
     sock.setNoDelay(true);
     await new Promise<void>((r) => sock.once('connect', () => r()));
     sock.write(`GET /api/sse HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${token}\r\nAccept: text/event-stream\r\n\r\n`);
-    await sleep(100);
+    await eventually(() => s.wardbell.hub.connectionCount === 1);
     sock.pause();
     const big = 'x'.repeat(32 * 1024);
     let closed = false;
@@ -170,8 +171,7 @@ describe('slow clients', () => {
     expect(s.wardbell.hub.stats.eventsDropped).toBeGreaterThan(20);
     expect(s.wardbell.hub.connectionCount).toBe(0);
     sock.resume();
-    await new Promise((r) => setTimeout(r, 200));
-    expect(closed).toBe(true);
+    await eventually(() => expect(closed).toBe(true));
     void svc;
   });
 });

@@ -2,7 +2,9 @@ import { request } from 'node:http';
 import { EventSource } from 'eventsource';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { postJson, startService, type TestService } from '../helpers/service.js';
-import { SseReader, sleep } from '../helpers/sse-reader.js';
+import { eventually } from '../helpers/eventually.js';
+import { FakeClock } from '../helpers/fake-clock.js';
+import { SseReader } from '../helpers/sse-reader.js';
 import { createLocalStreamQuota, type StreamQuota } from '../../src/sse/index.js';
 
 let svc: TestService;
@@ -29,13 +31,13 @@ function collect(es: EventSource, types: string[]): Array<{ type: string; data: 
   return got;
 }
 
-async function waitFor(pred: () => boolean, ms = 5000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!pred()) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await sleep(10);
-  }
-}
+/**
+ * A positive barrier: a marker published after the events under test. A stream is ordered, so once
+ * the marker arrived, anything published before it (a duplicate, a leak) would have arrived first.
+ */
+const MARKER = { marker: 'end' };
+/** Whether an event (data parsed, or raw as an SseReader holds it) is the marker. */
+const isMarker = (e: { data: unknown }) => (typeof e.data === 'string' ? e.data : JSON.stringify(e.data)) === JSON.stringify(MARKER);
 
 describe('GET /api/sse with the eventsource client', () => {
   it('delivers user, topic and tenant events to the right people and nobody else', async () => {
@@ -44,20 +46,21 @@ describe('GET /api/sse with the eventsource client', () => {
     const other = openEventSource(await svc.token({ tenantId: 'h2', userId: 'kim', roles: ['nurse'], wards: ['3'] }));
     const types = ['schedule.published', 'schedule.updated', 'swap.requested'];
     const [gk, gl, go] = [collect(kim, types), collect(lee, types), collect(other, types)];
+    // A stream is registered before its head is sent: once open, it hears what is published.
     await Promise.all([kim, lee, other].map((es) => new Promise((r) => es.addEventListener('open', r))));
-    await sleep(50);
 
     expect((await publish({ type: 'swap.requested', data: { swapId: 1 }, to: { users: ['kim'] } })).status).toBe(202);
     expect((await publish({ type: 'schedule.updated', data: { ward: 3 }, to: { topic: 'ward:3' } })).status).toBe(202);
     expect((await publish({ type: 'schedule.updated', data: { role: 'nurse' }, to: { topic: 'role:nurse' } })).status).toBe(202);
     expect((await publish({ type: 'schedule.published', data: { month: '2026-12' }, to: { tenant: true } })).status).toBe(202);
 
-    await waitFor(() => gk.length === 4 && gl.length === 2);
-    await sleep(100);
-    expect(gk.map((e) => e.data)).toEqual([{ swapId: 1 }, { ward: 3 }, { role: 'nurse' }, { month: '2026-12' }]);
-    expect(gl.map((e) => e.data)).toEqual([{ role: 'nurse' }, { month: '2026-12' }]);
-    // Same user id and ward in another hospital: hears nothing of h1.
-    expect(go).toEqual([]);
+    await publish({ type: 'schedule.published', data: MARKER, to: { tenant: true } });
+    await publish({ type: 'schedule.published', data: MARKER, to: { tenant: true } }, await svc.token({ tenantId: 'h2', userId: 'x', roles: ['service'] }));
+    await eventually(() => [gk, gl, go].every((g) => g.some(isMarker)));
+    expect(gk.map((e) => e.data)).toEqual([{ swapId: 1 }, { ward: 3 }, { role: 'nurse' }, { month: '2026-12' }, MARKER]);
+    expect(gl.map((e) => e.data)).toEqual([{ role: 'nurse' }, { month: '2026-12' }, MARKER]);
+    // Same user id and ward in another hospital: hears nothing of h1 (only its own tenant's marker).
+    expect(go.map((e) => e.data)).toEqual([MARKER]);
     for (const es of [kim, lee, other]) es.close();
   });
 
@@ -78,13 +81,13 @@ describe('GET /api/sse with the eventsource client', () => {
         fetch(input, { ...init, headers: { ...init?.headers, authorization: `Bearer ${token}`, 'last-event-id': resumeFrom } }),
     });
     const got = collect(es, ['schedule.updated', 'reset']);
-    await waitFor(() => got.length >= 4);
+    await eventually(() => got.length >= 4);
     await publish({ type: 'schedule.updated', data: { n: 6 }, to: { topic: 'ward:7' } });
-    await waitFor(() => got.length >= 5);
-    await sleep(100);
+    await publish({ type: 'schedule.updated', data: MARKER, to: { topic: 'ward:7' } });
+    await eventually(() => got.some(isMarker));
     es.close();
-    expect(got.map((e) => e.data)).toEqual([{ n: 2 }, { n: 3 }, { n: 4 }, { n: 5 }, { n: 6 }]);
-    expect(new Set(got.map((e) => e.id)).size).toBe(5);
+    expect(got.map((e) => e.data)).toEqual([{ n: 2 }, { n: 3 }, { n: 4 }, { n: 5 }, { n: 6 }, MARKER]);
+    expect(new Set(got.map((e) => e.id)).size).toBe(6);
   });
 
   it('accepts the resume position as the lastEventId query parameter', async () => {
@@ -148,8 +151,7 @@ describe('stream protocol', () => {
       Buffer.from('caf\u00e9-000000000001', 'utf8'),
       Buffer.from('\r\n\r\n'),
     ]));
-    const deadline = Date.now() + 5000;
-    while (!text.includes('event: reset') && Date.now() < deadline) await sleep(20);
+    await eventually(() => text.includes('event: reset'));
     sock.destroy();
     expect(text).toMatch(/^HTTP\/1.1 200/);
     expect(text).toContain('"reason":"unknown-id"');
@@ -162,17 +164,23 @@ describe('stream protocol', () => {
     const before = theirs.replace(/\d+$/, '000000000000');
     const r = await SseReader.open(`${svc.url}/api/sse`, { ...bearer(await svc.token({ tenantId: 'h1', userId: 'spy' })), 'last-event-id': before });
     await r.until((x) => x.of('reset').length === 1);
-    await sleep(100);
+    await publish({ type: 'schedule.updated', data: MARKER, to: { users: ['spy'] } });
+    await r.until((x) => x.of('schedule.updated').some(isMarker));
     expect(r.body).not.toContain('h2 only');
     r.close();
   });
 
   it('sends a heartbeat on the configured interval', async () => {
-    const fast = await startService({ WARDBELL_HEARTBEAT_MS: '150' });
+    const clock = new FakeClock();
+    const fast = await startService({ WARDBELL_HEARTBEAT_MS: '150' }, { clock });
     try {
       const r = await SseReader.open(`${fast.url}/api/sse`, bearer(await fast.token({ tenantId: 'h1', userId: 'hb' })));
-      await r.until((x) => x.of('ping').length >= 2, 3000);
-      expect(JSON.parse(r.of('ping')[0]!.data)).toHaveProperty('t');
+      await r.until((x) => x.lastEventId !== '');
+      clock.advance(150);
+      await r.until((x) => x.of('ping').length === 1);
+      clock.advance(150);
+      await r.until((x) => x.of('ping').length >= 2);
+      expect(JSON.parse(r.of('ping')[0]!.data)).toEqual({ t: clock.now() - 150 });
       r.close();
     } finally {
       await fast.close();
@@ -214,9 +222,9 @@ describe('who may connect and to what', () => {
     await r.until((x) => x.lastEventId !== '');
     await publish({ type: 'schedule.updated', data: { w: 32 }, to: { topic: 'ward:32' } });
     await publish({ type: 'schedule.updated', data: { w: 31 }, to: { topic: 'ward:31' } });
-    await r.until((x) => x.of('schedule.updated').length === 1);
-    await sleep(50);
-    expect(r.of('schedule.updated').map((e) => JSON.parse(e.data))).toEqual([{ w: 31 }]);
+    await publish({ type: 'schedule.updated', data: MARKER, to: { topic: 'ward:31' } });
+    await r.until((x) => x.of('schedule.updated').some(isMarker));
+    expect(r.of('schedule.updated').map((e) => JSON.parse(e.data))).toEqual([{ w: 31 }, MARKER]);
     r.close();
   });
 
@@ -241,14 +249,21 @@ describe('who may connect and to what', () => {
       const leaving = request(`${s.url}/api/sse`, { headers: bearer(t) });
       leaving.on('error', () => {});
       leaving.end();
-      while (asked === 0) await sleep(5);
+      await eventually(() => asked === 1);
       leaving.destroy();
-      await sleep(50);
+      // The service saw the client leave (its only connection closed) while the slot was sought.
+      const connections = () => new Promise<number>((res, rej) => s.wardbell.server.getConnections((err, n) => (err ? rej(err) : res(n))));
+      await eventually(async () => (await connections()) === 0);
       answer();
-      await sleep(50);
+      // The slot that was found for it is given back.
+      await eventually(async () => {
+        const probe = await local.acquire('h1', 'gone');
+        probe?.();
+        return probe !== null;
+      });
       // Had the slot stayed taken, the limit of 1 would refuse this one.
       const next = SseReader.open(`${s.url}/api/sse`, bearer(t));
-      while (asked === 1) await sleep(5);
+      await eventually(() => asked === 2);
       answer();
       const r = await next;
       await r.until((x) => x.lastEventId !== '');
@@ -269,12 +284,11 @@ describe('who may connect and to what', () => {
       expect(await (await fetch(`${limited.url}/metrics`)).text()).toMatch(/^wardbell_sse_streams_refused_total 1$/m);
       // A closed stream gives its slot back.
       open[0]!.close();
-      let again = await fetch(`${limited.url}/api/sse`, { headers: bearer(t) });
-      for (let i = 0; i < 20 && again.status === 429; i++) {
-        await again.body?.cancel();
-        await sleep(25);
-        again = await fetch(`${limited.url}/api/sse`, { headers: bearer(t) });
-      }
+      const again = await eventually(async () => {
+        const res = await fetch(`${limited.url}/api/sse`, { headers: bearer(t) });
+        if (res.status !== 200) await res.body?.cancel();
+        return res.status === 200 ? res : null;
+      });
       expect(again.status).toBe(200);
       await again.body?.cancel();
       for (const r of open) r.close();
@@ -294,7 +308,7 @@ describe('POST /api/sse/ticket', () => {
     const got = collect(es, ['schedule.updated']);
     await new Promise((r) => es.addEventListener('open', r));
     await publish({ type: 'schedule.updated', data: { via: 'ticket' }, to: { users: ['browser'] } });
-    await waitFor(() => got.length === 1);
+    await eventually(() => got.length === 1);
     es.close();
     const again = await fetch(`${svc.url}/api/sse?ticket=${ticket}`);
     expect(again.status).toBe(401);
@@ -346,8 +360,9 @@ describe('POST /api/events', () => {
     await h2listener.until((x) => x.lastEventId !== '');
     await publish({ type: 'schedule.updated', data: { only: 'h1' }, to: { users: ['kim'] } });
     await publish({ type: 'schedule.updated', data: { only: 'h1' }, to: { tenant: true } });
-    await sleep(150);
-    expect(h2listener.of('schedule.updated')).toEqual([]);
+    await publish({ type: 'schedule.updated', data: MARKER, to: { users: ['kim'] } }, await svc.token({ tenantId: 'h2', userId: 'x', roles: ['service'] }));
+    await h2listener.until((x) => x.of('schedule.updated').length > 0);
+    expect(h2listener.of('schedule.updated').map((e) => JSON.parse(e.data))).toEqual([MARKER]);
     h2listener.close();
   });
 });

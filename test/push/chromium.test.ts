@@ -10,7 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { enablePush } from '../../src/push/browser.js';
 import type { TestService } from '../helpers/service.js';
 import { FakePushService } from './helpers/fake-push-service.js';
-import { api, eventually, startPushService, type Api } from './helpers/push-service.js';
+import { eventually } from '../helpers/eventually.js';
+import { api, startPushService, type Api } from './helpers/push-service.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 
@@ -60,12 +61,8 @@ const shown = () =>
 async function deliver(data: string, tag: string): Promise<Shown> {
   for (let attempt = 0; attempt < 4; attempt++) {
     await cdp.send('ServiceWorker.deliverPushMessage', { origin: svc.url, registrationId, data });
-    const deadline = Date.now() + 2000;
-    while (Date.now() < deadline) {
-      const hit = (await shown()).find((n) => n.tag === tag);
-      if (hit) return hit;
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    const hit = await eventually(async () => (await shown()).find((n) => n.tag === tag) ?? null, { timeout: 2000, interval: 50 }).catch(() => null);
+    if (hit) return hit;
   }
   throw new Error(`no notification with tag ${tag} was shown`);
 }
@@ -105,7 +102,7 @@ beforeAll(async () => {
     await navigator.serviceWorker.ready;
   });
   sw = await workerStarted;
-  const reg = await eventually(() => registrations.find((r) => r.scopeURL === `${svc.url}/` && !r.isDeleted), 5000, 'service worker registration');
+  const reg = await eventually(() => registrations.find((r) => r.scopeURL === `${svc.url}/` && !r.isDeleted) ?? null, { message: 'service worker registration' });
   registrationId = reg.registrationId;
 }, 60_000);
 
@@ -143,7 +140,7 @@ describe('the service worker in Chromium', () => {
       actions: [{ action: 'accept', title: 'Accept now' }],
     });
     expect(n?.data.id).toBe(id);
-    expect(await eventually(async () => (await messages()).find((m) => m.type === 'wardbell:push'), 5000, 'page told')).toMatchObject({ id, priority: 'urgent' });
+    expect(await eventually(async () => (await messages()).find((m) => m.type === 'wardbell:push') ?? null, { message: 'page told' })).toMatchObject({ id, priority: 'urgent' });
 
     // The nurse taps "Accept now" on the lock screen.
     await worker().evaluate(async () => {
@@ -151,12 +148,12 @@ describe('the service worker in Chromium', () => {
       const [note] = await g.registration.getNotifications();
       if (note) g.dispatchEvent(new g.NotificationEvent('notificationclick', { notification: note, action: 'accept' }));
     });
-    const click = await eventually(async () => (await messages()).find((m) => m.type === 'wardbell:notification-click'), 5000, 'click reported');
+    const click = await eventually(async () => (await messages()).find((m) => m.type === 'wardbell:notification-click') ?? null, { message: 'click reported' });
     expect(click).toMatchObject({ id, action: 'accept', result: { ok: true, status: 200, body: { notificationId: id, actionId: 'accept' } } });
     const item = await a.call('GET', `/api/notifications/${id}`, kim);
     expect(item.json.actedAction).toBe('accept');
     // The answer replaces the call on the lock screen.
-    const after = await eventually(async () => (await shown()).find((s) => s.title.startsWith('Accept now')), 5000, 'answer shown');
+    const after = await eventually(async () => (await shown()).find((s) => s.title.startsWith('Accept now')) ?? null, { message: 'answer shown' });
     expect(after).toMatchObject({ tag: arrived?.payload?.tag, actions: [], requireInteraction: false });
   });
 
@@ -193,7 +190,7 @@ describe('the service worker in Chromium', () => {
       const note = (await g.registration.getNotifications({ tag: 'fyi-tag' }))[0];
       if (note) g.dispatchEvent(new g.NotificationEvent('notificationclick', { notification: note }));
     });
-    const click = await eventually(async () => (await messages()).slice(before).find((m) => m.type === 'wardbell:notification-click'), 5000, 'click reported');
+    const click = await eventually(async () => (await messages()).slice(before).find((m) => m.type === 'wardbell:notification-click') ?? null, { message: 'click reported' });
     expect(click).toMatchObject({ id: payload.id, action: null, result: null });
     expect((await shown()).find((s) => s.tag === 'fyi-tag')).toBeUndefined();
   });

@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestService } from '../helpers/service.js';
 import { FakePushService, type FakeSubscription } from './helpers/fake-push-service.js';
-import { api, eventually, peekDb, sleep, startPushService, type Api } from './helpers/push-service.js';
+import { eventually } from '../helpers/eventually.js';
+import { sleep } from '../helpers/sse-reader.js';
+import { api, peekDb, pushesSettled, startPushService, type Api } from './helpers/push-service.js';
 
 let fake: FakePushService;
 let svc: TestService;
@@ -88,7 +90,7 @@ describe('from POST /api/notifications to the push service', () => {
     // It is good for this notification only.
     const other = await send({ title: 'Other', to: { users: ['kim'] }, actions: [{ id: 'ok', label: 'OK' }] });
     expect((await fetch(`${svc.url}/api/notifications/${other.json.notification.id}/actions/ok`, { method: 'POST', headers: { 'x-wardbell-action-token': token } })).status).toBe(401);
-    const row = await eventually(() => delivery(phone.endpoint, id).find((d) => d.status === 'done'), 5000, 'settled');
+    const row = await eventually(() => delivery(phone.endpoint, id).find((d) => d.status === 'done') ?? null, { message: 'settled' });
     expect(row).toMatchObject({ status: 'done', attempts: 1, last_status: 201 });
   });
 
@@ -103,7 +105,7 @@ describe('from POST /api/notifications to the push service', () => {
     const urgent = await send({ title: 'Code blue, ward 3', priority: 'urgent', to: { topic: 'ward:3' } });
     await arrivals(kimOwn);
     await arrivals(kimWard, 2);
-    await sleep(300);
+    await pushesSettled(svc);
     const mine = [r.json.notification.id, urgent.json.notification.id];
     const ids = (s: FakeSubscription) => fake.for(s.id).map((x) => x.payload?.id).filter((id) => mine.includes(id));
     expect(ids(kimWard)).toEqual([r.json.notification.id, urgent.json.notification.id]);
@@ -128,9 +130,9 @@ describe('what the push service answers', () => {
     fake.script(phone.id, 410);
     await send({ title: 'Gone?', to: { users: ['park'] } });
     await arrivals(phone);
-    await eventually(async () => !(await a.call('GET', '/api/push/subscriptions', t.park)).json.subscriptions.some((x: { endpoint: string }) => x.endpoint === phone.endpoint), 5000, 'pruned');
+    await eventually(async () => !(await a.call('GET', '/api/push/subscriptions', t.park)).json.subscriptions.some((x: { endpoint: string }) => x.endpoint === phone.endpoint), { message: 'pruned' });
     await send({ title: 'After', to: { users: ['park'] } });
-    await sleep(600);
+    await pushesSettled(svc);
     expect(fake.for(phone.id)).toHaveLength(1);
   });
 
@@ -139,7 +141,7 @@ describe('what the push service answers', () => {
     fake.script(phone.id, 404);
     await send({ title: 'Unknown?', to: { users: ['park'] } });
     await arrivals(phone);
-    await eventually(async () => !(await a.call('GET', '/api/push/subscriptions', t.park)).json.subscriptions.some((x: { endpoint: string }) => x.endpoint === phone.endpoint), 5000, 'pruned');
+    await eventually(async () => !(await a.call('GET', '/api/push/subscriptions', t.park)).json.subscriptions.some((x: { endpoint: string }) => x.endpoint === phone.endpoint), { message: 'pruned' });
   });
 
   it('waits as long as Retry-After says on 429, then delivers', async () => {
@@ -158,7 +160,7 @@ describe('what the push service answers', () => {
     await send({ title: 'Flaky', to: { users: ['lee'] } });
     const got = await arrivals(phone, 3, 15_000);
     expect(got.map((g) => g.answered)).toEqual([500, 503, 201]);
-    await eventually(() => delivery(phone.endpoint)[0]?.status === 'done', 5000, 'done');
+    await eventually(() => delivery(phone.endpoint)[0]?.status === 'done', { message: 'done' });
     expect(delivery(phone.endpoint)[0]).toMatchObject({ status: 'done', attempts: 3 });
   });
 
@@ -167,10 +169,10 @@ describe('what the push service answers', () => {
     fake.script(phone.id, { status: 413, body: 'payload too large for this service' });
     await send({ title: 'Too big?', to: { users: ['lee'] } });
     await arrivals(phone);
-    await eventually(() => delivery(phone.endpoint)[0]?.status === 'failed', 5000, 'failed');
+    await eventually(() => delivery(phone.endpoint)[0]?.status === 'failed', { message: 'failed' });
     expect(delivery(phone.endpoint)[0]).toMatchObject({ status: 'failed', attempts: 1, last_status: 413, last_result: 'too_large' });
     expect(delivery(phone.endpoint)[0]?.last_error).toContain('payload too large for this service');
-    await sleep(1500);
+    await pushesSettled(svc); // nothing retried
     expect(fake.for(phone.id)).toHaveLength(1);
     expect((await a.call('GET', '/api/push/subscriptions', t.lee)).json.subscriptions.some((x: { endpoint: string }) => x.endpoint === phone.endpoint)).toBe(true);
   });
@@ -180,15 +182,16 @@ describe('what the push service answers', () => {
     fake.script(phone.id, { status: 403, body: 'invalid JWT' });
     await send({ title: 'Refused', to: { users: ['lee'] } });
     await arrivals(phone);
-    await eventually(() => delivery(phone.endpoint)[0]?.status === 'failed', 5000, 'failed');
+    await eventually(() => delivery(phone.endpoint)[0]?.status === 'failed', { message: 'failed' });
     expect(delivery(phone.endpoint)[0]).toMatchObject({ last_status: 403, last_result: 'rejected' });
   });
 
   it('never pushes to a subscription whose expirationTime has passed, and removes it', async () => {
-    const phone = await device('park', { expirationTime: Date.now() + 400 });
-    await sleep(500);
+    // This file's service runs on the real clock (Retry-After is measured in real time): a short wait.
+    const phone = await device('park', { expirationTime: Date.now() + 50 });
+    await sleep(60);
     await send({ title: 'Too late for that one', to: { users: ['park'] } });
-    await sleep(800);
+    await pushesSettled(svc);
     expect(fake.for(phone.id)).toHaveLength(0);
     expect((await a.call('GET', '/api/push/subscriptions', t.park)).json.subscriptions.some((x: { endpoint: string }) => x.endpoint === phone.endpoint)).toBe(false);
   });
@@ -204,7 +207,7 @@ describe('what the push service answers', () => {
 
 describe('counting', () => {
   it('counts every outcome in /metrics and in the tenant statistics', async () => {
-    await eventually(async () => (await a.metric('wardbell_push_attempts_total', { result: 'too_large' })) >= 1, 5000, 'metrics');
+    await eventually(async () => (await a.metric('wardbell_push_attempts_total', { result: 'too_large' })) >= 1, { message: 'metrics' });
     expect(await a.metric('wardbell_push_attempts_total', { result: 'delivered' })).toBeGreaterThanOrEqual(8);
     for (const result of ['gone', 'rate_limited', 'server_error', 'rejected']) expect(await a.metric('wardbell_push_attempts_total', { result })).toBeGreaterThanOrEqual(1);
     expect(await a.metric('wardbell_push_deliveries_total', { status: 'pruned' })).toBeGreaterThanOrEqual(2);

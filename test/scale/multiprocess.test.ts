@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
 import { Redis } from 'ioredis';
@@ -5,7 +8,8 @@ import { createSSEClient } from '../../src/client/index.js';
 import { signDevToken } from '../../src/auth/index.js';
 import { createTestDatabase, REDIS_URL, scaleOut, testPrefix } from '../helpers/scale.js';
 import { startProcess, type ServiceProcess } from '../helpers/process.js';
-import { SseReader, sleep } from '../helpers/sse-reader.js';
+import { eventually } from '../helpers/eventually.js';
+import { SseReader } from '../helpers/sse-reader.js';
 import { postJson } from '../helpers/service.js';
 
 const SECRET = 'multi-process-test-secret-0123456789abcdef';
@@ -18,10 +22,12 @@ describe.skipIf(!scaleOut)('several processes on one PostgreSQL and Redis', () =
   let database: { url: string; drop(): Promise<void> };
   let env: Record<string, string>;
   let svc: string;
+  let dataDir: string;
 
   beforeAll(async () => {
     database = await createTestDatabase();
-    env = { DATABASE_URL: database.url, REDIS_URL: REDIS_URL as string, WARDBELL_REDIS_PREFIX: testPrefix().replace(/:/g, '-'), WARDBELL_JWT_SECRET: SECRET, WARDBELL_DATA_DIR: '/tmp/wardbell-mp' };
+    dataDir = mkdtempSync(join(tmpdir(), 'wardbell-mp-'));
+    env = { DATABASE_URL: database.url, REDIS_URL: REDIS_URL as string, WARDBELL_REDIS_PREFIX: testPrefix().replace(/:/g, '-'), WARDBELL_JWT_SECRET: SECRET, WARDBELL_DATA_DIR: dataDir };
     // The first process migrates; the second starts against the migrated database.
     a = await startProcess(env);
     b = await startProcess(env);
@@ -31,6 +37,7 @@ describe.skipIf(!scaleOut)('several processes on one PostgreSQL and Redis', () =
   afterAll(async () => {
     await Promise.all([a?.stop(), b?.stop()]);
     await database?.drop();
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   });
 
   it('delivers an event published through one process to a stream held by the other', async () => {
@@ -53,12 +60,11 @@ describe.skipIf(!scaleOut)('several processes on one PostgreSQL and Redis', () =
       expect(await refused.json()).toMatchObject({ error: { code: 'too_many_connections' } });
     }
     open.shift()!.close(); // one held by a
-    let moved = await fetch(`${b.url}/api/sse`, { headers: { authorization: `Bearer ${t}` } });
-    for (let i = 0; i < 20 && moved.status === 429; i++) {
-      await moved.body?.cancel();
-      await sleep(25);
-      moved = await fetch(`${b.url}/api/sse`, { headers: { authorization: `Bearer ${t}` } });
-    }
+    const moved = await eventually(async () => {
+      const res = await fetch(`${b.url}/api/sse`, { headers: { authorization: `Bearer ${t}` } });
+      if (res.status !== 200) await res.body?.cancel();
+      return res.status === 200 ? res : null;
+    });
     expect(moved.status).toBe(200);
     await moved.body?.cancel();
     for (const r of open) r.close();
@@ -75,8 +81,10 @@ describe.skipIf(!scaleOut)('several processes on one PostgreSQL and Redis', () =
     for (let n = 1; n <= 5; n++) await postJson(`${(n % 2 ? a : b).url}/api/events`, { type: 'schedule.updated', data: { n }, to: { users: ['lee'] } }, svc);
     const second = await SseReader.open(`${b.url}/api/sse`, { authorization: `Bearer ${t}`, 'last-event-id': pos });
     await second.until((x) => x.of('schedule.updated').length === 5);
-    await sleep(100);
-    expect(second.of('schedule.updated').map((e) => JSON.parse(e.data).n)).toEqual([1, 2, 3, 4, 5]);
+    // A barrier: a last event after them; a stream is ordered, so a duplicate would have come first.
+    await postJson(`${a.url}/api/events`, { type: 'schedule.updated', data: { n: 'end' }, to: { users: ['lee'] } }, svc);
+    await second.until((x) => x.of('schedule.updated').some((e) => JSON.parse(e.data).n === 'end'));
+    expect(second.of('schedule.updated').map((e) => JSON.parse(e.data).n)).toEqual([1, 2, 3, 4, 5, 'end']);
     expect(second.of('reset')).toEqual([]);
     second.close();
   });
@@ -119,7 +127,7 @@ describe.skipIf(!scaleOut)('several processes on one PostgreSQL and Redis', () =
         return { client, got, resets };
       }),
     );
-    await sleep(500);
+    await eventually(() => clients.every((cl) => cl.client.state === 'open'), { timeout: 10_000, message: 'every client connected' });
     const publisher = await token('h9', 'app', ['service']);
     const accepted: string[] = [];
     let killed = false;
@@ -133,7 +141,7 @@ describe.skipIf(!scaleOut)('several processes on one PostgreSQL and Redis', () =
         }
       }
     })();
-    while (accepted.length < 60) await sleep(5);
+    await eventually(() => accepted.length >= 60, { timeout: 20_000, interval: 5 });
     killed = true;
     await c.kill();
     target = d.url;
@@ -147,8 +155,8 @@ describe.skipIf(!scaleOut)('several processes on one PostgreSQL and Redis', () =
     const logged = rows.map(([id]) => `${meta.epoch}-${id.split('-')[0]!.padStart(12, '0')}`);
     expect(logged.length).toBeGreaterThanOrEqual(accepted.length);
     for (const id of accepted) expect(logged).toContain(id);
-    const deadline = Date.now() + 15_000;
-    while (clients.some((cl) => cl.got.length < logged.length) && Date.now() < deadline) await sleep(50);
+    // Wait (up to 15 s) for the clients to catch up; the assertions below say what is missing.
+    await eventually(() => clients.every((cl) => cl.got.length >= logged.length), { timeout: 15_000 }).catch(() => undefined);
     for (const cl of clients) {
       expect(cl.resets).toEqual([]);
       expect(cl.got).toEqual(logged);

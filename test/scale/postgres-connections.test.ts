@@ -1,10 +1,13 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signDevToken } from '../../src/auth/index.js';
 import { createTestDatabase, DATABASE_URL, scaleOut } from '../helpers/scale.js';
 import { startProcess, type ServiceProcess } from '../helpers/process.js';
 import { postJson } from '../helpers/service.js';
-import { sleep } from '../helpers/sse-reader.js';
+import { eventually } from '../helpers/eventually.js';
 
 const SECRET = 'pg-connections-test-secret-0123456789abcdef';
 
@@ -20,15 +23,18 @@ async function terminateBackends(database: string): Promise<number> {
 describe.skipIf(!scaleOut)('when PostgreSQL ends the pooled connections', () => {
   let svc: ServiceProcess;
   let database: { url: string; drop(): Promise<void> };
+  let dataDir: string;
 
   beforeAll(async () => {
     database = await createTestDatabase();
-    svc = await startProcess({ DATABASE_URL: database.url, REDIS_URL: process.env.REDIS_URL ?? '', WARDBELL_REDIS_PREFIX: `wbtest-pg-${Date.now()}`, WARDBELL_JWT_SECRET: SECRET, WARDBELL_DATA_DIR: '/tmp/wardbell-pgc' });
+    dataDir = mkdtempSync(join(tmpdir(), 'wardbell-pgc-'));
+    svc = await startProcess({ DATABASE_URL: database.url, REDIS_URL: process.env.REDIS_URL ?? '', WARDBELL_REDIS_PREFIX: `wbtest-pg-${Date.now()}`, WARDBELL_JWT_SECRET: SECRET, WARDBELL_DATA_DIR: dataDir });
   }, 60_000);
 
   afterAll(async () => {
     await svc?.stop();
     await database?.drop();
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   });
 
   it('keeps running, says so in the log, and answers the next requests on new connections', async () => {
@@ -45,10 +51,9 @@ describe.skipIf(!scaleOut)('when PostgreSQL ends the pooled connections', () => 
 
     const name = new URL(database.url).pathname.slice(1);
     expect(await terminateBackends(name)).toBeGreaterThan(0);
-    await sleep(300);
+    await eventually(() => expect(svc.output()).toContain('idle connection was closed by the server'));
 
     expect(svc.child.exitCode).toBeNull();
-    expect(svc.output()).toContain('idle connection was closed by the server');
     const ready = await fetch(`${svc.url}/readyz`);
     expect(ready.status).toBe(200);
     const after = await postJson(`${svc.url}/api/notifications`, { title: 'after', to: { users: ['kim'] } }, app);

@@ -1,11 +1,15 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signDevToken } from '../../src/auth/index.js';
 import { createTestDatabase, scaleOut } from '../helpers/scale.js';
 import { startProcess, type ServiceProcess } from '../helpers/process.js';
 import { postJson } from '../helpers/service.js';
-import { SseReader, sleep } from '../helpers/sse-reader.js';
+import { eventually } from '../helpers/eventually.js';
+import { SseReader } from '../helpers/sse-reader.js';
 
 const SECRET = 'redis-restart-test-secret-0123456789abcdef';
 
@@ -21,15 +25,13 @@ async function freePort(): Promise<number> {
 /** A private Redis (no persistence, like this machine's) that the test may kill and restart. */
 async function startRedis(port: number): Promise<ChildProcess> {
   const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
-  for (let i = 0; i < 100; i++) {
-    const ok = await new Promise<boolean>((r) => {
+  const ping = () =>
+    new Promise<boolean>((r) => {
       const c = spawn('redis-cli', ['-p', String(port), 'ping'], { stdio: 'ignore' });
       c.on('exit', (code) => r(code === 0));
     });
-    if (ok) return child;
-    await sleep(50);
-  }
-  throw new Error('redis did not start');
+  await eventually(ping, { message: 'redis to start' });
+  return child;
 }
 
 describe.skipIf(!scaleOut)('when Redis restarts', () => {
@@ -37,18 +39,21 @@ describe.skipIf(!scaleOut)('when Redis restarts', () => {
   let port: number;
   let svc: ServiceProcess;
   let database: { url: string; drop(): Promise<void> };
+  let dataDir: string;
 
   beforeAll(async () => {
     port = await freePort();
     redis = await startRedis(port);
     database = await createTestDatabase();
-    svc = await startProcess({ DATABASE_URL: database.url, REDIS_URL: `redis://127.0.0.1:${port}`, WARDBELL_JWT_SECRET: SECRET, WARDBELL_DATA_DIR: '/tmp/wardbell-rr' });
+    dataDir = mkdtempSync(join(tmpdir(), 'wardbell-rr-'));
+    svc = await startProcess({ DATABASE_URL: database.url, REDIS_URL: `redis://127.0.0.1:${port}`, WARDBELL_JWT_SECRET: SECRET, WARDBELL_DATA_DIR: dataDir });
   }, 60_000);
 
   afterAll(async () => {
     await svc?.stop();
     redis?.kill('SIGKILL');
     await database?.drop();
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   });
 
   it('tells open streams to reset (the log was lost), reports not ready while down, and carries on', async () => {
@@ -68,12 +73,14 @@ describe.skipIf(!scaleOut)('when Redis restarts', () => {
     expect((await ready.json()).checks.redis).toMatch(/no answer|refused|closed/i);
 
     redis = await startRedis(port);
-    let after = await postJson(`${svc.url}/api/events`, { type: 'schedule.updated', data: { n: 'after' }, to: { tenant: true } }, app).catch(() => null);
-    for (let i = 0; i < 50 && after?.status !== 202; i++) {
-      await sleep(100);
-      after = await postJson(`${svc.url}/api/events`, { type: 'schedule.updated', data: { n: 'after' }, to: { tenant: true } }, app).catch(() => null);
-    }
-    expect(after?.status).toBe(202);
+    const after = await eventually(
+      async () => {
+        const r = await postJson(`${svc.url}/api/events`, { type: 'schedule.updated', data: { n: 'after' }, to: { tenant: true } }, app).catch(() => null);
+        return r?.status === 202 ? r : null;
+      },
+      { timeout: 5000, interval: 100, message: 'a publish accepted after the restart' },
+    );
+    expect(after.status).toBe(202);
     await r.until((x) => x.of('reset').length === 1 && x.of('schedule.updated').length === 2, 10_000);
     expect(JSON.parse(r.of('reset')[0]!.data)).toMatchObject({ reason: 'epoch-mismatch' });
     // The new event carries the new epoch; the old position is foreign to it.

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createMemoryEventLog, formatEventId, type GapReason, type StoredEvent, type StreamHead } from '../../src/events/index.js';
 import { OrderedFeed, type FeedSink } from '../../src/sse/index.js';
+import { eventually } from '../helpers/eventually.js';
 import { FakeClock } from '../helpers/fake-clock.js';
 
 /** A sink that records what the feed hands it: delivered offsets and tenant resets. */
@@ -21,7 +22,6 @@ async function setup() {
   for (let i = 0; i < 6; i++) events.push(await log.append({ tenantId: 't', type: 'schedule.updated', data: { i }, audience: { kind: 'tenant' } }));
   return { log, events };
 }
-const flush = () => new Promise((r) => setTimeout(r, 10));
 
 describe('OrderedFeed', () => {
   it('passes events in order straight through', async () => {
@@ -49,7 +49,7 @@ describe('OrderedFeed', () => {
     feed.accept(events[3]!); // 2 and 3 were skipped
     feed.accept(events[4]!); // arrives during the fill
     feed.accept(events[1]!); // late duplicate
-    await flush();
+    await eventually(() => h.delivered.includes(5)); // the fill is done: what waited during it (5) was delivered
     feed.accept(events[5]!);
     expect(h.delivered).toEqual([1, 2, 3, 4, 5, 6]);
     expect(feed.stats.gapsFilled).toBe(1);

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { sleep } from '../helpers/sse-reader.js';
-import { closeAll, dataOf, hospital, postJson, send, start, type Hospital } from './helpers.js';
+import { eventually } from '../helpers/eventually.js';
+import { FakeClock } from '../helpers/fake-clock.js';
+import { closeAll, dataOf, hospital, postJson, schedulerPassed, send, start, type Hospital } from './helpers.js';
 
 afterEach(closeAll);
 
@@ -109,7 +110,8 @@ describe('emergency calls, end to end', () => {
   });
 
   it('escalates an unfilled call to staff not yet reached after the configured time', async () => {
-    const s = await start();
+    const clock = new FakeClock();
+    const s = await start({ clock });
     const h = await hospital(s);
     const service = await h.stream('service');
     const far = await h.stream('w5a');
@@ -117,7 +119,8 @@ describe('emergency calls, end to end', () => {
     await h.press('n1', c.notificationId, 'accept');
     expect(far.of('notification')).toEqual([]);
 
-    await far.until((x) => x.of('notification').length === 1, 4000);
+    await clock.advanceAsync(1000);
+    await far.until((x) => x.of('notification').length === 1);
     const escalated = dataOf(far.of('notification')[0]!).notification;
     expect(escalated).toMatchObject({ type: 'emergency_call', priority: 'urgent', title: 'Escalated: ICU needs help', state: { status: 'escalated', accepted: 1, needed: 2 } });
     expect(escalated.body).toMatch(/^1 of 2 people needed now/);
@@ -136,28 +139,31 @@ describe('emergency calls, end to end', () => {
   });
 
   it('does not escalate a call that filled in time', async () => {
-    const s = await start();
+    const clock = new FakeClock();
+    const s = await start({ clock });
     const h = await hospital(s);
     const c = await call(h, { needed: 1, escalateAfterSeconds: 1 });
     await h.press('n1', c.notificationId, 'accept');
-    await sleep(1800);
+    await schedulerPassed(h, clock, Date.parse(c.call.escalateAt));
     expect(await h.inbox('w5a')).toEqual([]);
     expect((await getCall(h, c.call.id)).escalatedAt).toBeNull();
   });
 
   it('escalates to an escalateTo topic given in the request, or never with null', async () => {
-    const s = await start();
+    const clock = new FakeClock();
+    const s = await start({ clock });
     const h = await hospital(s);
     await call(h, { to: { users: ['n1'] }, needed: 1, escalateAfterSeconds: 1, escalateTo: { topic: 'ward:5' } });
     const never = await call(h, { to: { users: ['n2'] }, needed: 1, escalateTo: null });
     expect(never.call.escalateAt).toBeNull();
-    await sleep(1800);
-    expect((await h.inbox('w5b')).map((i) => i.title)).toEqual(['Escalated: ICU needs help']);
+    await clock.advanceAsync(1000);
+    await eventually(async () => expect((await h.inbox('w5b')).map((i) => i.title)).toEqual(['Escalated: ICU needs help']));
     expect(await h.inbox('n3')).toEqual([]);
   });
 
   it('cancels an open call: notifications close, accepts are refused, the escalation never runs', async () => {
-    const s = await start();
+    const clock = new FakeClock();
+    const s = await start({ clock });
     const h = await hospital(s);
     const c = await call(h, { needed: 2, escalateAfterSeconds: 1 });
     const cancel = await postJson(h.url(`/api/emergency-calls/${c.call.id}/cancel`), {}, h.service);
@@ -168,7 +174,7 @@ describe('emergency calls, end to end', () => {
     const accept = await h.press('n1', c.notificationId, 'accept');
     expect(accept.status).toBe(409);
     expect(accept.json.error.message).toMatch(/cancelled/);
-    await sleep(1500);
+    await schedulerPassed(h, clock, Date.parse(c.call.escalateAt));
     expect(await h.inbox('w5a')).toEqual([]);
   });
 

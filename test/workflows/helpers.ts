@@ -3,8 +3,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Identity } from '../../src/auth/index.js';
+import type { Clock } from '../../src/shared/clock.js';
 import { openSqlite } from '../../src/store/index.js';
 import type { WorkflowTables } from '../../src/workflows/index.js';
+import { eventually } from '../helpers/eventually.js';
+import type { FakeClock } from '../helpers/fake-clock.js';
 import { postJson, startService, type TestService } from '../helpers/service.js';
 import { SseReader } from '../helpers/sse-reader.js';
 
@@ -29,8 +32,9 @@ export const VAPID = vapidPair();
 const started: Array<{ close(): Promise<void> }> = [];
 const dirs: string[] = [];
 
-export async function start(): Promise<TestService> {
-  const s = await startService(VAPID);
+/** A service of this file; with `opts.clock` (a FakeClock) its scheduler polls only when the test moves time. */
+export async function start(opts: { clock?: Clock } = {}): Promise<TestService> {
+  const s = await startService(VAPID, opts);
   started.push(s);
   return s;
 }
@@ -50,8 +54,8 @@ export function newDataDir(): string {
  * A service on a given data directory that leaves the directory in place when closed, so the next
  * one (a "restart") finds the same database. The directory is removed by `closeAll`.
  */
-export async function startAt(dataDir: string): Promise<TestService> {
-  const s = await startService(VAPID, { dataDir });
+export async function startAt(dataDir: string, opts: { clock?: Clock } = {}): Promise<TestService> {
+  const s = await startService(VAPID, { dataDir, ...opts });
   started.push(s);
   return s;
 }
@@ -122,6 +126,32 @@ export async function hospital(s: TestService, tenantId = 'h1') {
 }
 
 export type Hospital = Awaited<ReturnType<typeof hospital>>;
+
+/**
+ * A positive barrier for "nothing else arrives": publishes a marker event to the reader's user and
+ * waits until the reader has it. A stream is ordered, so whatever was sent to it before the marker
+ * (a duplicate, a leak) has arrived by then.
+ */
+export async function barrier(h: Hospital, reader: SseReader, userId: string): Promise<void> {
+  const marker = `barrier-${Math.random().toString(36).slice(2)}`;
+  const r = await postJson(h.url('/api/events'), { type: 'swap.approved', data: { marker }, to: { users: [userId] } }, h.service);
+  if (r.status !== 202) throw new Error(`barrier publish failed: ${r.status} ${JSON.stringify(r.json)}`);
+  await reader.until((x) => x.of('swap.approved').some((e) => e.data.includes(marker)));
+}
+
+/**
+ * A positive barrier for "a timed job did not run" on a fake clock: moves time past `at` and waits
+ * until a notification scheduled (to n9) just after `at` is in n9's inbox. The scheduler runs due
+ * jobs in time order, so by then every job due by `at` has run (or was rightly skipped).
+ */
+export async function schedulerPassed(h: Hospital, clock: FakeClock, at: number): Promise<void> {
+  const sendAt = Math.max(at, clock.now()) + 1;
+  const title = `Scheduler barrier ${sendAt}`;
+  const r = await postJson(h.url('/api/notifications/scheduled'), { title, body: '-', priority: 'low', to: { users: ['n9'] }, sendAt: new Date(sendAt).toISOString() }, h.service);
+  if (r.status !== 201) throw new Error(`barrier scheduling failed: ${r.status} ${JSON.stringify(r.json)}`);
+  await clock.advanceAsync(sendAt - clock.now() + 500); // past it, and one poll more
+  await eventually(async () => (await h.inbox('n9')).some((i) => i.title === title), { message: 'the scheduler barrier to arrive' });
+}
 
 export const dataOf = (e: { data: string }) => JSON.parse(e.data) as Record<string, any>;
 export const inSeconds = (s: number) => new Date(Date.now() + s * 1000).toISOString();

@@ -5,7 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signDevToken } from '../../src/auth/index.js';
 import { startProcess, type ServiceProcess } from '../helpers/process.js';
 import { createTestDatabase, REDIS_URL, scaleOut, testPrefix } from '../helpers/scale.js';
-import { SseReader, sleep } from '../helpers/sse-reader.js';
+import { eventually } from '../helpers/eventually.js';
+import { SseReader } from '../helpers/sse-reader.js';
 import { dataOf, inSeconds, postJson, send, VAPID } from './helpers.js';
 
 const SECRET = 'workflow-multi-process-secret-0123456789abcdef';
@@ -43,9 +44,14 @@ describe.skipIf(!scaleOut)('workflows across two processes on one PostgreSQL', (
   });
 
   it('fires a reminder once though both processes poll for it', async () => {
-    const r = await postJson(`${a.url}/api/reminders`, { shiftId: 's1', shiftStartsAt: inSeconds(3600), remindAt: inSeconds(1), to: { users: ['n1'] } }, svc);
+    const r = await postJson(`${a.url}/api/reminders`, { shiftId: 's1', shiftStartsAt: inSeconds(3600), remindAt: inSeconds(0.5), to: { users: ['n1'] } }, svc);
     expect(r.status).toBe(201);
-    await sleep(2500);
+    const reminder = async (id: string) => (await send('GET', `${b.url}/api/reminders/${id}`, svc)).json.reminder as Record<string, any>;
+    await eventually(async () => (await reminder(r.json.reminder.id)).status === 'done', { timeout: 10_000 });
+    // A barrier: a second reminder, due after the first, sent by a later poll of either process.
+    const marker = await postJson(`${a.url}/api/reminders`, { shiftId: 'marker', shiftStartsAt: inSeconds(3600), remindAt: inSeconds(0.5), to: { users: ['n2'] } }, svc);
+    expect(marker.status).toBe(201);
+    await eventually(async () => (await reminder(marker.json.reminder.id)).status === 'done', { timeout: 10_000 });
     expect((await inbox(b, 'n1')).filter((i) => i.type === 'shift_reminder')).toHaveLength(1);
     expect((await send('GET', `${b.url}/api/reminders/${r.json.reminder.id}`, svc)).json.reminder).toMatchObject({ status: 'done', attempts: 1 });
   });

@@ -1,6 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { sleep } from '../helpers/sse-reader.js';
-import { closeAll, dataOf, hospital, postJson, start } from './helpers.js';
+import { barrier, closeAll, dataOf, hospital, postJson, start } from './helpers.js';
 
 afterEach(closeAll);
 
@@ -17,7 +16,7 @@ describe('schedule published', () => {
     await nurse.until((x) => x.of('schedule.published').length === 1 && x.of('notification').length === 1);
     expect(dataOf(nurse.of('schedule.published')[0]!)).toMatchObject({ scheduleId: 'dec-2026', period: { from: '2026-12-01', to: '2026-12-31' }, url: '/schedules/dec-2026', notificationId: r.json.notificationId });
     expect(dataOf(nurse.of('notification')[0]!).notification).toMatchObject({ type: 'schedule_published', title: 'New schedule published', body: 'The schedule for 2026-12-01 to 2026-12-31 is published. Check your shifts.' });
-    await sleep(100);
+    await barrier(h, other, 'w5a');
     expect(other.of('schedule.published')).toEqual([]);
     nurse.close();
     other.close();
@@ -34,7 +33,7 @@ describe('schedule published', () => {
     expect(again.status).toBe(200);
     expect(again.json).toMatchObject({ duplicate: true, eventId: null, notificationId: first.json.notificationId });
     await nurse.until((x) => x.of('schedule.published').length === 1);
-    await sleep(100);
+    await barrier(h, nurse, 'n2');
     expect(nurse.of('schedule.published')).toHaveLength(1);
     expect(await h.inbox('w5a')).toHaveLength(1);
     nurse.close();
@@ -79,7 +78,7 @@ describe('schedule updated', () => {
     const r = await postJson(h.url('/api/schedules/updated'), { scheduleId: 'dec-2026', to: { users: ['n1', 'ghost'] } }, h.service);
     expect(r.status).toBe(400);
     expect(r.json.error).toMatchObject({ code: 'unknown_recipients', details: { unknownUsers: ['ghost'] } });
-    await sleep(150);
+    await barrier(h, nurse, 'n1');
     expect(nurse.of('schedule.updated')).toEqual([]);
     expect(await h.inbox('n1')).toEqual([]);
     nurse.close();

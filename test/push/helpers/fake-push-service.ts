@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import ece from 'http_ece';
 import { importJWK, jwtVerify } from 'jose';
+import { eventually } from '../../helpers/eventually.js';
 
 export interface FakeSubscription {
   id: string;
@@ -99,7 +100,6 @@ export class FakePushService {
   private readonly verified = new Map<string, Promise<Received['vapid']>>();
   private seq = 0;
   private requests = 0;
-  private waiters: Array<() => void> = [];
 
   private constructor(
     private readonly server: Server,
@@ -150,18 +150,7 @@ export class FakePushService {
 
   /** Resolves when `pred` holds over what was received; rejects after `timeoutMs`. */
   async waitFor(pred: (received: Received[]) => boolean, timeoutMs = 10_000): Promise<Received[]> {
-    const deadline = Date.now() + timeoutMs;
-    while (!pred(this.received)) {
-      const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`fake push service: condition not met within ${timeoutMs} ms; received ${this.received.length}`);
-      await new Promise<void>((resolve) => {
-        const t = setTimeout(resolve, Math.min(left, 200));
-        this.waiters.push(() => {
-          clearTimeout(t);
-          resolve();
-        });
-      });
-    }
+    await eventually(() => pred(this.received), { timeout: timeoutMs, message: () => `fake push service: condition (received ${this.received.length})` });
     return this.received;
   }
 
@@ -200,9 +189,6 @@ export class FakePushService {
     this.counts.set(answer.status, (this.counts.get(answer.status) ?? 0) + 1);
     if (this.opts.record !== false && id) {
       this.received.push({ subscriptionId: id, at: Date.now(), headers, payload, bodyLength: body.length, vapid, answered: answer.status });
-      const w = this.waiters;
-      this.waiters = [];
-      for (const f of w) f();
     }
     return answer;
   }

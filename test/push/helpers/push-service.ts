@@ -1,5 +1,6 @@
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
+import { eventually } from '../../helpers/eventually.js';
 import { startService, type TestService } from '../../helpers/service.js';
 import type { FakePushService, FakeSubscription } from './fake-push-service.js';
 
@@ -62,15 +63,17 @@ export function peekDb<T>(dataDir: string, sql: string, ...params: unknown[]): T
   }
 }
 
-export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** Polls `fn` until it returns a truthy value; rejects after `timeoutMs`. */
-export async function eventually<T>(fn: () => Promise<T | null | undefined | false> | T | null | undefined | false, timeoutMs = 10_000, what = 'condition'): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`${what} not met within ${timeoutMs} ms`);
-    await sleep(50);
-  }
+/**
+ * A positive barrier for "nothing more is pushed": nothing is left queued or in flight (every
+ * delivery has its outcome recorded, which happens after the push service answered it).
+ */
+export function pushesSettled(svc: TestService): Promise<boolean> {
+  return eventually(
+    () =>
+      peekDb<{ n: number }>(
+        svc.dataDir,
+        "select (select count(*) from push_outbox where status = 'pending') + (select count(*) from push_deliveries where status in ('pending', 'sending')) as n",
+      )[0]?.n === 0,
+    { timeout: 10_000, message: 'every push delivery settled' },
+  );
 }
