@@ -42,7 +42,7 @@ import { pino } from 'pino';
 import webpush from 'web-push';
 import { createActionTokens } from '../src/auth/index.js';
 import { EncryptPool, type Encryptor } from '../src/push/encrypt-pool.js';
-import { createKeyBox, createHttpsTransport, Limiter, PushSender, PushWorker, pushDb, buildPayload, topicOf, SubscriptionManager, VapidSigner, generateVapidKeys, type PushNotification } from '../src/push/index.js';
+import { createKeyBox, createHttpsTransport, Limiter, PushSender, PushWorker, pushDb, pushMigrations, buildPayload, topicOf, SubscriptionManager, VapidSigner, generateVapidKeys, type PushNotification } from '../src/push/index.js';
 import { systemClock } from '../src/shared/clock.js';
 import { migrateToLatest, openSqlite } from '../src/store/index.js';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -243,7 +243,7 @@ async function sender(targets: Target[], caFile: string, concurrency: number, en
 async function prepareOutbox(targets: Target[], caFile: string, concurrency: number, encryptor: Encryptor) {
   const dir = mkdtempSync(join(tmpdir(), 'wardbell-bench-push-'));
   const raw = openSqlite(join(dir, 'wardbell.sqlite'));
-  await migrateToLatest(raw);
+  await migrateToLatest(raw, [pushMigrations]);
   const db = pushDb(raw);
   const keyBox = createKeyBox(randomBytes(32));
   const now = Date.now();
@@ -262,7 +262,7 @@ async function prepareOutbox(targets: Target[], caFile: string, concurrency: num
   await raw.insertInto('notifications').values({ id: note.id, tenant_id: 'bench', type: note.type, priority: note.priority, title: note.title, body: note.body, data: JSON.stringify(note.data), actions: JSON.stringify(note.actions), audience: JSON.stringify({ kind: 'topic', topic: 'ward:3' }), group_key: null, group_count: 1, sender_id: 'app', recipient_count: targets.length, state: null, workflow_kind: null, workflow_id: null, created_at: now, updated_at: now }).execute();
   for (let i = 0; i < rows.length; i += 500) {
     await db.insertInto('push_subscriptions').values(rows.slice(i, i + 500)).execute();
-    await raw.insertInto('push_outbox').values(rows.slice(i, i + 500).map((r) => ({ id: randomUUID(), tenant_id: 'bench', user_id: r.user_id, notification_id: note.id, priority: 'urgent', not_before: now, status: 'pending', attempts: 0, last_error: null, created_at: now }))).execute();
+    await db.insertInto('push_outbox').values(rows.slice(i, i + 500).map((r) => ({ id: randomUUID(), tenant_id: 'bench', user_id: r.user_id, notification_id: note.id, priority: 'urgent', not_before: now, status: 'pending', attempts: 0, last_error: null, created_at: now }))).execute();
   }
   const transport = createHttpsTransport({ maxSockets: concurrency, caFile, allowPrivateNetworks: true });
   const manager = new SubscriptionManager({ db, keyBox, policy, now: Date.now });

@@ -17,8 +17,8 @@ import { ConfigError, type Config } from './config/index.js';
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import { createHttpApp, type AppEnv } from './http/index.js';
 import { Directory, NotificationService } from './notifications/index.js';
-import { createWorkflows } from './workflows/index.js';
-import { createPush, pushOutboxQueue } from './push/index.js';
+import { createWorkflows, workflowMigrations } from './workflows/index.js';
+import { createPush, pushMigrations, pushOutboxQueue } from './push/index.js';
 import { ConsoleFiles, defaultConsoleRoot } from './console/index.js';
 import { MetricsRegistry, notificationMetrics, processMetrics, realtimeMetrics, schedulerMetrics } from './metrics/index.js';
 import { systemClock, type Clock } from './shared/clock.js';
@@ -83,7 +83,8 @@ export async function createWardbell(config: Config, opts: WardbellOptions = {})
     sqlitePath: join(config.WARDBELL_DATA_DIR, 'wardbell.sqlite'),
     onIdleError: (err) => logger.warn({ err }, 'postgres: an idle connection was closed by the server; the pool replaces it'),
   });
-  await migrateToLatest(db);
+  // The store runs the core's migrations and each module's own (it imports neither module).
+  await migrateToLatest(db, [workflowMigrations, pushMigrations]);
   const retention = { maxEvents: config.WARDBELL_REPLAY_MAX_EVENTS, maxAgeMs: config.WARDBELL_REPLAY_MAX_AGE_S * 1000 };
   const backbone = await openBackbone(config, { db, retention, clock, logger });
   const { log, bus, redis } = backbone;

@@ -8,3 +8,4 @@ export type { NotificationStats } from './stats.js';
 export type { PushQueue, PushWanted } from './ports.js';
 export { encodeCursor, decodeCursor } from './cursor.js';
 export { sendFields, authoriseSend, NotificationActionSchema } from './send.js';
+export { notificationReads, type NotificationReads, type NotificationAudience, type NotificationContent, type InboxKey, type ReadSet } from './push-view.js';

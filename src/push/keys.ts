@@ -39,7 +39,7 @@ export function loadOrCreatePushKeys(s: PushKeySettings): PushKeys {
   let vapidSource: PushKeys['source']['vapid'];
   if (s.vapidPublicKey || s.vapidPrivateKey) {
     if (!s.vapidPublicKey || !s.vapidPrivateKey) {
-      throw new ConfigError('Set both WARDBELL_VAPID_PUBLIC_KEY and WARDBELL_VAPID_PRIVATE_KEY, or neither.\n  fix: generate a pair with `npx tsx src/push/keygen.ts`');
+      throw new ConfigError('Set both WARDBELL_VAPID_PUBLIC_KEY and WARDBELL_VAPID_PRIVATE_KEY, or neither.\n  fix: generate a pair with `npm run push:keys`');
     }
     vapid = { publicKey: s.vapidPublicKey, privateKey: s.vapidPrivateKey };
     vapidSource = 'config';
@@ -57,7 +57,7 @@ export function loadOrCreatePushKeys(s: PushKeySettings): PushKeys {
     }
   }
   const problem = checkVapidKeys(vapid);
-  if (problem) throw new ConfigError(`VAPID keys (${vapidSource}): ${problem}.\n  fix: generate a pair with \`npx tsx src/push/keygen.ts\``);
+  if (problem) throw new ConfigError(`VAPID keys (${vapidSource}): ${problem}.\n  fix: generate a pair with \`npm run push:keys\``);
 
   let kek: Buffer;
   let kekSource: PushKeys['source']['kek'];

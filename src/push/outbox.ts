@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Audience } from '../events/index.js';
+import { notificationReads } from '../notifications/index.js';
 import type { PushNotification, PushPriority } from './payload.js';
 import { ttlOf } from './payload.js';
 import { inChunks, OPEN_DELIVERY, type PushDb, type PushDeliveriesTable, type PushSubscriptionsTable } from './store.js';
@@ -72,16 +73,11 @@ async function expandIn(trx: PushDb, now: number, limit: number): Promise<Expand
   const rows = await trx.selectFrom('push_outbox').selectAll().where('status', '=', 'pending').where('not_before', '<=', now).orderBy('not_before').limit(limit).execute();
   if (!rows.length) return result;
   result.outboxRows = rows.length;
-  const notes = new Map(
-    (await trx.selectFrom('notifications').select(['id', 'tenant_id', 'priority', 'audience', 'created_at']).where('id', 'in', [...new Set(rows.map((r) => r.notification_id))]).execute()).map((n) => [
-      n.id,
-      { ...n, audience: JSON.parse(n.audience) as Audience },
-    ]),
-  );
-  const read = new Set(
-    (await trx.selectFrom('inbox').select(['tenant_id', 'user_id', 'notification_id']).where('notification_id', 'in', [...notes.keys()]).where('user_id', 'in', [...new Set(rows.map((r) => r.user_id))]).where('read_at', 'is not', null).execute()).map(
-      (r) => `${r.tenant_id}\0${r.user_id}\0${r.notification_id}`,
-    ),
+  // The notification and inbox tables are the notification module's: it answers these reads.
+  const notes = await notificationReads.audiences(trx, rows.map((r) => r.notification_id));
+  const read = await notificationReads.readBy(
+    trx,
+    rows.filter((r) => notes.get(r.notification_id)?.tenantId === r.tenant_id).map((r) => ({ tenantId: r.tenant_id, userId: r.user_id, notificationId: r.notification_id })),
   );
   const subsByUser = new Map<string, Array<Pick<PushSubscriptionsTable, 'id' | 'topics' | 'expiration_time'>>>();
   const byTenant = new Map<string, Set<string>>();
@@ -100,11 +96,11 @@ async function expandIn(trx: PushDb, now: number, limit: number): Promise<Expand
   const settled: Record<'queued' | 'no_subscription' | 'already_read' | 'gone', string[]> = { queued: [], no_subscription: [], already_read: [], gone: [] };
   for (const r of rows) {
     const n = notes.get(r.notification_id);
-    if (!n || n.tenant_id !== r.tenant_id) {
+    if (!n || n.tenantId !== r.tenant_id) {
       settled.gone.push(r.id);
       continue;
     }
-    if (read.has(`${r.tenant_id}\0${r.user_id}\0${r.notification_id}`)) {
+    if (read.has(r.tenant_id, r.user_id, r.notification_id)) {
       settled.already_read.push(r.id);
       continue;
     }
@@ -132,7 +128,7 @@ async function expandIn(trx: PushDb, now: number, limit: number): Promise<Expand
         status: 'pending',
         attempts: 0,
         not_before: now,
-        expires_at: Number(n.created_at) + ttlOf(priority) * 1000,
+        expires_at: n.createdAt + ttlOf(priority) * 1000,
         created_at: now,
         updated_at: now,
       });
@@ -203,7 +199,7 @@ export async function claimDeliveries(db: PushDb, now: number, limit: number, le
     const mine = new Set((await trx.selectFrom('push_deliveries').select('id').where('id', 'in', ids).where('claim', '=', claim).execute()).map((r) => r.id));
     return due.filter((d) => mine.has(d.id));
   });
-  const notes = await loadNotifications(db, [...new Set(rows.map((r) => r.notification_id))]);
+  const notes: Map<string, PushNotification> = await notificationReads.contents(db, rows.map((r) => r.notification_id));
   return rows.map((r) => {
     const n = notes.get(r.notification_id);
     return {
@@ -221,27 +217,4 @@ export async function claimDeliveries(db: PushDb, now: number, limit: number, le
       notification: n && n.tenantId === r.tenant_id ? n : null,
     };
   });
-}
-
-async function loadNotifications(db: PushDb, ids: string[]): Promise<Map<string, PushNotification>> {
-  const out = new Map<string, PushNotification>();
-  await inChunks(ids, 500, async (chunk) => {
-    const rows = await db.selectFrom('notifications').select(['id', 'tenant_id', 'type', 'priority', 'title', 'body', 'data', 'actions', 'group_key', 'state', 'created_at']).where('id', 'in', chunk).execute();
-    for (const r of rows) {
-      out.set(r.id, {
-        id: r.id,
-        tenantId: r.tenant_id,
-        type: r.type,
-        priority: r.priority as PushPriority,
-        title: r.title,
-        body: r.body,
-        data: JSON.parse(r.data) as unknown,
-        actions: JSON.parse(r.actions) as PushNotification['actions'],
-        groupKey: r.group_key,
-        state: r.state === null ? null : (JSON.parse(r.state) as unknown),
-        createdAt: Number(r.created_at),
-      });
-    }
-  });
-  return out;
 }

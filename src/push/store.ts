@@ -2,13 +2,33 @@ import { createHash } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
 import type { Database, Db } from '../store/index.js';
 
-/** Tables of the push channel (created by `src/store/migrations-push.ts`). */
+/** Tables of the push channel (created by `migrations.ts`). */
 // A type alias, not an interface: `withTables` needs an indexable record type.
 export type PushTables = {
+  push_outbox: PushOutboxTable;
   push_subscriptions: PushSubscriptionsTable;
   push_deliveries: PushDeliveriesTable;
   push_tenant_stats: PushTenantStatsTable;
 };
+
+/**
+ * One row per (notification, user) that wants a push, written in the send's transaction
+ * (`enqueue.ts`). `pending` until the worker expands it; then what it became: `queued` (deliveries
+ * written), `no_subscription`, `already_read` or `gone` (the notification no longer exists).
+ */
+export interface PushOutboxTable {
+  id: string;
+  tenant_id: string;
+  user_id: string;
+  notification_id: string;
+  priority: string;
+  /** When it may leave: the end of the user's quiet hours, or the send's time. */
+  not_before: number;
+  status: string;
+  attempts: number;
+  last_error: string | null;
+  created_at: number;
+}
 
 export interface PushSubscriptionsTable {
   id: string;

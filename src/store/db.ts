@@ -3,7 +3,7 @@ import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
-import { migrationProvider } from './migrations.js';
+import { coreMigrations, type MigrationSet } from './migrations.js';
 import { withStatementCache } from './statement-cache.js';
 import type { Database } from './schema.js';
 
@@ -48,9 +48,22 @@ export function openDatabase(opts: { databaseUrl?: string | undefined; sqlitePat
   return { db: openSqlite(opts.sqlitePath), dialect: 'sqlite' };
 }
 
-/** Brings the schema up to date; throws with the failing migration's name. */
-export async function migrateToLatest(db: Db): Promise<void> {
-  const migrator = new Migrator({ db, provider: migrationProvider });
+/**
+ * Brings the schema up to date: the core migrations plus the sets of the modules above the store
+ * (workflows, push), which the composition root passes in, since the store imports none of them.
+ * Names must be unique across sets. Each module numbers its own migrations, so a new one may sort
+ * before a migration of another module that has already run: pending migrations run in name order
+ * whatever ran before them (`allowUnorderedMigrations`). Throws with the failing migration's name.
+ */
+export async function migrateToLatest(db: Db, modules: readonly MigrationSet[] = []): Promise<void> {
+  const all: Record<string, MigrationSet[string]> = { ...coreMigrations };
+  for (const set of modules) {
+    for (const [name, m] of Object.entries(set)) {
+      if (name in all) throw new Error(`database migration ${name} is defined twice`);
+      all[name] = m;
+    }
+  }
+  const migrator = new Migrator({ db, provider: { getMigrations: async () => all }, allowUnorderedMigrations: true });
   const { error, results } = await migrator.migrateToLatest();
   if (error) {
     const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';

@@ -1,12 +1,18 @@
-import { sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
-import { workflowMigrations } from './migrations-workflows.js';
-import { pushMigrations } from './migrations-push.js';
+import { sql, type Kysely, type Migration } from 'kysely';
 
 /**
- * Migrations, in order. Written once for both dialects: only types both SQLite and PostgreSQL accept
- * (text, bigint, integer), and `offset` quoted because it is a keyword in PostgreSQL.
+ * The migrations of one module, by name (the name is what the database records as done: never
+ * rename one that has shipped). Each module owns its own set and prefix: core `0xxx_`, workflows
+ * `1xxx_` (`src/workflows/migrations.ts`), push `2xxx_` (`src/push/migrations.ts`).
  */
-const migrations: Record<string, Migration> = {
+export type MigrationSet = Readonly<Record<string, Migration>>;
+
+/**
+ * The core migrations (event log, tickets, notifications), in order. Written once for both
+ * dialects: only types both SQLite and PostgreSQL accept (text, bigint, integer), and `offset`
+ * quoted because it is a keyword in PostgreSQL.
+ */
+export const coreMigrations: MigrationSet = {
   '0001_event_log': {
     async up(db: Kysely<unknown>) {
       await db.schema
@@ -128,28 +134,8 @@ const migrations: Record<string, Migration> = {
         .addColumn('updated_at', 'bigint', (c) => c.notNull())
         .addPrimaryKeyConstraint('preferences_pk', ['tenant_id', 'user_id'])
         .execute();
-      // The durable hand-off to the push channel: written in the same transaction as the inbox.
-      await db.schema
-        .createTable('push_outbox')
-        .addColumn('id', 'text', (c) => c.primaryKey())
-        .addColumn('tenant_id', 'text', (c) => c.notNull())
-        .addColumn('user_id', 'text', (c) => c.notNull())
-        .addColumn('notification_id', 'text', (c) => c.notNull())
-        .addColumn('priority', 'text', (c) => c.notNull())
-        .addColumn('not_before', 'bigint', (c) => c.notNull())
-        .addColumn('status', 'text', (c) => c.notNull())
-        .addColumn('attempts', 'integer', (c) => c.notNull())
-        .addColumn('last_error', 'text')
-        .addColumn('created_at', 'bigint', (c) => c.notNull())
-        .execute();
-      await db.schema.createIndex('push_outbox_due').on('push_outbox').columns(['status', 'not_before']).execute();
+      // `push_outbox` was created here too until the push module took its tables over; databases
+      // made before that keep it, and `2002_push_outbox` (src/push/migrations.ts) creates it if missing.
     },
-  },
-};
-
-export const migrationProvider: MigrationProvider = {
-  async getMigrations() {
-    // Workflow migrations are named 1xxx_ and push migrations 2xxx_, so each group sorts after the core's 0xxx_.
-    return { ...migrations, ...workflowMigrations, ...pushMigrations };
   },
 };

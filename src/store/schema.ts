@@ -1,6 +1,9 @@
 import type { Generated } from 'kysely';
 
-/** Tables of the durable state, shared by SQLite (embedded) and PostgreSQL (scale-out). */
+/**
+ * Tables of the core's durable state, shared by SQLite (embedded) and PostgreSQL (scale-out). The
+ * workflows and push modules declare their own tables (`WorkflowTables`, `PushTables`).
+ */
 export interface Database {
   event_streams: EventStreamsTable;
   events: EventsTable;
@@ -12,7 +15,6 @@ export interface Database {
   inbox_counters: InboxCountersTable;
   idempotency_keys: IdempotencyKeysTable;
   preferences: PreferencesTable;
-  push_outbox: PushOutboxTable;
 }
 
 export interface DirectoryMembersTable {
@@ -90,19 +92,6 @@ export interface PreferencesTable {
   /** JSON Preferences. */
   prefs: string;
   updated_at: number;
-}
-
-export interface PushOutboxTable {
-  id: string;
-  tenant_id: string;
-  user_id: string;
-  notification_id: string;
-  priority: string;
-  not_before: number;
-  status: string;
-  attempts: number;
-  last_error: string | null;
-  created_at: number;
 }
 
 export interface EventStreamsTable {

@@ -22,6 +22,7 @@ export type { Swaps } from './swaps.js';
 export type { EmergencyCalls } from './emergency.js';
 export type { TimedNotifications } from './timed.js';
 export type { WorkflowTables } from './tables.js';
+export { workflowMigrations } from './migrations.js';
 
 export interface WorkflowDeps {
   db: Db;

@@ -1,7 +1,7 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { Database, Db } from '../store/index.js';
 
-/** Tables of the workflows (`src/store/migrations-workflows.ts`). Times are epoch milliseconds. */
+/** Tables of the workflows (created by `migrations.ts`). Times are epoch milliseconds. */
 export type WorkflowTables = {
   scheduled_jobs: ScheduledJobsTable;
   swaps: SwapsTable;

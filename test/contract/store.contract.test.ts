@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createInProcessBus } from '../../src/bus/index.js';
 import { createMemoryEventLog } from '../../src/events/index.js';
 import { Directory, NotificationService } from '../../src/notifications/index.js';
-import { pushOutboxQueue } from '../../src/push/index.js';
+import { pushDb, pushMigrations, pushOutboxQueue } from '../../src/push/index.js';
 import { EventManager, SseHub } from '../../src/sse/index.js';
 import { migrateToLatest, openPostgres, openSqlite, type Db } from '../../src/store/index.js';
 import { FakeClock } from '../helpers/fake-clock.js';
@@ -37,7 +37,7 @@ for (const [name, make] of Object.entries(adapters)) {
     async function service() {
       const { db, close: c } = await make();
       close = c;
-      await migrateToLatest(db);
+      await migrateToLatest(db, [pushMigrations]);
       const clock = new FakeClock();
       const log = createMemoryEventLog({ retention: { maxEvents: 1000, maxAgeMs: 3_600_000 }, clock });
       const hub = new SseHub({ log, clock, heartbeatMs: 0 });
@@ -135,7 +135,7 @@ for (const [name, make] of Object.entries(adapters)) {
       const { svc, db } = await service();
       await svc.putPreferences('h1', 'b', { channels: { general: { inbox: true, push: false } }, quietHours: null });
       const r = await svc.send({ ...base, title: 'p', priority: 'high', to: { topic: 'ward:3' } });
-      const rows = await db.selectFrom('push_outbox').select(['user_id', 'status']).where('notification_id', '=', r.notification.id).orderBy('user_id').execute();
+      const rows = await pushDb(db).selectFrom('push_outbox').select(['user_id', 'status']).where('notification_id', '=', r.notification.id).orderBy('user_id').execute();
       expect(rows).toEqual([{ user_id: 'a', status: 'pending' }]);
     });
   });

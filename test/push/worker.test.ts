@@ -8,6 +8,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createActionTokens, type Identity } from '../../src/auth/index.js';
 import { createKeyBox } from '../../src/push/at-rest.js';
 import { SubscriptionManager } from '../../src/push/manager.js';
+import { pushMigrations } from '../../src/push/migrations.js';
 import { claimDeliveries, expandOutbox } from '../../src/push/outbox.js';
 import type { PushRequest } from '../../src/push/request.js';
 import { PushSender } from '../../src/push/sender.js';
@@ -77,7 +78,7 @@ async function notify(title: string, opts: { priority?: string; userId?: string;
   const now = clock.now();
   await raw.insertInto('notifications').values({ id, tenant_id: 'h1', type: 'general', priority: opts.priority ?? 'high', title, body: '', data: '{}', actions: '[]', audience: JSON.stringify({ kind: 'users', users: [userId] }), group_key: null, group_count: 1, sender_id: 'app', recipient_count: 1, state: null, workflow_kind: null, workflow_id: null, created_at: now, updated_at: now }).execute();
   await raw.insertInto('inbox').values({ tenant_id: 'h1', user_id: userId, notification_id: id, sort_at: now, type: 'general', priority: opts.priority ?? 'high', read_at: opts.read ? now : null, acted_action: null, acted_at: null }).execute();
-  await raw.insertInto('push_outbox').values({ id: randomUUID(), tenant_id: 'h1', user_id: userId, notification_id: id, priority: opts.priority ?? 'high', not_before: now, status: 'pending', attempts: 0, last_error: null, created_at: now }).execute();
+  await db.insertInto('push_outbox').values({ id: randomUUID(), tenant_id: 'h1', user_id: userId, notification_id: id, priority: opts.priority ?? 'high', not_before: now, status: 'pending', attempts: 0, last_error: null, created_at: now }).execute();
   return id;
 }
 
@@ -88,7 +89,7 @@ beforeEach(async () => {
   clock = new FakeClock();
   transport = new ScriptedTransport();
   open();
-  await migrateToLatest(raw);
+  await migrateToLatest(raw, [pushMigrations]);
 });
 afterEach(async () => {
   await raw.destroy();

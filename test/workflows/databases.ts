@@ -1,7 +1,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pushMigrations } from '../../src/push/index.js';
 import { migrateToLatest, openPostgres, openSqlite, type Db } from '../../src/store/index.js';
+import { workflowMigrations } from '../../src/workflows/index.js';
 import { createTestDatabase, DATABASE_URL } from '../helpers/scale.js';
 
 /**
@@ -19,7 +21,7 @@ export const databases: Record<string, () => Promise<TestDatabase>> = {
   sqlite: async () => {
     const dir = mkdtempSync(join(tmpdir(), 'wardbell-wfdb-'));
     const db = openSqlite(join(dir, 'db.sqlite'));
-    await migrateToLatest(db);
+    await migrateToLatest(db, [workflowMigrations, pushMigrations]);
     return {
       db,
       // SQLite is the single-process deployment, one connection. A second better-sqlite3
@@ -43,7 +45,7 @@ export const databases: Record<string, () => Promise<TestDatabase>> = {
             return db;
           };
           const db = connect();
-          await migrateToLatest(db);
+          await migrateToLatest(db, [workflowMigrations, pushMigrations]);
           return {
             db,
             connect,

@@ -4,7 +4,7 @@ import type { Publisher } from '../../src/events/index.js';
 import { Directory, NotificationService, type PushQueue } from '../../src/notifications/index.js';
 import { migrateToLatest, openSqlite, type Db } from '../../src/store/index.js';
 import { EmergencyCalls } from '../../src/workflows/emergency.js';
-import { Scheduler, type WorkflowTables } from '../../src/workflows/index.js';
+import { Scheduler, workflowMigrations, type WorkflowTables } from '../../src/workflows/index.js';
 import { Swaps } from '../../src/workflows/swaps.js';
 import { FakeClock } from '../helpers/fake-clock.js';
 
@@ -25,7 +25,7 @@ const events: Publisher = {
 beforeEach(async () => {
   published = [];
   raw = openSqlite(':memory:');
-  await migrateToLatest(raw);
+  await migrateToLatest(raw, [workflowMigrations]);
   await new Directory(raw, () => clock.now()).upsert('h1', [
     { userId: 'n1', roles: ['nurse'], wards: ['3'] },
     { userId: 'n2', roles: ['nurse'], wards: ['3'] },

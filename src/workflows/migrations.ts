@@ -1,11 +1,13 @@
-import type { Kysely, Migration } from 'kysely';
+import type { Kysely } from 'kysely';
+import type { MigrationSet } from '../store/index.js';
 
 /**
- * Migrations of the scheduling workflows (scheduled jobs, swaps, emergency calls), in order.
- * Named `1xxx_` so they sort after the core's `0xxx_`. Portable to SQLite and PostgreSQL: only
- * text, bigint and integer; times are epoch milliseconds; JSON is kept as text.
+ * Migrations of the scheduling workflows (scheduled jobs, swaps, emergency calls: the tables of
+ * `tables.ts`), in order, named `1xxx_`; the composition root hands them to `migrateToLatest`.
+ * Portable to SQLite and PostgreSQL: only text, bigint and integer; times are epoch milliseconds;
+ * JSON is kept as text.
  */
-export const workflowMigrations: Record<string, Migration> = {
+export const workflowMigrations: MigrationSet = {
   '1001_scheduled_jobs': {
     async up(db: Kysely<unknown>) {
       // The durable scheduler's queue: shift reminders, scheduled notifications, emergency-call

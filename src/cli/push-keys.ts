@@ -1,15 +1,15 @@
 #!/usr/bin/env node
 /**
- * `npx tsx src/push/keygen.ts` (or `node dist/src/push/keygen.js` after the build): prints a new
- * VAPID key pair and key-encryption key as environment lines, for deployments that configure keys
- * (every process of a scale-out deployment must share them).
+ * `npm run push:keys` (`npx tsx src/cli/push-keys.ts`, or `node dist/src/cli/push-keys.js` after the
+ * build; npm passes options after `--`): prints a new VAPID key pair and key-encryption key as
+ * environment lines, for deployments that configure keys (every process of a scale-out deployment
+ * must share them).
  *
  * `--data-dir <dir>` instead writes them where the embedded default keeps them (and reads them back
  * if they already exist: keys are never replaced, since a new VAPID key orphans every subscription).
  */
 import { randomBytes } from 'node:crypto';
-import { loadOrCreatePushKeys } from './keys.js';
-import { generateVapidKeys } from './vapid.js';
+import { generateVapidKeys, loadOrCreatePushKeys } from '../push/index.js';
 
 const args = process.argv.slice(2);
 const at = args.indexOf('--data-dir');

@@ -1,10 +1,12 @@
-import { sql, type Kysely, type Migration } from 'kysely';
+import { sql, type Kysely } from 'kysely';
+import type { MigrationSet } from '../store/index.js';
 
 /**
- * Migrations of the push channel (subscriptions, delivery records, per-tenant counters), in order,
- * named 2xxx_. Portable types only (text, bigint, integer), as the core's migrations.
+ * Migrations of the push channel (the outbox, subscriptions, delivery records, per-tenant counters:
+ * the tables of `store.ts`), in order, named `2xxx_`; the composition root hands them to
+ * `migrateToLatest`. Portable types only (text, bigint, integer), as the core's migrations.
  */
-export const pushMigrations: Record<string, Migration> = {
+export const pushMigrations: MigrationSet = {
   '2001_push': {
     async up(db: Kysely<unknown>) {
       // One row per browser push subscription. The endpoint identifies it (RFC 8030 Section 4); its
@@ -67,6 +69,29 @@ export const pushMigrations: Record<string, Migration> = {
         .addColumn('expired', 'bigint', (c) => c.notNull())
         .addColumn('retried', 'bigint', (c) => c.notNull())
         .execute();
+    },
+  },
+  '2002_push_outbox': {
+    async up(db: Kysely<unknown>) {
+      // The durable hand-off from a send to the push channel, written in the send's transaction
+      // (`enqueue.ts`). The core's `0004_notifications` created it until the push module took it
+      // over, so a database made before then has it already: hence `if not exists`, with the same
+      // columns and index as that migration made.
+      await db.schema
+        .createTable('push_outbox')
+        .ifNotExists()
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('tenant_id', 'text', (c) => c.notNull())
+        .addColumn('user_id', 'text', (c) => c.notNull())
+        .addColumn('notification_id', 'text', (c) => c.notNull())
+        .addColumn('priority', 'text', (c) => c.notNull())
+        .addColumn('not_before', 'bigint', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('attempts', 'integer', (c) => c.notNull())
+        .addColumn('last_error', 'text')
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('push_outbox_due').ifNotExists().on('push_outbox').columns(['status', 'not_before']).execute();
     },
   },
 };

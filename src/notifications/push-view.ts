@@ -1,0 +1,126 @@
+import type { Kysely } from 'kysely';
+import type { Audience } from '../events/index.js';
+import type { Database } from '../store/index.js';
+import type { Action, Priority } from './model.js';
+
+/**
+ * What the push channel reads of notifications and inboxes, so that no other module queries this
+ * module's tables. Each read is one batched statement per 500 ids, as the push worker needs it: it
+ * expands and sends hundreds of outbox rows per round. The handle may be a transaction (the outbox
+ * expansion reads inside its own) and may have other modules' tables typed in.
+ */
+
+/** Who a notification is for, and how urgent it is: what deciding who gets a push needs. */
+export interface NotificationAudience {
+  id: string;
+  tenantId: string;
+  priority: Priority;
+  audience: Audience;
+  createdAt: number;
+}
+
+/** The fields a push carries. */
+export interface NotificationContent {
+  id: string;
+  tenantId: string;
+  type: string;
+  priority: Priority;
+  title: string;
+  body: string;
+  data: unknown;
+  actions: Action[];
+  groupKey: string | null;
+  state: unknown;
+  createdAt: number;
+}
+
+/** One recipient's copy of a notification. */
+export interface InboxKey {
+  tenantId: string;
+  userId: string;
+  notificationId: string;
+}
+
+/** Which of the asked-about inbox rows have been read. */
+export interface ReadSet {
+  has(tenantId: string, userId: string, notificationId: string): boolean;
+}
+
+const CHUNK = 500;
+
+// The generic lets a caller pass its own view of the database (e.g. `Kysely<Database & PushTables>`),
+// which TypeScript does not accept as a `Kysely<Database>`; only the tables of Database are queried.
+function core<DB extends Database>(db: Kysely<DB>): Kysely<Database> {
+  return db as unknown as Kysely<Database>;
+}
+
+async function chunked<T>(items: readonly T[], fn: (chunk: T[]) => Promise<void>): Promise<void> {
+  for (let i = 0; i < items.length; i += CHUNK) await fn(items.slice(i, i + CHUNK));
+}
+
+/** The notifications with these ids (any tenant: the caller checks the tenant it expects), by id. */
+async function audiences<DB extends Database>(db: Kysely<DB>, ids: readonly string[]): Promise<Map<string, NotificationAudience>> {
+  const out = new Map<string, NotificationAudience>();
+  await chunked([...new Set(ids)], async (chunk) => {
+    const rows = await core(db).selectFrom('notifications').select(['id', 'tenant_id', 'priority', 'audience', 'created_at']).where('id', 'in', chunk).execute();
+    for (const r of rows) {
+      out.set(r.id, { id: r.id, tenantId: r.tenant_id, priority: r.priority as Priority, audience: JSON.parse(r.audience) as Audience, createdAt: Number(r.created_at) });
+    }
+  });
+  return out;
+}
+
+/** The content of the notifications with these ids (any tenant: the caller checks), by id. */
+async function contents<DB extends Database>(db: Kysely<DB>, ids: readonly string[]): Promise<Map<string, NotificationContent>> {
+  const out = new Map<string, NotificationContent>();
+  await chunked([...new Set(ids)], async (chunk) => {
+    const rows = await core(db)
+      .selectFrom('notifications')
+      .select(['id', 'tenant_id', 'type', 'priority', 'title', 'body', 'data', 'actions', 'group_key', 'state', 'created_at'])
+      .where('id', 'in', chunk)
+      .execute();
+    for (const r of rows) {
+      out.set(r.id, {
+        id: r.id,
+        tenantId: r.tenant_id,
+        type: r.type,
+        priority: r.priority as Priority,
+        title: r.title,
+        body: r.body,
+        data: JSON.parse(r.data) as unknown,
+        actions: JSON.parse(r.actions) as Action[],
+        groupKey: r.group_key,
+        state: r.state === null ? null : (JSON.parse(r.state) as unknown),
+        createdAt: Number(r.created_at),
+      });
+    }
+  });
+  return out;
+}
+
+const keyOf = (tenantId: string, userId: string, notificationId: string) => `${tenantId}\0${userId}\0${notificationId}`;
+
+/**
+ * Which of these inbox rows are read. One statement for a batch of up to 500 notifications and
+ * 500 users (the read rows among their cross product; only the rows asked about count).
+ */
+async function readBy<DB extends Database>(db: Kysely<DB>, keys: readonly InboxKey[]): Promise<ReadSet> {
+  const asked = new Set(keys.map((k) => keyOf(k.tenantId, k.userId, k.notificationId)));
+  const read = new Set<string>();
+  const notificationIds = [...new Set(keys.map((k) => k.notificationId))];
+  const userIds = [...new Set(keys.map((k) => k.userId))];
+  await chunked(notificationIds, async (ns) => {
+    await chunked(userIds, async (us) => {
+      const rows = await core(db).selectFrom('inbox').select(['tenant_id', 'user_id', 'notification_id']).where('notification_id', 'in', ns).where('user_id', 'in', us).where('read_at', 'is not', null).execute();
+      for (const r of rows) {
+        const k = keyOf(r.tenant_id, r.user_id, r.notification_id);
+        if (asked.has(k)) read.add(k);
+      }
+    });
+  });
+  return { has: (tenantId, userId, notificationId) => read.has(keyOf(tenantId, userId, notificationId)) };
+}
+
+/** The notification module's reads for the push channel. */
+export const notificationReads = { audiences, contents, readBy };
+export type NotificationReads = typeof notificationReads;
