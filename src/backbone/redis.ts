@@ -1,7 +1,7 @@
 import { Redis } from 'ioredis';
-import { createRedisBus } from '../bus/redis-bus.js';
 import type { Retention } from '../events/index.js';
-import { createRedisEventLog } from '../events/redis-log.js';
+import { createRedisBus } from './redis-bus.js';
+import { createRedisEventLog } from './redis-log.js';
 import type { Clock } from '../shared/clock.js';
 import type { RedisBackbone } from './types.js';
 

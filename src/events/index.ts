@@ -5,5 +5,5 @@ export type { EventLog, Retention } from './log.js';
 export { createMemoryEventLog } from './memory-log.js';
 export { createSqlEventLog } from './sql-log.js';
 export type { Publisher } from './publisher.js';
-// The Redis log (`redis-log.ts`) is not exported: its append also writes the Redis bus stream, so it
-// is built together with the Redis bus by `createRedisBackbone` (`src/backbone/`).
+// The Redis log lives in `src/backbone/redis-log.ts`: its append also writes the Redis bus stream,
+// so it exists only as half of the Redis backbone, with the Redis bus.

@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { StoredEvent } from '../events/index.js';
-import { parseEntry, redisKeys } from '../events/redis-log.js';
-import type { Bus } from './bus.js';
+import type { Bus } from '../bus/index.js';
+import { parseEntry, redisKeys } from './redis-log.js';
 
 export interface RedisBusOptions {
   /** A connection used only for blocking reads (XREAD BLOCK holds it). */

@@ -1,9 +1,20 @@
 import type { Redis } from 'ioredis';
 import type { Clock } from '../shared/clock.js';
-import { formatEventId, newEpoch, type EventPosition } from './ids.js';
-import type { EventLog, Retention } from './log.js';
-import { checkContinuity, checkPosition, type StreamHead } from './replay.js';
-import type { Audience, DomainEventType, NewEvent, Personal, StoredEvent } from './types.js';
+import {
+  checkContinuity,
+  checkPosition,
+  formatEventId,
+  newEpoch,
+  type Audience,
+  type DomainEventType,
+  type EventLog,
+  type EventPosition,
+  type NewEvent,
+  type Personal,
+  type Retention,
+  type StoredEvent,
+  type StreamHead,
+} from '../events/index.js';
 
 /**
  * EventLog on Redis Streams (the scale-out deployment). Per tenant: a hash with the epoch and head
