@@ -38,7 +38,12 @@ export function openPostgres(url: string, opts: { max?: number; onIdleError?: (e
   // An idle pooled connection that the server ends (a restart, a terminated backend) is an 'error'
   // event on the pool; unheard it would crash the process. The pool drops that client and opens a
   // new one on the next query, so reporting it is all there is to do.
-  pool.on('error', opts.onIdleError ?? (() => {}));
+  const report = opts.onIdleError ?? (() => {});
+  pool.on('error', report);
+  // A connection checked out between two statements (a transaction's) has no pool listener: its
+  // 'error' event would crash the process just the same. The statement in flight fails on its
+  // own and the pool discards the dead client when it comes back, so here too reporting is all.
+  pool.on('connect', (client) => client.on('error', report));
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
 }
 

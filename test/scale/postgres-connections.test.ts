@@ -3,7 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sql } from 'kysely';
 import { signDevToken } from '../../src/auth/index.js';
+import { openPostgres } from '../../src/store/index.js';
 import { createTestDatabase, DATABASE_URL, scaleOut } from '../helpers/scale.js';
 import { startProcess, type ServiceProcess } from '../helpers/process.js';
 import { postJson } from '../helpers/service.js';
@@ -62,4 +64,29 @@ describe.skipIf(!scaleOut)('when PostgreSQL ends the pooled connections', () => 
     const inbox = (await (await fetch(`${svc.url}/api/notifications`, { headers: { authorization: `Bearer ${kim}` } })).json()) as { items: Array<{ title: string }> };
     expect(inbox.items.map((i) => i.title)).toEqual(['after', 'before']);
   }, 30_000);
+});
+
+describe.skipIf(!DATABASE_URL)('when PostgreSQL ends a connection that is checked out', () => {
+  it('fails the transaction that held it, reports it, and the pool goes on with a new one', async () => {
+    const database = await createTestDatabase();
+    const reported: Error[] = [];
+    const db = openPostgres(database.url, { onIdleError: (err) => reported.push(err) });
+    try {
+      const name = new URL(database.url).pathname.slice(1);
+      // Between two statements of a transaction the client belongs to no pool listener.
+      const failed = db.transaction().execute(async (trx) => {
+        await sql`select 1`.execute(trx);
+        expect(await terminateBackends(name)).toBeGreaterThan(0);
+        await eventually(() => reported.length > 0);
+        await sql`select 2`.execute(trx);
+      });
+      await expect(failed).rejects.toThrow();
+      expect(reported[0]?.message).toMatch(/terminat/i);
+      const r = await sql<{ n: number }>`select 3 as n`.execute(db);
+      expect(r.rows[0]?.n).toBe(3);
+    } finally {
+      await db.destroy();
+      await database.drop();
+    }
+  });
 });
