@@ -43,7 +43,7 @@ import webpush from 'web-push';
 import { createActionTokens } from '../src/auth/index.js';
 import { EncryptPool, type Encryptor } from '../src/push/encrypt-pool.js';
 import { createKeyBox, createHttpsTransport, Limiter, PushSender, PushWorker, pushDb, pushMigrations, buildPayload, topicOf, SubscriptionManager, VapidSigner, generateVapidKeys, type PushNotification } from '../src/push/index.js';
-import { systemClock } from '../src/shared/clock.js';
+import { systemClock } from '../src/shared/index.js';
 import { migrateToLatest, openSqlite } from '../src/store/index.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { machineTicks, markdownTable, table } from './sse/report.js';

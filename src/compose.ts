@@ -21,7 +21,7 @@ import { createWorkflows, workflowMigrations } from './workflows/index.js';
 import { createPush, pushMigrations, pushOutboxQueue } from './push/index.js';
 import { ConsoleFiles, defaultConsoleRoot } from './console/index.js';
 import { MetricsRegistry, notificationMetrics, processMetrics, realtimeMetrics, schedulerMetrics } from './metrics/index.js';
-import { systemClock, type Clock } from './shared/clock.js';
+import { systemClock, type Clock } from './shared/index.js';
 import { createLocalStreamQuota, createRedisStreamQuota, EventManager, OrderedFeed, SseHub, type StreamQuota } from './sse/index.js';
 import { migrateToLatest, openDatabase } from './store/index.js';
 import { VERSION } from './version.js';
@@ -172,11 +172,11 @@ export async function createWardbell(config: Config, opts: WardbellOptions = {})
   });
   const server = createServer({ keepAliveTimeout: 65_000 }, listener);
 
-  // Housekeeping: trim the replay log and expired tickets once a minute.
-  const housekeeping = setInterval(() => {
+  // Housekeeping: trim the replay log, expired tickets and idempotency keys once a minute.
+  const housekeeping = clock.setInterval(() => {
     Promise.all([log.trim(), tickets.sweep(), notifications.sweep()]).catch((err: unknown) => logger.error({ err }, 'housekeeping failed'));
   }, 60_000);
-  housekeeping.unref();
+  if (typeof housekeeping === 'object') housekeeping.unref?.();
   workflows.start();
   push.start();
 
@@ -201,7 +201,7 @@ export async function createWardbell(config: Config, opts: WardbellOptions = {})
     async close() {
       if (shuttingDown) return;
       shuttingDown = true;
-      clearInterval(housekeeping);
+      clock.clearInterval(housekeeping);
       await workflows.stop();
       await push.stop();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));

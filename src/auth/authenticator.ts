@@ -1,4 +1,4 @@
-import { AppError } from '../shared/errors.js';
+import { AppError } from '../shared/index.js';
 import type { Identity } from './identity.js';
 import { verifyTokenWithExpiry, type JwtKey, type JwtOptions } from './jwt.js';
 import { identityFromHeaders } from './trusted-proxy.js';

@@ -1,7 +1,7 @@
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import { errors as joseErrors, jwtVerify, SignJWT } from 'jose';
 import { z } from 'zod';
-import { AppError } from '../shared/errors.js';
+import { AppError } from '../shared/index.js';
 import { IdSchema as idString, type Identity } from './identity.js';
 
 export type JwtAlgorithm = 'HS256' | 'ES256' | 'RS256';

@@ -1,4 +1,4 @@
-import { AppError } from '../shared/errors.js';
+import { AppError } from '../shared/index.js';
 import { ID_PATTERN, type Identity } from './identity.js';
 
 type HeaderGetter = (name: string) => string | undefined;

@@ -1,6 +1,6 @@
 import { createInProcessBus } from '../bus/index.js';
 import { createSqlEventLog, type Retention } from '../events/index.js';
-import type { Clock } from '../shared/clock.js';
+import type { Clock } from '../shared/index.js';
 import type { Db } from '../store/index.js';
 import type { EmbeddedBackbone } from './types.js';
 

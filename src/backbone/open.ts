@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { Config } from '../config/index.js';
 import type { Retention } from '../events/index.js';
-import type { Clock } from '../shared/clock.js';
+import type { Clock } from '../shared/index.js';
 import type { Db } from '../store/index.js';
 import { createEmbeddedBackbone } from './embedded.js';
 import { createRedisBackbone } from './redis.js';

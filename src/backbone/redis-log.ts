@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import type { Clock } from '../shared/clock.js';
+import type { Clock } from '../shared/index.js';
 import {
   checkContinuity,
   checkPosition,
@@ -36,27 +36,23 @@ export interface RedisLogOptions {
   busMaxLen?: number;
 }
 
-const APPEND = `
+/** Lua: the tenant's epoch (KEYS[1] the meta hash), creating the stream with a new one (ARGV[1]) and registering it in `tenants`. */
+const epochOrNew = (tenants: string, tenant: string, created = '') => `
 local epoch = redis.call('HGET', KEYS[1], 'epoch')
 if not epoch then
   epoch = ARGV[1]
   redis.call('HSET', KEYS[1], 'epoch', epoch, 'head', 0)
-  redis.call('SADD', KEYS[4], ARGV[4])
-end
+  redis.call('SADD', ${tenants}, ${tenant})${created}
+end`;
+
+const APPEND = `${epochOrNew('KEYS[4]', 'ARGV[4]')}
 local off = redis.call('HINCRBY', KEYS[1], 'head', 1)
 redis.call('XADD', KEYS[2], 'MAXLEN', ARGV[2], off .. '-0', 'e', ARGV[3])
 redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[5], '*', 't', ARGV[4], 'p', epoch, 'o', off, 'e', ARGV[3])
 return {epoch, off}
 `;
 
-const ENSURE = `
-local epoch = redis.call('HGET', KEYS[1], 'epoch')
-if not epoch then
-  epoch = ARGV[1]
-  redis.call('HSET', KEYS[1], 'epoch', epoch, 'head', 0)
-  redis.call('SADD', KEYS[2], ARGV[2])
-  return {epoch, 0}
-end
+const ENSURE = `${epochOrNew('KEYS[2]', 'ARGV[2]', '\n  return {epoch, 0}')}
 return {epoch, tonumber(redis.call('HGET', KEYS[1], 'head'))}
 `;
 

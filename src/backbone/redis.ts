@@ -2,7 +2,7 @@ import { Redis } from 'ioredis';
 import type { Retention } from '../events/index.js';
 import { createRedisBus } from './redis-bus.js';
 import { createRedisEventLog } from './redis-log.js';
-import type { Clock } from '../shared/clock.js';
+import type { Clock } from '../shared/index.js';
 import type { RedisBackbone } from './types.js';
 
 export interface RedisBackboneOptions {

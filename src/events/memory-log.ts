@@ -1,4 +1,4 @@
-import type { Clock } from '../shared/clock.js';
+import type { Clock } from '../shared/index.js';
 import { formatEventId, newEpoch, type EventPosition } from './ids.js';
 import type { EventLog, Retention } from './log.js';
 import { checkContinuity, checkPosition, type ReadSince, type StreamHead } from './replay.js';

@@ -1,5 +1,5 @@
 import type { Db } from '../store/index.js';
-import type { Clock } from '../shared/clock.js';
+import type { Clock } from '../shared/index.js';
 import { formatEventId, newEpoch, type EventPosition } from './ids.js';
 import type { EventLog, Retention } from './log.js';
 import { checkContinuity, checkPosition, type StreamHead } from './replay.js';

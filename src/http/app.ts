@@ -8,7 +8,7 @@ import type { ConsoleFiles } from '../console/index.js';
 import type { MetricsRegistry } from '../metrics/index.js';
 import type { Directory, NotificationService } from '../notifications/index.js';
 import type { PushApi } from '../push/index.js';
-import { AppError } from '../shared/errors.js';
+import { AppError } from '../shared/index.js';
 import type { EventManager, StreamQuota } from '../sse/index.js';
 import type { EmergencyCalls, Schedules, Swaps, TimedNotifications } from '../workflows/index.js';
 import { declareAccess, type Access } from './auth.js';

@@ -1,6 +1,6 @@
 import type { MiddlewareHandler } from 'hono';
 import { canPublish, type ActionTokens, type Authenticator } from '../auth/index.js';
-import { AppError } from '../shared/errors.js';
+import { AppError } from '../shared/index.js';
 import type { AppEnv } from './env.js';
 
 /**

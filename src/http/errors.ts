@@ -1,7 +1,7 @@
 import type { Context, ErrorHandler, NotFoundHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { Logger } from 'pino';
-import { AppError, envelope } from '../shared/errors.js';
+import { AppError, envelope } from '../shared/index.js';
 import type { AppEnv } from './env.js';
 
 function toAppError(err: unknown): AppError {

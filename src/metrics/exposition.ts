@@ -50,3 +50,13 @@ export function processMetrics(): MetricSource {
     ];
   };
 }
+
+/** A family of one sample without labels. */
+export function single(name: string, help: string, type: MetricFamily['type'], value: number): MetricFamily {
+  return { name, help, type, samples: [{ value }] };
+}
+
+/** A family of one sample per entry of `values`, the entry's key as the value of `label`. */
+export function byLabel(name: string, help: string, type: MetricFamily['type'], label: string, values: Readonly<Record<string, number>>): MetricFamily {
+  return { name, help, type, samples: Object.entries(values).map(([v, value]) => ({ labels: { [label]: v }, value })) };
+}

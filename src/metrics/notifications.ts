@@ -1,11 +1,11 @@
 import type { NotificationService } from '../notifications/index.js';
-import type { MetricSource } from './exposition.js';
+import { single, type MetricSource } from './exposition.js';
 
 /** The notification service's counters. */
 export function notificationMetrics(svc: NotificationService): MetricSource {
   return () => {
     const s = svc.stats;
-    const counter = (name: string, help: string, value: number) => ({ name, help, type: 'counter' as const, samples: [{ value }] });
+    const counter = (name: string, help: string, value: number) => single(name, help, 'counter', value);
     return [
       counter('wardbell_notifications_sent_total', 'Notifications created or grouped.', s.sent),
       counter('wardbell_notifications_inbox_rows_total', 'Inbox entries written.', s.inboxRows),
@@ -20,10 +20,12 @@ export function notificationMetrics(svc: NotificationService): MetricSource {
 /** The durable scheduler's counters (reminders, scheduled notifications, escalations, outbox jobs). */
 export function schedulerMetrics(stats: { claimed: number; done: number; retried: number; failed: number; lostClaims: number }): MetricSource {
   return () =>
-    (['claimed', 'done', 'retried', 'failed', 'lostClaims'] as const).map((k) => ({
-      name: `wardbell_scheduler_jobs_${k === 'lostClaims' ? 'lost_claims' : k}_total`,
-      help: `Scheduled jobs ${k === 'lostClaims' ? 'whose claim was taken over after its lease lapsed' : k}.`,
-      type: 'counter' as const,
-      samples: [{ value: stats[k] }],
-    }));
+    (['claimed', 'done', 'retried', 'failed', 'lostClaims'] as const).map((k) =>
+      single(
+        `wardbell_scheduler_jobs_${k === 'lostClaims' ? 'lost_claims' : k}_total`,
+        `Scheduled jobs ${k === 'lostClaims' ? 'whose claim was taken over after its lease lapsed' : k}.`,
+        'counter',
+        stats[k],
+      ),
+    );
 }

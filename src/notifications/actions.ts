@@ -1,6 +1,6 @@
 import type { Identity } from '../auth/index.js';
 import { toUser, type Publisher } from '../events/index.js';
-import { AppError } from '../shared/errors.js';
+import { AppError } from '../shared/index.js';
 import type { Db } from '../store/index.js';
 import { notInInbox } from './errors.js';
 import { bumpUnread, inboxRow, loadNotification, toSent } from './inbox-store.js';

@@ -1,6 +1,6 @@
 import type { Identity } from '../auth/index.js';
 import type { Audience } from '../events/index.js';
-import { AppError } from '../shared/errors.js';
+import { AppError } from '../shared/index.js';
 import type { Db } from '../store/index.js';
 
 /** One staff member as the scheduling application or a verified identity describes them. */

@@ -1,4 +1,4 @@
-import { AppError } from '../shared/errors.js';
+import { AppError } from '../shared/index.js';
 
 /** The same answer whether the id does not exist, belongs to another user or another tenant. */
 export function notInInbox(): AppError {

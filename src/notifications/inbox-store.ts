@@ -25,19 +25,25 @@ const SENT_COLUMNS = [
 ] as const;
 type SentRow = Pick<NotificationRow, 'id' | 'type' | 'priority' | 'title' | 'body' | 'data' | 'actions' | 'group_key' | 'group_count' | 'sender_id' | 'state' | 'created_at' | 'updated_at'>;
 
+/** The JSON columns of a notification row, parsed. */
+export function parsedColumns(r: Pick<NotificationRow, 'data' | 'actions' | 'state'>): { data: unknown; actions: Action[]; state: unknown } {
+  return { data: JSON.parse(r.data) as unknown, actions: JSON.parse(r.actions) as Action[], state: r.state === null ? null : (JSON.parse(r.state) as unknown) };
+}
+
 export function toSent(r: SentRow): SentNotification {
+  const { data, actions, state } = parsedColumns(r);
   return {
     id: r.id,
     type: r.type as NotificationType,
     priority: r.priority as Priority,
     title: r.title,
     body: r.body,
-    data: JSON.parse(r.data) as unknown,
-    actions: JSON.parse(r.actions) as Action[],
+    data,
+    actions,
     groupKey: r.group_key,
     groupCount: Number(r.group_count),
     senderId: r.sender_id,
-    state: r.state === null ? null : (JSON.parse(r.state) as unknown),
+    state,
     createdAt: new Date(Number(r.created_at)).toISOString(),
     updatedAt: new Date(Number(r.updated_at)).toISOString(),
   };

@@ -1,7 +1,8 @@
 import type { Kysely } from 'kysely';
 import type { Audience } from '../events/index.js';
 import type { Database } from '../store/index.js';
-import type { Action, Priority } from './model.js';
+import { parsedColumns } from './inbox-store.js';
+import type { Priority, SentNotification } from './model.js';
 
 /**
  * What the push channel reads of notifications and inboxes, so that no other module queries this
@@ -19,20 +20,12 @@ export interface NotificationAudience {
   createdAt: number;
 }
 
-/** The fields a push carries. */
-export interface NotificationContent {
-  id: string;
+/** The fields a push carries: the sent notification's content, its tenant, and when it was made. */
+export type NotificationContent = Pick<SentNotification, 'id' | 'priority' | 'title' | 'body' | 'data' | 'actions' | 'groupKey' | 'state'> & {
   tenantId: string;
   type: string;
-  priority: Priority;
-  title: string;
-  body: string;
-  data: unknown;
-  actions: Action[];
-  groupKey: string | null;
-  state: unknown;
   createdAt: number;
-}
+};
 
 /** One recipient's copy of a notification. */
 export interface InboxKey {
@@ -81,16 +74,14 @@ async function contents<DB extends Database>(db: Kysely<DB>, ids: readonly strin
       .execute();
     for (const r of rows) {
       out.set(r.id, {
+        ...parsedColumns(r),
         id: r.id,
         tenantId: r.tenant_id,
         type: r.type,
         priority: r.priority as Priority,
         title: r.title,
         body: r.body,
-        data: JSON.parse(r.data) as unknown,
-        actions: JSON.parse(r.actions) as Action[],
         groupKey: r.group_key,
-        state: r.state === null ? null : (JSON.parse(r.state) as unknown),
         createdAt: Number(r.created_at),
       });
     }

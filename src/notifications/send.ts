@@ -2,7 +2,7 @@
 // scheduled notifications (`POST /api/notifications/scheduled`), so the two cannot drift apart.
 import { z } from 'zod';
 import { canPublish, type Identity } from '../auth/index.js';
-import { AppError } from '../shared/errors.js';
+import { AppError } from '../shared/index.js';
 import { ActionSchema, MAX_ACTIONS, NOTIFICATION_TYPES, PRIORITIES, RecipientsSchema, type Recipients } from './model.js';
 
 const Action = ActionSchema.meta({ id: 'NotificationAction',  example: { id: 'approve', label: 'Approve', style: 'primary' } });

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Audience, Publisher } from '../events/index.js';
-import { AppError } from '../shared/errors.js';
+import { AppError } from '../shared/index.js';
 import type { Transaction } from 'kysely';
 import type { Database, Db } from '../store/index.js';
 import type { Directory } from './directory.js';

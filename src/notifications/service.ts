@@ -1,6 +1,6 @@
 import type { Identity } from '../auth/index.js';
 import type { Publisher } from '../events/index.js';
-import type { Clock } from '../shared/clock.js';
+import type { Clock } from '../shared/index.js';
 import type { Db } from '../store/index.js';
 import { Actions, type ActionHandler } from './actions.js';
 import type { Directory } from './directory.js';

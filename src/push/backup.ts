@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { parseTopic } from '../auth/index.js';
-import { AppError } from '../shared/errors.js';
+import { AppError } from '../shared/index.js';
 import type { KeyBox } from './at-rest.js';
 import { checkEndpointUrl, MAX_ENDPOINT_LENGTH, type EndpointPolicy } from './endpoint.js';
 import { openKeys } from './manager.js';

@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import type { ActionTokens } from '../auth/index.js';
 import type { Config } from '../config/index.js';
 import type { MetricSource } from '../metrics/index.js';
-import type { Clock } from '../shared/clock.js';
+import type { Clock } from '../shared/index.js';
 import type { Db } from '../store/index.js';
 import { createPushApi, type PushApi } from './api.js';
 import { createKeyBox } from './at-rest.js';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { selectTopics, type Identity } from '../auth/index.js';
-import { AppError } from '../shared/errors.js';
+import { AppError } from '../shared/index.js';
 import type { KeyBox } from './at-rest.js';
 import { checkSubscriptionKeys } from './ece.js';
 import { checkEndpointDns, checkEndpointUrl, type EndpointPolicy, type Resolver } from './endpoint.js';

@@ -1,4 +1,4 @@
-import type { MetricFamily, MetricSource } from '../metrics/index.js';
+import { byLabel, single, type MetricFamily, type MetricSource } from '../metrics/index.js';
 import type { PushWorker } from './worker.js';
 import type { VapidSigner } from './vapid.js';
 
@@ -17,47 +17,17 @@ export function pushMetrics(worker: PushWorker, signer: VapidSigner, counters: P
   return () => {
     const s = worker.stats;
     const families: MetricFamily[] = [
-      {
-        name: 'wardbell_push_attempts_total',
-        help: 'Requests to push services, by result (delivered, gone, rate_limited, server_error, network_error, too_large, rejected, forbidden_address, invalid).',
-        type: 'counter',
-        samples: Object.entries(s.attempts).map(([result, value]) => ({ labels: { result }, value })),
-      },
-      {
-        name: 'wardbell_push_deliveries_total',
-        help: 'Deliveries settled for good, by status (delivered, failed, pruned, expired, dropped).',
-        type: 'counter',
-        samples: Object.entries(s.final).map(([status, value]) => ({ labels: { status }, value })),
-      },
-      { name: 'wardbell_push_retries_scheduled_total', help: 'Deliveries put back for a later attempt (429, 5xx, network).', type: 'counter', samples: [{ value: s.retriesScheduled }] },
-      { name: 'wardbell_push_in_flight', help: 'Requests to push services under way.', type: 'gauge', samples: [{ value: worker.inFlight }] },
-      { name: 'wardbell_push_send_seconds_total', help: 'Time spent sending (build, encrypt, request), summed over attempts.', type: 'counter', samples: [{ value: s.sendSeconds }] },
-      { name: 'wardbell_push_outbox_expanded_total', help: 'Outbox rows taken up by the push worker.', type: 'counter', samples: [{ value: s.outboxExpanded }] },
-      {
-        name: 'wardbell_push_outbox_settled_total',
-        help: 'Outbox rows by what they became: deliveries queued, no subscription wanted it, already read in the app.',
-        type: 'counter',
-        samples: [
-          { labels: { result: 'deliveries' }, value: s.deliveriesQueued },
-          { labels: { result: 'no_subscription' }, value: s.withoutSubscription },
-          { labels: { result: 'already_read' }, value: s.alreadyRead },
-        ],
-      },
-      { name: 'wardbell_push_worker_errors_total', help: 'Worker rounds or outcome writes that failed (retried on the next round).', type: 'counter', samples: [{ value: s.errors }] },
-      { name: 'wardbell_push_vapid_signatures_total', help: 'VAPID JWTs signed (one per push-service origin per lifetime).', type: 'counter', samples: [{ value: signer.signed }] },
-      { name: 'wardbell_push_subscriptions', help: 'Push subscriptions stored (all tenants; refreshed every minute).', type: 'gauge', samples: [{ value: counters.subscriptions }] },
-      {
-        name: 'wardbell_push_subscription_changes_total',
-        help: 'Subscription requests by result (subscribed, resubscribed, unsubscribed, refused, expired_cleaned).',
-        type: 'counter',
-        samples: [
-          { labels: { result: 'subscribed' }, value: counters.subscribed },
-          { labels: { result: 'resubscribed' }, value: counters.resubscribed },
-          { labels: { result: 'unsubscribed' }, value: counters.unsubscribed },
-          { labels: { result: 'refused' }, value: counters.refused },
-          { labels: { result: 'expired_cleaned' }, value: counters.expiredCleaned + worker.stats.subscriptionsExpired },
-        ],
-      },
+      byLabel('wardbell_push_attempts_total', 'Requests to push services, by result (delivered, gone, rate_limited, server_error, network_error, too_large, rejected, forbidden_address, invalid).', 'counter', 'result', s.attempts),
+      byLabel('wardbell_push_deliveries_total', 'Deliveries settled for good, by status (delivered, failed, pruned, expired, dropped).', 'counter', 'status', s.final),
+      single('wardbell_push_retries_scheduled_total', 'Deliveries put back for a later attempt (429, 5xx, network).', 'counter', s.retriesScheduled),
+      single('wardbell_push_in_flight', 'Requests to push services under way.', 'gauge', worker.inFlight),
+      single('wardbell_push_send_seconds_total', 'Time spent sending (build, encrypt, request), summed over attempts.', 'counter', s.sendSeconds),
+      single('wardbell_push_outbox_expanded_total', 'Outbox rows taken up by the push worker.', 'counter', s.outboxExpanded),
+      byLabel('wardbell_push_outbox_settled_total', 'Outbox rows by what they became: deliveries queued, no subscription wanted it, already read in the app.', 'counter', 'result', { deliveries: s.deliveriesQueued, no_subscription: s.withoutSubscription, already_read: s.alreadyRead }),
+      single('wardbell_push_worker_errors_total', 'Worker rounds or outcome writes that failed (retried on the next round).', 'counter', s.errors),
+      single('wardbell_push_vapid_signatures_total', 'VAPID JWTs signed (one per push-service origin per lifetime).', 'counter', signer.signed),
+      single('wardbell_push_subscriptions', 'Push subscriptions stored (all tenants; refreshed every minute).', 'gauge', counters.subscriptions),
+      byLabel('wardbell_push_subscription_changes_total', 'Subscription requests by result (subscribed, resubscribed, unsubscribed, refused, expired_cleaned).', 'counter', 'result', { subscribed: counters.subscribed, resubscribed: counters.resubscribed, unsubscribed: counters.unsubscribed, refused: counters.refused, expired_cleaned: counters.expiredCleaned + worker.stats.subscriptionsExpired }),
     ];
     return families;
   };

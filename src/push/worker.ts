@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { ActionTokens } from '../auth/index.js';
-import type { Clock } from '../shared/clock.js';
+import type { Clock } from '../shared/index.js';
 import type { KeyBox } from './at-rest.js';
 import { openKeys } from './manager.js';
 import type { AttemptResult } from './outcome.js';

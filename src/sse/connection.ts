@@ -1,4 +1,4 @@
-import type { Clock } from '../shared/clock.js';
+import type { Clock } from '../shared/index.js';
 import type { EventLog, GapReason, StoredEvent } from '../events/index.js';
 
 // The state of one connection and the hub's indexes over them; the delivery is in hub.ts.

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { systemClock, type Clock } from '../shared/clock.js';
+import { type Clock, systemClock } from '../shared/index.js';
 
 /**
  * How many event streams one user may hold open at once (port): `WARDBELL_MAX_CONNECTIONS_PER_USER`,

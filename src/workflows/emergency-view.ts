@@ -1,5 +1,5 @@
 import type { Recipients } from '../notifications/index.js';
-import { AppError } from '../shared/errors.js';
+import { AppError } from '../shared/index.js';
 import type { CallStatus } from './rules.js';
 import { iso, type EmergencyCallsTable, type WfExec } from './tables.js';
 

@@ -1,10 +1,6 @@
-// First, for its side effect: @hono/zod-openapi adds `.openapi()` to zod schemas created after it
-// loads (zod 4 copies methods onto each instance), and the notification model's schemas, which our
-// routes extend, are created as soon as ../notifications is imported below.
-import '@hono/zod-openapi';
 import type { Logger } from 'pino';
 import type { Directory, NotificationService, Recipients } from '../notifications/index.js';
-import type { Clock } from '../shared/clock.js';
+import type { Clock } from '../shared/index.js';
 import type { Publisher } from '../events/index.js';
 import type { Db } from '../store/index.js';
 import { CLOSED_JOB, EmergencyCalls, ESCALATE_JOB } from './emergency.js';
@@ -35,11 +31,11 @@ export interface WorkflowDeps {
 
 /** Tuning of the workflows; every field has a default. */
 export interface WorkflowOptions {
-  /** How often the scheduler looks for due jobs. Default 500 ms (a reminder is at most this late). */
+  /** How often the scheduler looks for due jobs (default: {@link SchedulerOptions}). */
   pollIntervalMs?: number;
-  /** How long a job claim holds before another process may take a crashed job over. Default 60 000 ms. */
+  /** How long a job claim holds before another process may take a crashed job over. */
   leaseMs?: number;
-  /** Runs of a job before it is marked failed. Default 5. */
+  /** Runs of a job before it is marked failed. */
   maxAttempts?: number;
   /** Seconds before an unfilled emergency call escalates, unless the call says. Default 600. */
   escalateAfterSeconds?: number;
@@ -72,9 +68,9 @@ export function createWorkflows(deps: WorkflowDeps, options: WorkflowOptions = {
     db,
     clock,
     logger: deps.logger,
-    pollIntervalMs: options.pollIntervalMs ?? 500,
-    leaseMs: options.leaseMs ?? 60_000,
-    maxAttempts: options.maxAttempts ?? 5,
+    pollIntervalMs: options.pollIntervalMs,
+    leaseMs: options.leaseMs,
+    maxAttempts: options.maxAttempts,
   });
   const schedules = new Schedules({ events, notifications, directory });
   const swaps = new Swaps({ db, clock, events, notifications, directory, scheduler });

@@ -4,7 +4,7 @@ import { backoffDelay } from '../client/index.js';
  * and make them atomic with conditional updates; the tests read them as the specification.
  */
 import type { Action } from '../notifications/index.js';
-import { AppError } from '../shared/errors.js';
+import { AppError } from '../shared/index.js';
 
 // ---------------------------------------------------------------------------------------------
 // Swaps

@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ExpressionBuilder } from 'kysely';
 import type { Logger } from 'pino';
-import type { Clock } from '../shared/clock.js';
-import { AppError } from '../shared/errors.js';
+import { AppError, type Clock } from '../shared/index.js';
 import { isPermanent, retryDelayMs } from './rules.js';
 import type { JobStatus, ScheduledJobsTable, WfDb, WfExec, WorkflowDatabase } from './tables.js';
 

@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Identity } from '../auth/index.js';
 import type { ActionHandler, Directory, NotificationService } from '../notifications/index.js';
-import type { Clock } from '../shared/clock.js';
-import { AppError } from '../shared/errors.js';
+import { AppError, type Clock } from '../shared/index.js';
 import { toTopic, toUser, type Publisher } from '../events/index.js';
 import { alreadyDecided, decideSwap, SWAP_ACTIONS, type SwapFacts } from './rules.js';
 import type { Job, Scheduler } from './scheduler.js';

@@ -1,7 +1,6 @@
 import type { Identity } from '../auth/index.js';
 import type { Action, Directory, NotificationService, NotificationType, Priority, Recipients } from '../notifications/index.js';
-import type { Clock } from '../shared/clock.js';
-import { AppError } from '../shared/errors.js';
+import { AppError, type Clock } from '../shared/index.js';
 import { checkRunAt, planReminder } from './rules.js';
 import type { Job, Scheduler } from './scheduler.js';
 import { iso, type JobStatus, type ScheduledJobsTable } from './tables.js';

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createEmbeddedBackbone, createRedisBackbone } from '../../src/backbone/index.js';
 import type { Bus } from '../../src/bus/index.js';
 import type { EventLog, StoredEvent } from '../../src/events/index.js';
-import { systemClock } from '../../src/shared/clock.js';
+import { systemClock } from '../../src/shared/index.js';
 import { migrateToLatest, openSqlite } from '../../src/store/index.js';
 import { REDIS_URL, testPrefix } from '../helpers/scale.js';
 import { eventually } from '../helpers/eventually.js';

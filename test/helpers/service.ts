@@ -5,7 +5,7 @@ import { pino } from 'pino';
 import { signDevToken, type Identity } from '../../src/auth/index.js';
 import { createWardbell, type Wardbell } from '../../src/compose.js';
 import { loadConfig } from '../../src/config/index.js';
-import type { Clock } from '../../src/shared/clock.js';
+import type { Clock } from '../../src/shared/index.js';
 import type { StreamQuota } from '../../src/sse/index.js';
 
 export const TEST_SECRET = 'test-secret-that-is-long-enough-0123456789';

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Identity } from '../../src/auth/index.js';
-import type { Clock } from '../../src/shared/clock.js';
+import type { Clock } from '../../src/shared/index.js';
 import { openSqlite } from '../../src/store/index.js';
 import type { WorkflowTables } from '../../src/workflows/index.js';
 import { eventually } from '../helpers/eventually.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AppError } from '../../src/shared/errors.js';
+import { AppError } from '../../src/shared/index.js';
 import {
   checkRunAt,
   closedActions,

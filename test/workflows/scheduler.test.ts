@@ -1,6 +1,6 @@
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { AppError } from '../../src/shared/errors.js';
+import { AppError } from '../../src/shared/index.js';
 import type { Db } from '../../src/store/index.js';
 import { Scheduler, type Job, type WorkflowTables } from '../../src/workflows/index.js';
 import { FakeClock } from '../helpers/fake-clock.js';

@@ -1,7 +1,7 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { CONSOLE_CSP, CONSOLE_PATH, notBuiltHtml, type ConsoleFiles } from '../../console/index.js';
-import { AppError, envelope } from '../../shared/errors.js';
+import { AppError, envelope } from '../../shared/index.js';
 import type { AppEnv } from '../env.js';
 import { errorResponse } from '../schemas.js';
 

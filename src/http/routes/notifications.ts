@@ -9,7 +9,7 @@ import {
   sendFields,
   type NotificationService,
 } from '../../notifications/index.js';
-import { AppError } from '../../shared/errors.js';
+import { AppError } from '../../shared/index.js';
 import type { AppEnv } from '../env.js';
 import { bearerSecurity, commonErrors, errorResponse, jsonBody } from '../schemas.js';
 

@@ -1,6 +1,6 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import { BackupFileSchema, MAX_ENDPOINT_LENGTH, SERVICE_WORKER_JS, type PushApi } from '../../push/index.js';
-import { AppError } from '../../shared/errors.js';
+import { AppError } from '../../shared/index.js';
 import type { AppEnv } from '../env.js';
 import { bearerSecurity, commonErrors, errorResponse, jsonBody } from '../schemas.js';
 

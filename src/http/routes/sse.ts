@@ -1,7 +1,7 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
 import { selectTopics, TICKET_PATTERN, type Authenticator, type Identity, type TicketStore } from '../../auth/index.js';
-import { AppError } from '../../shared/errors.js';
+import { AppError } from '../../shared/index.js';
 import type { EventManager, StreamQuota } from '../../sse/index.js';
 import type { AppEnv } from '../env.js';
 import { bearerSecurity, commonErrors, errorResponse } from '../schemas.js';

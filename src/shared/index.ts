@@ -1,0 +1,2 @@
+export { AppError, envelope, type ErrorCode, type ErrorEnvelope } from './errors.js';
+export { systemClock, type Clock } from './clock.js';
