@@ -52,22 +52,20 @@ export interface HttpAppDeps {
 }
 
 /**
- * Who may call what, declared once per path (see {@link Access}). A path not listed is public:
- * operations, the console, the service worker, the VAPID key, the development token.
+ * Who may call what, declared once per path (see {@link Access}); `/x/*` covers `/x` itself and
+ * everything below it. A path not listed is public: operations, the console, the service worker,
+ * the VAPID key, the development token. `test/http/access.test.ts` holds it against the API
+ * description.
  */
 export const ACCESS: ReadonlyArray<readonly [path: string, access: Access]> = [
   ['/api/sse', 'self'],
   ['/api/sse/ticket', 'identified'],
   ['/api/events', 'publisher'],
-  ['/api/notifications', 'identified'],
   ['/api/notifications/*', 'identified-or-action-token'],
   ['/api/directory/*', 'publisher'],
   ['/api/schedules/*', 'publisher'],
-  ['/api/swaps', 'publisher'],
   ['/api/swaps/*', 'publisher'],
-  ['/api/emergency-calls', 'publisher'],
   ['/api/emergency-calls/*', 'publisher'],
-  ['/api/reminders', 'publisher'],
   ['/api/reminders/*', 'publisher'],
   ['/api/push/subscribe', 'identified'],
   ['/api/push/subscriptions', 'identified'],
