@@ -124,12 +124,15 @@ export const FORBIDDEN_ADDRESS = 'EWARDBELLFORBIDDENADDRESS';
 
 type LookupCallback = (err: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void;
 
+/** What the guard needs of a resolver: every address of a host (`dns.lookup` with `all: true`). */
+export type LookupAll = (hostname: string, options: LookupOptions & { all: true }, callback: (err: NodeJS.ErrnoException | null, addresses: LookupAddress[]) => void) => void;
+
 /**
  * A `lookup` for the HTTPS agent that refuses non-public addresses at connect time: the address
  * checked is the one connected to, so a DNS answer that changes after subscribe time (DNS
  * rebinding) cannot steer a push into the internal network.
  */
-export function guardedLookup(allowPrivateNetworks: boolean, lookup: typeof dnsLookup = dnsLookup) {
+export function guardedLookup(allowPrivateNetworks: boolean, lookup: LookupAll = dnsLookup) {
   return function wardbellPushLookup(hostname: string, options: LookupOptions, callback: LookupCallback): void {
     lookup(hostname, { ...options, all: true }, (err, addresses: LookupAddress[]) => {
       if (err) return callback(err, []);

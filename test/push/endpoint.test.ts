@@ -1,6 +1,6 @@
 import type { LookupAddress } from 'node:dns';
 import { describe, expect, it } from 'vitest';
-import { checkEndpointDns, checkEndpointUrl, FORBIDDEN_ADDRESS, guardedLookup, hostAllowed, isNonPublicAddress } from '../../src/push/endpoint.js';
+import { checkEndpointDns, checkEndpointUrl, FORBIDDEN_ADDRESS, guardedLookup, hostAllowed, isNonPublicAddress, type LookupAll } from '../../src/push/endpoint.js';
 
 const DEFAULT_HOSTS = ['fcm.googleapis.com', 'updates.push.services.mozilla.com', 'push.apple.com', 'notify.windows.com'];
 const strict = { allowedHosts: DEFAULT_HOSTS, allowPrivateNetworks: false };
@@ -89,8 +89,10 @@ describe('DNS at subscribe time', () => {
 });
 
 describe('the connect-time lookup guard (DNS rebinding)', () => {
-  const fakeLookup = (addresses: LookupAddress[]) =>
-    ((_host: string, _opts: unknown, cb: (err: NodeJS.ErrnoException | null, a: LookupAddress[]) => void) => cb(null, addresses)) as unknown as typeof import('node:dns').lookup;
+  const fakeLookup =
+    (addresses: LookupAddress[]): LookupAll =>
+    (_host, _opts, cb) =>
+      cb(null, addresses);
   const run = (lookup: ReturnType<typeof guardedLookup>, all: boolean) =>
     new Promise<{ err: NodeJS.ErrnoException | null; address: unknown }>((resolve) => lookup('push.example', { all }, (err, address) => resolve({ err, address })));
 
