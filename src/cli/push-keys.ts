@@ -14,11 +14,11 @@ import { generateVapidKeys, loadOrCreatePushKeys } from '../push/index.js';
 const args = process.argv.slice(2);
 const at = args.indexOf('--data-dir');
 if (args.includes('--help') || args.includes('-h')) {
-  process.stdout.write('usage: keygen [--data-dir <dir>]\n');
+  process.stdout.write('usage: npm run push:keys [-- --data-dir <dir>]\n');
 } else if (at >= 0) {
   const dataDir = args[at + 1];
   if (!dataDir) {
-    process.stderr.write('keygen: --data-dir needs a directory\n');
+    process.stderr.write('push:keys: --data-dir needs a directory\n');
     process.exit(2);
   }
   const keys = loadOrCreatePushKeys({ dataDir });
