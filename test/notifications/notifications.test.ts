@@ -167,8 +167,16 @@ describe('the inbox', () => {
     expect((await call('GET', `/api/notifications/${n}`, tokens.kim!)).status).toBe(404);
     // Lee still has it.
     expect((await call('GET', `/api/notifications/${n}`, tokens.lee!)).status).toBe(200);
-    const all = await call('DELETE', '/api/notifications', tokens.kim!);
-    expect(all.json).toMatchObject({ unreadCount: 0 });
+    // Deleting everything must be said: without ids or all=true nothing is deleted.
+    for (const q of ['', '?ids=', '?all=false', `?all=true&ids=${n}`]) {
+      const refused = await call('DELETE', `/api/notifications${q}`, tokens.kim!);
+      expect(refused.status).toBe(400);
+      expect(refused.json.error.code).toBe('validation_failed');
+    }
+    const kept = (await inbox('kim')).json.items.length as number;
+    expect(kept).toBeGreaterThan(0);
+    const all = await call('DELETE', '/api/notifications?all=true', tokens.kim!);
+    expect(all.json).toMatchObject({ deleted: kept, unreadCount: 0 });
     expect((await inbox('kim')).json.items).toEqual([]);
     expect((await call('GET', `/api/notifications/${n}`, tokens.lee!)).status).toBe(200);
   });

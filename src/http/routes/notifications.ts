@@ -54,7 +54,10 @@ const IdParam = z.object({ id: z.string().uuid('must be a notification id') });
 const ActionParam = IdParam.extend({ actionId: z.string().max(32) });
 const ids = z.array(z.string().uuid('must be a notification id')).min(1).max(500);
 const MarkReadBody = z.union([z.object({ ids }).strict(), z.object({ all: z.literal(true) }).strict()]).meta({ id: 'MarkRead' });
-const DeleteQuery = z.object({ ids: z.string().max(20_000).optional().meta({ description: 'Comma-separated ids; absent: delete all of the caller\'s notifications.' }) });
+const DeleteQuery = z.object({
+  ids: z.string().max(20_000).optional().meta({ description: 'Comma-separated ids (1 to 500) of the caller\'s notifications to delete.' }),
+  all: z.enum(['true']).optional().meta({ description: '`true` deletes every notification of the caller. Exactly one of `ids` and `all` must be given.' }),
+});
 
 const tags = ['notifications'];
 const notFoundResp = errorResponse('Not in the caller\'s inbox (also for other users\' and tenants\' ids).');
@@ -84,7 +87,8 @@ const routes = {
     responses: { 200: { description: 'Updated.', content: { 'application/json': { schema: Counts('updated') } } }, ...commonErrors },
   }),
   removeAll: createRoute({
-    method: 'delete', path: '/api/notifications', tags, security: bearerSecurity, summary: 'Delete all (or the listed) notifications of the caller',
+    method: 'delete', path: '/api/notifications', tags, security: bearerSecurity, summary: 'Delete the listed notifications of the caller, or all of them',
+    description: 'Say which: `?ids=<id>,<id>` or `?all=true`. A request with neither (or both) is a 400 and deletes nothing.',
     request: { query: DeleteQuery },
     responses: { 200: { description: 'Deleted.', content: { 'application/json': { schema: Counts('deleted') } } }, ...commonErrors },
   }),
@@ -170,10 +174,13 @@ export function registerNotificationRoutes(
 
   app.openapi(routes.removeAll, async (c) => {
     const { tenantId, userId } = c.get('identity');
-    const raw = c.req.valid('query').ids;
+    const q = c.req.valid('query');
+    if ((q.ids === undefined) === (q.all === undefined)) {
+      throw new AppError('validation_failed', 'Say what to delete: ?ids=<id>,<id> for some notifications, or ?all=true for all of them (not both).');
+    }
     let list: string[] | 'all' = 'all';
-    if (raw !== undefined) {
-      const parsed = ids.safeParse(raw.split(',').map((s) => s.trim()).filter(Boolean));
+    if (q.ids !== undefined) {
+      const parsed = ids.safeParse(q.ids.split(',').map((s) => s.trim()).filter(Boolean));
       if (!parsed.success) throw new AppError('validation_failed', 'ids must be a comma-separated list of 1 to 500 notification ids.');
       list = parsed.data;
     }

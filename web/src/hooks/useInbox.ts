@@ -116,7 +116,7 @@ export function useInbox(session: Session | null, bus: StreamBus, state: Connect
       }),
     removeAll: () =>
       run(async (t) => {
-        const r = await api<{ unreadCount: number }>('/api/notifications', { method: 'DELETE', token: t });
+        const r = await api<{ unreadCount: number }>('/api/notifications', { method: 'DELETE', token: t, query: { all: 'true' } });
         dispatch({ kind: 'inbox', data: { deleted: 'all', unreadCount: r.unreadCount } });
       }),
     press: (id, actionId) =>
