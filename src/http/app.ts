@@ -14,6 +14,7 @@ import type { EmergencyCalls, Schedules, Swaps, TimedNotifications } from '../wo
 import { declareAccess, type Access } from './auth.js';
 import type { AppEnv } from './env.js';
 import { errorHandler, notFound, validationHook } from './errors.js';
+import { decodeUtf8, readJson } from './json-body.js';
 import { registerConsoleRoutes } from './routes/console.js';
 import { registerDevRoutes } from './routes/dev.js';
 import { registerDirectoryRoutes } from './routes/directory.js';
@@ -78,6 +79,25 @@ export const ACCESS: ReadonlyArray<readonly [path: string, access: Access]> = [
 /** Largest body of `POST /api/push/restore` (a backup file). */
 const RESTORE_MAX_BYTES = 16 * 1024 * 1024;
 
+/**
+ * A JSON body is read strictly before any route sees it: UTF-8 with no invalid byte (else
+ * `invalid_json`), nesting, array lengths, string lengths and key counts within `JSON_LIMITS`
+ * (else `validation_failed`, naming the limit and where). The checked text is what the route's
+ * validator then parses (from the same bytes, which Hono keeps).
+ */
+const strictJsonBody: MiddlewareHandler<AppEnv> = async function strictJson(c, next) {
+  const m = c.req.method;
+  if (m !== 'POST' && m !== 'PUT' && m !== 'PATCH' && m !== 'DELETE') return next();
+  if (!/^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i.test(c.req.header('content-type') ?? '')) return next();
+  const bytes = new Uint8Array(await c.req.arrayBuffer());
+  if (bytes.length === 0) return next();
+  const text = decodeUtf8(bytes);
+  if (text === null) throw new AppError('invalid_json', 'Request body is not valid UTF-8.');
+  const read = readJson(text);
+  if (!read.ok) throw new AppError(read.code, read.message, 'details' in read ? read.details : undefined);
+  await next();
+};
+
 /** Bodies must be JSON: anything else is refused before it is read. */
 const requireJsonBody: MiddlewareHandler<AppEnv> = async function jsonOnly(c, next) {
   const m = c.req.method;
@@ -134,6 +154,7 @@ export function createHttpApp(deps: HttpAppDeps): OpenAPIHono<AppEnv> {
     return c.req.path === '/api/push/restore' ? restore(c, next) : small(c, next);
   });
   app.use('/api/*', requireJsonBody);
+  app.use('/api/*', strictJsonBody);
 
   declareAccess(app, ACCESS, deps);
 
