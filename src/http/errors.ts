@@ -15,6 +15,9 @@ function toAppError(err: unknown): AppError {
     if (err.status === 401) return new AppError('unauthenticated', err.message || 'Authentication required.');
     if (err.status === 403) return new AppError('forbidden', err.message || 'Forbidden.');
     if (err.status === 404) return new AppError('not_found', err.message || 'Not found.');
+    if (err.status === 415) return new AppError('unsupported_media_type', 'Send the body as JSON with Content-Type: application/json.');
+    // Any other refusal of the framework's is the client's doing, never an internal error.
+    if (err.status >= 400 && err.status < 500) return new AppError('bad_request', err.message || 'Bad request.');
   }
   return new AppError('internal', 'Internal error. It has been logged.');
 }
