@@ -15,6 +15,7 @@ import { declareAccess, type Access } from './auth.js';
 import type { AppEnv } from './env.js';
 import { errorHandler, notFound, validationHook } from './errors.js';
 import { decodeUtf8, readJson } from './json-body.js';
+import { RESTORE_MAX_BYTES } from './schemas.js';
 import { registerConsoleRoutes } from './routes/console.js';
 import { registerDevRoutes } from './routes/dev.js';
 import { registerDirectoryRoutes } from './routes/directory.js';
@@ -76,8 +77,6 @@ export const ACCESS: ReadonlyArray<readonly [path: string, access: Access]> = [
   ['/api/push/restore', 'publisher'],
 ];
 
-/** Largest body of `POST /api/push/restore` (a backup file). */
-const RESTORE_MAX_BYTES = 16 * 1024 * 1024;
 
 /**
  * A JSON body is read strictly before any route sees it: UTF-8 with no invalid byte (else

@@ -25,11 +25,21 @@ export const commonErrors = {
 
 export const bearerSecurity = [{ bearer: [] }];
 
-/** A JSON request body that must be present and must be JSON. */
-export function jsonBody<T extends z.ZodType>(schema: T, description?: string) {
+/** Largest body of `POST /api/push/restore` (a backup file); every other body is held to `WARDBELL_MAX_BODY_BYTES`. */
+export const RESTORE_MAX_BYTES = 16 * 1024 * 1024;
+
+const DEFAULT_LIMIT = 'at most `WARDBELL_MAX_BODY_BYTES` bytes (65,536 unless configured)';
+
+/**
+ * A JSON request body that must be present and must be JSON. Its description states the limits it
+ * is read under (size; strict UTF-8; nesting, array, string and key limits: docs/OPERATIONS.md).
+ */
+export function jsonBody<T extends z.ZodType>(schema: T, opts: { description?: string; maxBytes?: number } = {}) {
+  const size = opts.maxBytes === undefined ? DEFAULT_LIMIT : `at most ${opts.maxBytes.toLocaleString('en-US')} bytes`;
+  const limits = `JSON, strict UTF-8, ${size}; nested at most 32 deep, arrays of at most 100,000 elements, strings of at most 65,536 characters, objects of at most 1,000 keys.`;
   return {
     required: true,
-    ...(description ? { description } : {}),
+    description: opts.description ? `${opts.description} ${limits}` : limits,
     content: { 'application/json': { schema } },
   };
 }

@@ -89,6 +89,14 @@ describe('JSON bodies at the service', () => {
     expect(await inboxOfKim()).toEqual([]);
   });
 
+  it('states the limits of every request body in the API description', async () => {
+    const doc = (await (await fetch(`${svc.url}/api/openapi.json`)).json()) as { paths: Record<string, Record<string, { requestBody?: { description?: string } }>> };
+    const bodies = Object.entries(doc.paths).flatMap(([path, ops]) => Object.entries(ops).flatMap(([m, op]) => (op.requestBody ? [{ at: `${m} ${path}`, text: op.requestBody.description ?? '' }] : [])));
+    expect(bodies.length).toBeGreaterThan(15);
+    expect(bodies.filter((b) => !/strict UTF-8, at most .*bytes.*nested at most 32 deep/.test(b.text)).map((b) => b.at)).toEqual([]);
+    expect(bodies.find((b) => b.at === 'post /api/push/restore')?.text).toContain('at most 16,777,216 bytes');
+  });
+
   it('still takes a well-formed UTF-8 body', async () => {
     const r = await post('/api/notifications', Buffer.from(JSON.stringify({ title: 'Café ☕', to: { users: ['kim'] } })));
     expect(r.status).toBe(201);

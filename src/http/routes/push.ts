@@ -2,7 +2,7 @@ import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import { BackupFileSchema, MAX_ENDPOINT_LENGTH, SERVICE_WORKER_JS, type PushApi } from '../../push/index.js';
 import { AppError } from '../../shared/index.js';
 import type { AppEnv } from '../env.js';
-import { bearerSecurity, commonErrors, errorResponse, jsonBody } from '../schemas.js';
+import { bearerSecurity, commonErrors, errorResponse, jsonBody, RESTORE_MAX_BYTES } from '../schemas.js';
 
 const b64url = (what: string, min: number, max: number) => z.string().min(min).max(max).regex(/^[A-Za-z0-9_-]+=*$/, `${what} must be base64url`);
 
@@ -80,8 +80,8 @@ const routes = {
   }),
   restore: createRoute({
     method: 'post', path: '/api/push/restore', tags, security: bearerSecurity, summary: 'Restore the tenant\'s subscriptions from a backup file',
-    description: 'Role service or admin. A file of another tenant is refused (403). Entries that do not check out are skipped and listed. Bodies are limited by WARDBELL_MAX_BODY_BYTES: split large files (restore is idempotent per endpoint).',
-    request: { body: jsonBody(Backup) },
+    description: 'Role service or admin. A file of another tenant is refused (403). Entries that do not check out are skipped and listed. Split files larger than the body limit below (restore is idempotent per endpoint).',
+    request: { body: jsonBody(Backup, { maxBytes: RESTORE_MAX_BYTES }) },
     responses: {
       200: { description: 'Restored.', content: { 'application/json': { schema: z.object({ restored: z.number().int(), skipped: z.array(z.object({ endpoint: z.string(), reason: z.string() })) }) } } },
       409: errorResponse('The file was sealed with another key-encryption key.'),
