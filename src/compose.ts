@@ -157,6 +157,7 @@ export async function createWardbell(config: Config, opts: WardbellOptions = {})
     },
     isShuttingDown: () => shuttingDown,
     corsOrigins: config.WARDBELL_CORS_ORIGINS,
+    trustedProxies: config.WARDBELL_TRUSTED_PROXIES,
     maxBodyBytes: config.WARDBELL_MAX_BODY_BYTES,
     workflows,
     push: push.api,

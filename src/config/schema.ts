@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
 
 const csv = z
@@ -46,6 +47,8 @@ export const configSchema = z
     WARDBELL_SSE_RETRY_MS: intFromEnv(3000, 100, 600_000),
     /** Largest JSON request body. Default 65536 bytes. */
     WARDBELL_MAX_BODY_BYTES: intFromEnv(64 * 1024, 1024, 10 * 1024 * 1024),
+    /** The deployment's own proxies (addresses and CIDR ranges, comma-separated): only their `x-request-id` is kept. Default none. */
+    WARDBELL_TRUSTED_PROXIES: csv.default([]),
     /** SSE connections one user may hold at once (reconnect storms). Default 20. */
     WARDBELL_MAX_CONNECTIONS_PER_USER: intFromEnv(20, 1, 10_000),
     /** Secret (32+ characters) signing action tokens carried by pushes. Generated under the data directory when unset; set it to the same value on every process of a scale-out deployment. */
@@ -93,6 +96,14 @@ export const configSchema = z
         message: 'set either WARDBELL_JWT_SECRET or WARDBELL_JWT_PUBLIC_KEY, not both',
       });
     }
+    for (const entry of c.WARDBELL_TRUSTED_PROXIES) {
+      const [addr = '', bits, ...rest] = entry.split('/');
+      const family = isIP(addr);
+      const max = family === 6 ? 128 : 32;
+      if (family === 0 || rest.length || (bits !== undefined && !(/^\d{1,3}$/.test(bits) && Number(bits) <= max))) {
+        ctx.addIssue({ code: 'custom', path: ['WARDBELL_TRUSTED_PROXIES'], message: `not an address or CIDR range: ${entry}` });
+      }
+    }
   });
 
 export type Config = z.output<typeof configSchema>;
@@ -104,6 +115,7 @@ const hints: Record<string, string> = {
   WARDBELL_JWT_PUBLIC_KEY: 'a PEM "-----BEGIN PUBLIC KEY-----" block (ES256 or RS256)',
   WARDBELL_AUTH_MODE: 'jwt (default) or trusted-proxy',
   WARDBELL_CORS_ORIGINS: 'comma-separated origins, e.g. https://schedule.example.org',
+  WARDBELL_TRUSTED_PROXIES: 'comma-separated addresses or CIDR ranges of your proxies, e.g. 10.0.0.0/8,127.0.0.1',
   LOG_LEVEL: 'one of fatal, error, warn, info, debug, trace, silent',
   DATABASE_URL: 'e.g. postgres://user@127.0.0.1:5432/wardbell',
   REDIS_URL: 'e.g. redis://127.0.0.1:6379',

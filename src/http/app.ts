@@ -15,6 +15,8 @@ import { declareAccess, type Access } from './auth.js';
 import type { AppEnv } from './env.js';
 import { errorHandler, notFound, validationHook } from './errors.js';
 import { decodeUtf8, readJson } from './json-body.js';
+import { trustedProxies } from './proxies.js';
+import { requestContext } from './request-context.js';
 import { RESTORE_MAX_BYTES } from './schemas.js';
 import { registerConsoleRoutes } from './routes/console.js';
 import { registerDevRoutes } from './routes/dev.js';
@@ -47,6 +49,8 @@ export interface HttpAppDeps {
   readiness: OpsDeps['readiness'];
   isShuttingDown: () => boolean;
   corsOrigins: readonly string[];
+  /** `WARDBELL_TRUSTED_PROXIES`: the peers whose `x-request-id` is kept. */
+  trustedProxies: readonly string[];
   maxBodyBytes: number;
   /** Present only in development with the generated secret: enables POST /api/dev/token. */
   devTokenSecret?: Uint8Array | undefined;
@@ -116,6 +120,7 @@ export function createHttpApp(deps: HttpAppDeps): OpenAPIHono<AppEnv> {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
   app.onError(errorHandler(deps.logger));
   app.notFound(notFound);
+  app.use('*', requestContext(deps.logger, trustedProxies(deps.trustedProxies)));
 
   const allowed = new Set(deps.corsOrigins);
   const corsHeaders = cors({

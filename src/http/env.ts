@@ -1,10 +1,11 @@
 import type { HttpBindings } from '@hono/node-server';
 import type { Identity } from '../auth/index.js';
 
-/** Hono environment of every route: node:http bindings, and the caller's identity once known. */
+/** Hono environment of every route: node:http bindings, the request id, and the caller's identity once known. */
 export interface AppEnv {
   Bindings: HttpBindings;
   Variables: {
     identity: Identity;
+    requestId: string;
   };
 }

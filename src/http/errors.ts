@@ -1,7 +1,7 @@
 import type { Context, ErrorHandler, NotFoundHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { Logger } from 'pino';
-import { AppError, envelope } from '../shared/index.js';
+import { AppError, envelope, type ErrorEnvelope } from '../shared/index.js';
 import type { AppEnv } from './env.js';
 
 function toAppError(err: unknown): AppError {
@@ -22,22 +22,28 @@ function toAppError(err: unknown): AppError {
   return new AppError('internal', 'Internal error. It has been logged.');
 }
 
-/** The one error renderer: every 4xx/5xx leaves as `{"error":{"code","message","details"?}}`. */
+/** The envelope with the request's id, so a client can quote it and an operator find its log lines. */
+function withRequestId(body: ErrorEnvelope, requestId: string | undefined): ErrorEnvelope & { error: { requestId?: string } } {
+  return requestId === undefined ? body : { error: { ...body.error, requestId } };
+}
+
+/** The one error renderer: every 4xx/5xx leaves as `{"error":{"code","message","details"?,"requestId"}}`. */
 export function errorHandler(logger: Logger): ErrorHandler<AppEnv> {
   return function renderError(err, c) {
     const appErr = toAppError(err);
-    if (appErr.status >= 500) logger.error({ err, path: c.req.path }, 'request failed');
-    else logger.debug({ code: appErr.code, path: c.req.path }, appErr.message);
+    const requestId = c.var.requestId;
+    if (appErr.status >= 500) logger.error({ err, path: c.req.path, requestId }, 'request failed');
+    else logger.debug({ code: appErr.code, path: c.req.path, requestId }, appErr.message);
     // The unread rest of an oversized body would be parsed as the next request: close instead.
     if (appErr.code === 'payload_too_large') c.header('connection', 'close');
     // Clients back off by Retry-After (seconds) on 429 and 503.
     if (appErr.status === 429 || appErr.status === 503) c.header('retry-after', '5');
-    return c.json(envelope(appErr), appErr.status as 400);
+    return c.json(withRequestId(envelope(appErr), requestId), appErr.status as 400);
   };
 }
 
 export const notFound: NotFoundHandler<AppEnv> = function renderNotFound(c: Context<AppEnv>) {
-  return c.json(envelope(new AppError('not_found', `No route for ${c.req.method} ${c.req.path}.`)), 404);
+  return c.json(withRequestId(envelope(new AppError('not_found', `No route for ${c.req.method} ${c.req.path}.`)), c.var.requestId), 404);
 };
 
 /** Validation hook for every OpenAPI route: a failed zod parse becomes one 400 with the issues. */

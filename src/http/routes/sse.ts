@@ -128,6 +128,7 @@ export function registerSseRoutes(app: OpenAPIHono<AppEnv>, deps: SseRouteDeps):
       'cache-control': 'no-store',
       connection: 'keep-alive',
       'x-accel-buffering': 'no',
+      'x-request-id': c.get('requestId'),
     });
     try {
       await deps.events.registerClient(
