@@ -6,6 +6,7 @@ export const ErrorEnvelopeSchema = z
       code: z.string().meta({ example: 'validation_failed' }),
       message: z.string().meta({ example: 'Request body does not match the schema.' }),
       details: z.unknown().optional(),
+      requestId: z.string().optional().meta({ description: 'The request\'s id, also in the `x-request-id` header and in the access log.' }),
     }),
   })
   .meta({ id: 'ErrorEnvelope' });
