@@ -131,6 +131,8 @@ function requestFor(op: Operation, params: string[], query: Array<[string, strin
   return { method: op.method, target: qs ? `${path}?${qs}` : path, headers, body: payload };
 }
 
+const seed = process.env.WARDBELL_PROPERTY_SEED ? Number(process.env.WARDBELL_PROPERTY_SEED) : process.env.CI ? 20_261_202 : undefined;
+
 describe('hostile input at every route of the API description', () => {
   it('never answers 5xx, answers every 4xx with the error envelope, and writes nothing when it refuses', async () => {
     expect(operations.length).toBeGreaterThan(40);
@@ -160,7 +162,9 @@ describe('hostile input at every route of the API description', () => {
           expect(counts(), what).toEqual(before);
         }
       }),
-      { numRuns: 400, seed: Number(process.env.WARDBELL_PROPERTY_SEED ?? Date.now() % 2_147_483_647), endOnFailure: true },
+      // A new seed every local run (a failure prints it; WARDBELL_PROPERTY_SEED replays it); CI uses
+      // one fixed seed, so a submission is judged on the same requests every time.
+      { numRuns: 400, endOnFailure: true, ...(seed === undefined ? {} : { seed }) },
     );
   }, 120_000);
 });
