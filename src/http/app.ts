@@ -82,36 +82,31 @@ export const ACCESS: ReadonlyArray<readonly [path: string, access: Access]> = [
 ];
 
 
+const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i;
+
 /**
- * A JSON body is read strictly before any route sees it: UTF-8 with no invalid byte (else
- * `invalid_json`), nesting, array lengths, string lengths and key counts within `JSON_LIMITS`
- * (else `validation_failed`, naming the limit and where). The checked text is what the route's
- * validator then parses (from the same bytes, which Hono keeps).
+ * Bodies are JSON, read strictly before any route sees them. A POST, PUT or PATCH body of another
+ * type is refused unread (`unsupported_media_type`). A JSON body (DELETE's too) must be UTF-8 with
+ * no invalid byte (else `invalid_json`) and within `JSON_LIMITS` for nesting, array lengths, string
+ * lengths and key counts (else `validation_failed`, naming the limit and where). The route's
+ * validator then parses the same bytes, which Hono keeps.
  */
-const strictJsonBody: MiddlewareHandler<AppEnv> = async function strictJson(c, next) {
+const jsonBodies: MiddlewareHandler<AppEnv> = async function jsonBody(c, next) {
   const m = c.req.method;
   if (m !== 'POST' && m !== 'PUT' && m !== 'PATCH' && m !== 'DELETE') return next();
-  if (!/^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i.test(c.req.header('content-type') ?? '')) return next();
+  const isJson = JSON_TYPE.test(c.req.header('content-type') ?? '');
+  if (!isJson) {
+    const len = c.req.header('content-length');
+    const hasBody = (len !== undefined && len !== '0') || c.req.header('transfer-encoding') !== undefined;
+    if (hasBody && m !== 'DELETE') throw new AppError('unsupported_media_type', 'Send the body as JSON with Content-Type: application/json.');
+    return next();
+  }
   const bytes = new Uint8Array(await c.req.arrayBuffer());
   if (bytes.length === 0) return next();
   const text = decodeUtf8(bytes);
   if (text === null) throw new AppError('invalid_json', 'Request body is not valid UTF-8.');
   const read = readJson(text);
   if (!read.ok) throw new AppError(read.code, read.message, 'details' in read ? read.details : undefined);
-  await next();
-};
-
-/** Bodies must be JSON: anything else is refused before it is read. */
-const requireJsonBody: MiddlewareHandler<AppEnv> = async function jsonOnly(c, next) {
-  const m = c.req.method;
-  if (m === 'POST' || m === 'PUT' || m === 'PATCH') {
-    const len = c.req.header('content-length');
-    const hasBody = (len !== undefined && len !== '0') || c.req.header('transfer-encoding') !== undefined;
-    const type = c.req.header('content-type') ?? '';
-    if (hasBody && !/^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i.test(type)) {
-      throw new AppError('unsupported_media_type', 'Send the body as JSON with Content-Type: application/json.');
-    }
-  }
   await next();
 };
 
@@ -157,8 +152,7 @@ export function createHttpApp(deps: HttpAppDeps): OpenAPIHono<AppEnv> {
     if (c.req.method === 'GET' || c.req.method === 'HEAD') return next();
     return c.req.path === '/api/push/restore' ? restore(c, next) : small(c, next);
   });
-  app.use('/api/*', requireJsonBody);
-  app.use('/api/*', strictJsonBody);
+  app.use('/api/*', jsonBodies);
 
   declareAccess(app, ACCESS, deps);
 

@@ -15,7 +15,7 @@ import type { AppEnv } from './env.js';
 export type Access = 'public' | 'self' | 'identified' | 'publisher' | 'identified-or-action-token';
 
 /** Middleware: identifies the caller (bearer token, or gateway headers in trusted-proxy mode). */
-export function requireIdentity(authenticator: Authenticator): MiddlewareHandler<AppEnv> {
+function requireIdentity(authenticator: Authenticator): MiddlewareHandler<AppEnv> {
   return async function identify(c, next) {
     const identity = await authenticator.authenticate((name) => c.req.header(name));
     c.set('identity', identity);
@@ -24,7 +24,7 @@ export function requireIdentity(authenticator: Authenticator): MiddlewareHandler
 }
 
 /** Middleware: only roles `service` and `admin` publish for their tenant. */
-export const requirePublisher: MiddlewareHandler<AppEnv> = async function publisherOnly(c, next) {
+const requirePublisher: MiddlewareHandler<AppEnv> = async function publisherOnly(c, next) {
   if (!canPublish(c.get('identity'))) {
     throw new AppError('forbidden', 'Publishing needs role "service" or "admin".');
   }
@@ -38,14 +38,15 @@ const ACTION_PATH = /^\/api\/notifications\/([^/]+)\/actions\/[^/]+$/;
  * an `X-Wardbell-Action-Token`, the identity that token was signed for, if it is for this
  * notification. The identity from an action token has no roles and no wards: it can only press.
  */
-export function requireIdentityOrActionToken(authenticator: Authenticator, actionTokens: ActionTokens): MiddlewareHandler<AppEnv> {
+function requireIdentityOrActionToken(authenticator: Authenticator, actionTokens: ActionTokens): MiddlewareHandler<AppEnv> {
   const identify = requireIdentity(authenticator);
   return async function identifyOrActionToken(c, next) {
     const token = c.req.header('x-wardbell-action-token');
     const press = c.req.method === 'POST' ? ACTION_PATH.exec(c.req.path) : null;
     if (token === undefined || !press) return identify(c, next);
     const claims = actionTokens.verify(token);
-    if (!claims || claims.notificationId !== decodeURIComponent(press[1] ?? '')) {
+    // Hono's path is decoded already; decoding again threw on a stray '%' (a 500).
+    if (!claims || claims.notificationId !== press[1]) {
       throw new AppError('invalid_token', 'Action token is invalid, expired, or for another notification.');
     }
     c.set('identity', { tenantId: claims.tenantId, userId: claims.userId, roles: [], wards: [] });

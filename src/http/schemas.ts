@@ -1,4 +1,5 @@
 import { z } from '@hono/zod-openapi';
+import { JSON_LIMITS } from './json-body.js';
 
 export const ErrorEnvelopeSchema = z
   .object({
@@ -29,6 +30,8 @@ export const bearerSecurity = [{ bearer: [] }];
 /** Largest body of `POST /api/push/restore` (a backup file); every other body is held to `WARDBELL_MAX_BODY_BYTES`. */
 export const RESTORE_MAX_BYTES = 16 * 1024 * 1024;
 
+const n = (v: number) => v.toLocaleString('en-US');
+const STRUCTURE = `nested at most ${JSON_LIMITS.maxDepth} deep, arrays of at most ${n(JSON_LIMITS.maxArrayLength)} elements, strings of at most ${n(JSON_LIMITS.maxStringLength)} characters, objects of at most ${n(JSON_LIMITS.maxKeys)} keys.`;
 const DEFAULT_LIMIT = 'at most `WARDBELL_MAX_BODY_BYTES` bytes (65,536 unless configured)';
 
 /**
@@ -36,8 +39,8 @@ const DEFAULT_LIMIT = 'at most `WARDBELL_MAX_BODY_BYTES` bytes (65,536 unless co
  * is read under (size; strict UTF-8; nesting, array, string and key limits: docs/OPERATIONS.md).
  */
 export function jsonBody<T extends z.ZodType>(schema: T, opts: { description?: string; maxBytes?: number } = {}) {
-  const size = opts.maxBytes === undefined ? DEFAULT_LIMIT : `at most ${opts.maxBytes.toLocaleString('en-US')} bytes`;
-  const limits = `JSON, strict UTF-8, ${size}; nested at most 32 deep, arrays of at most 100,000 elements, strings of at most 65,536 characters, objects of at most 1,000 keys.`;
+  const size = opts.maxBytes === undefined ? DEFAULT_LIMIT : `at most ${n(opts.maxBytes)} bytes`;
+  const limits = `JSON, strict UTF-8, ${size}; ${STRUCTURE}`;
   return {
     required: true,
     description: opts.description ? `${opts.description} ${limits}` : limits,

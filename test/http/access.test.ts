@@ -4,7 +4,7 @@
  * anything else runs; publisher-only paths refuse a nurse; the public ones answer without a token.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signDevToken } from '../../src/auth/index.js';
+import { createActionTokens, signDevToken } from '../../src/auth/index.js';
 import { ACCESS } from '../../src/http/index.js';
 import { startService, type TestService } from '../helpers/service.js';
 
@@ -14,11 +14,12 @@ interface Operation {
   secured: boolean;
 }
 
+const ACTION_SECRET = 'action-token-secret-for-the-access-test-0123';
 let svc: TestService;
 let operations: Operation[];
 
 beforeAll(async () => {
-  svc = await startService();
+  svc = await startService({ WARDBELL_ACTION_TOKEN_SECRET: ACTION_SECRET });
   const doc = (await (await fetch(`${svc.url}/api/openapi.json`)).json()) as { paths: Record<string, Record<string, { security?: unknown[] }>> };
   operations = Object.entries(doc.paths).flatMap(([path, ops]) => Object.entries(ops).map(([method, op]) => ({ method: method.toUpperCase(), path, secured: (op.security?.length ?? 0) > 0 })));
 });
@@ -83,5 +84,15 @@ describe('access, declared once per path', () => {
       if (r.status === 401 || r.status === 403) wrong.push(`${op.method} ${op.path} -> ${r.status}`);
     }
     expect(wrong).toEqual([]);
+  });
+
+  it('refuses an action token for another notification, whatever the path holds, with 401', async () => {
+    const tokens = createActionTokens(new TextEncoder().encode(ACTION_SECRET));
+    const token = tokens.sign({ tenantId: 'h1', userId: 'kim', notificationId: '5f0c6f47-3d4a-4c3e-9a43-0b8f1f7c2a10' }, 60_000);
+    for (const id of ['%zz', '%E0%A4%A', '6f0c6f47-3d4a-4c3e-9a43-0b8f1f7c2a10']) {
+      const r = await fetch(`${svc.url}/api/notifications/${id}/actions/accept`, { method: 'POST', headers: { 'x-wardbell-action-token': token } });
+      expect(r.status, id).toBe(401);
+      expect(((await r.json()) as { error: { code: string } }).error.code).toBe('invalid_token');
+    }
   });
 });
