@@ -12,6 +12,8 @@ export type ErrorCode =
   | 'not_found'
   | 'unknown_recipients'
   | 'conflict'
+  | 'idempotency_key_in_flight'
+  | 'idempotency_key_reused'
   | 'too_many_connections'
   | 'rate_limited'
   | 'unavailable'
@@ -30,6 +32,8 @@ const statusOf: Record<ErrorCode, number> = {
   not_found: 404,
   unknown_recipients: 400,
   conflict: 409,
+  idempotency_key_in_flight: 409,
+  idempotency_key_reused: 422,
   too_many_connections: 429,
   rate_limited: 429,
   unavailable: 503,
