@@ -2,6 +2,7 @@ import type { Context, ErrorHandler, NotFoundHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { Logger } from 'pino';
 import { AppError, envelope, type ErrorEnvelope } from '../shared/index.js';
+import { isDatabaseUnavailable } from '../store/index.js';
 import type { AppEnv } from './env.js';
 
 function toAppError(err: unknown): AppError {
@@ -19,6 +20,10 @@ function toAppError(err: unknown): AppError {
     // Any other refusal of the framework's is the client's doing, never an internal error.
     if (err.status >= 400 && err.status < 500) return new AppError('bad_request', err.message || 'Bad request.');
   }
+  // The database is restarting, unreachable or locked: the request's transaction committed whole or
+  // not at all, and the same request may well succeed shortly (503 with Retry-After; a send repeated
+  // with its Idempotency-Key is never sent twice), so it is no internal error.
+  if (isDatabaseUnavailable(err)) return new AppError('unavailable', 'The database is not reachable right now; retry shortly.');
   return new AppError('internal', 'Internal error. It has been logged.');
 }
 

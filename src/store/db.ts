@@ -24,17 +24,25 @@ export function openSqlite(path: string): Db {
   return new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
 }
 
+/** How long a query waits for a PostgreSQL connection (a new one, or a free one of the pool). */
+export const POSTGRES_CONNECT_TIMEOUT_MS = 5_000;
+
 /**
  * Opens PostgreSQL (the scale-out deployment). int8 columns (offsets, times, counts) are parsed as
  * JS numbers, like SQLite returns them, so one query code path serves both; values stay far below
  * 2^53. The parser is set on this pool only, not on the global pg module.
  */
-export function openPostgres(url: string, opts: { max?: number; onIdleError?: (err: Error) => void } = {}): Db {
+export function openPostgres(url: string, opts: { max?: number; connectTimeoutMs?: number; onIdleError?: (err: Error) => void } = {}): Db {
   const types = {
     getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
       oid === 20 ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
   };
-  const pool = new pg.Pool({ connectionString: url, max: opts.max ?? 10, types });
+  // pg's default is to wait for a connection without end: for a new one to a server that does not
+  // answer (a host gone from the network), and for a free one while every pooled connection hangs.
+  // A request then hung with it. Past this bound the query fails ('timeout exceeded when trying to
+  // connect', 'Connection terminated due to connection timeout'), which the HTTP layer answers
+  // with 503 and Retry-After (`isDatabaseUnavailable`).
+  const pool = new pg.Pool({ connectionString: url, max: opts.max ?? 10, connectionTimeoutMillis: opts.connectTimeoutMs ?? POSTGRES_CONNECT_TIMEOUT_MS, types });
   // An idle pooled connection that the server ends (a restart, a terminated backend) is an 'error'
   // event on the pool; unheard it would crash the process. The pool drops that client and opens a
   // new one on the next query, so reporting it is all there is to do.
