@@ -12,17 +12,20 @@ import type { Wardbell } from '../../src/compose.js';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { postJson, startService, TEST_SECRET, type TestService } from '../helpers/service.js';
-import { docShot, ensureConsoleBuilt, freePort, launchChromium, openConsole, pasteToken, putMembers, shot, startDevService, startRestartable, tab, waitLive } from './helpers.js';
+import { launchChromium, skipWithoutChromium } from '../helpers/browser.js';
+import { docShot, ensureConsoleBuilt, freePort, openConsole, pasteToken, putMembers, shot, startDevService, startRestartable, tab, waitLive } from './helpers.js';
 
 const TENANT = 'hospital-a';
 const nurse = (userId: string) => ({ userId, roles: ['nurse'], wards: ['3'] });
 
+const skip = skipWithoutChromium(import.meta.url);
 let browser: Browser;
 const services: TestService[] = [];
 
 beforeAll(async () => {
+  if (skip) return;
+  browser = await launchChromium(import.meta.url);
   await ensureConsoleBuilt();
-  browser = await launchChromium();
 }, 180_000);
 
 afterAll(async () => {
@@ -34,7 +37,7 @@ const text = (page: Page, selector: string) => page.locator(selector).first().in
 /** expect.poll with a timeout fit for a browser on a busy machine. */
 const poll = <T>(fn: () => Promise<T> | T, opts: { timeout?: number } = {}) => expect.poll(fn, { timeout: opts.timeout ?? 15_000, interval: 100 });
 
-describe('console with pasted tokens (service with a configured key)', { timeout: 90_000 }, () => {
+describe.skipIf(skip)('console with pasted tokens (service with a configured key)', { timeout: 90_000 }, () => {
   let s: TestService;
   let svc: string;
   let kim: Page;
@@ -181,7 +184,7 @@ async function replays(url: string): Promise<number> {
   return Number(m?.[1] ?? NaN);
 }
 
-describe('console in development mode', { timeout: 120_000 }, () => {
+describe.skipIf(skip)('console in development mode', { timeout: 120_000 }, () => {
   let s: TestService;
   let kim: Page;
   let lee: Page;
@@ -282,7 +285,7 @@ describe('console in development mode', { timeout: 120_000 }, () => {
   });
 });
 
-describe('console across a service restart', { timeout: 90_000 }, () => {
+describe.skipIf(skip)('console across a service restart', { timeout: 90_000 }, () => {
   it('shows the reconnect attempts while the service is down, then resumes on its own without a reset', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'wardbell-console-restart-'));
     const port = await freePort();

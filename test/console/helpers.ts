@@ -1,6 +1,7 @@
 /**
  * Browser-test helpers for the console: build it when stale, start a development-mode service,
- * drive Chromium (playwright-core, Debian's chromium), save screenshots.
+ * open the console in a browser context, save screenshots. The browser itself comes from
+ * test/helpers/browser.ts.
  */
 import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync, existsSync } from 'node:fs';
@@ -10,7 +11,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { pino } from 'pino';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { createWardbell, type Wardbell } from '../../src/compose.js';
 import { loadConfig } from '../../src/config/index.js';
 import { TEST_SECRET, type TestService } from '../helpers/service.js';
@@ -88,13 +89,6 @@ export async function startRestartable(dataDir: string, port: number): Promise<W
   const wardbell = await createWardbell(config, { logger: pino({ level: 'silent' }) });
   await wardbell.listen();
   return wardbell;
-}
-
-export function launchChromium(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
 }
 
 export const DESKTOP = { width: 1440, height: 960 };

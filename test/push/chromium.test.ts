@@ -4,16 +4,16 @@
  * DevTools protocol (as the browser's push service would), shown with its action buttons, and a tap
  * on "Accept now" reaches the action route with the push's action token.
  */
-import { existsSync } from 'node:fs';
-import { chromium, type Browser, type BrowserContext, type CDPSession, type Page, type Worker } from 'playwright-core';
+import type { Browser, BrowserContext, CDPSession, Page, Worker } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { enablePush } from '../../src/push/browser.js';
 import type { TestService } from '../helpers/service.js';
 import { FakePushService } from './helpers/fake-push-service.js';
 import { eventually } from '../helpers/eventually.js';
+import { launchChromium, skipWithoutChromium } from '../helpers/browser.js';
 import { api, startPushService, type Api } from './helpers/push-service.js';
 
-const CHROMIUM = '/usr/bin/chromium';
+const skip = skipWithoutChromium(import.meta.url);
 
 let fake: FakePushService;
 let svc: TestService;
@@ -73,7 +73,8 @@ const worker = (): Worker => context.serviceWorkers().find((w) => w.url().starts
 const messages = () => page.evaluate(() => (window as unknown as { wardbellMessages: unknown[] }).wardbellMessages) as Promise<Array<Record<string, any>>>;
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`Chromium is needed at ${CHROMIUM} (apt-get install chromium)`);
+  if (skip) return;
+  browser = await launchChromium(import.meta.url);
   fake = await FakePushService.start();
   svc = await startPushService(fake);
   a = api(svc.url);
@@ -81,10 +82,6 @@ beforeAll(async () => {
   kim = await svc.token({ tenantId: 'h1', userId: 'kim', roles: ['nurse'], wards: ['3'] });
   expect((await a.call('PUT', '/api/directory/members', service, { members: [{ userId: 'kim', roles: ['nurse'], wards: ['3'] }] })).status).toBe(200);
 
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
   context = await browser.newContext();
   await context.grantPermissions(['notifications'], { origin: svc.url });
   page = await context.newPage();
@@ -112,7 +109,7 @@ afterAll(async () => {
   await fake?.close();
 });
 
-describe('the service worker in Chromium', () => {
+describe.skipIf(skip)('the service worker in Chromium', () => {
   it('shows a pushed emergency call with its Accept button, and a tap on it accepts through the action route', async () => {
     // The device: a push subscription at the (fake) push service, registered through the API.
     const device = fake.subscription();
