@@ -24,6 +24,7 @@ import { MetricsRegistry, notificationMetrics, processMetrics, realtimeMetrics, 
 import { systemClock, type Clock } from './shared/index.js';
 import { createLocalStreamQuota, createRedisStreamQuota, EventManager, OrderedFeed, SseHub, type StreamQuota } from './sse/index.js';
 import { migrateToLatest, openDatabase } from './store/index.js';
+import { idempotencyMigrations, RequestRecords } from './idempotency/index.js';
 import { VERSION } from './version.js';
 
 export interface WardbellOptions {
@@ -84,7 +85,7 @@ export async function createWardbell(config: Config, opts: WardbellOptions = {})
     onIdleError: (err) => logger.warn({ err }, 'postgres: an idle connection was closed by the server; the pool replaces it'),
   });
   // The store runs the core's migrations and each module's own (it imports neither module).
-  await migrateToLatest(db, [workflowMigrations, pushMigrations]);
+  await migrateToLatest(db, [workflowMigrations, pushMigrations, idempotencyMigrations]);
   const retention = { maxEvents: config.WARDBELL_REPLAY_MAX_EVENTS, maxAgeMs: config.WARDBELL_REPLAY_MAX_AGE_S * 1000 };
   const backbone = await openBackbone(config, { db, retention, clock, logger });
   const { log, bus, redis } = backbone;
@@ -105,6 +106,12 @@ export async function createWardbell(config: Config, opts: WardbellOptions = {})
     ? createRedisStreamQuota({ redis, prefix: config.WARDBELL_REDIS_PREFIX, limit, onError: (err) => logger.warn({ err }, 'stream quota: Redis did not answer; admitted on this process\'s count') })
     : createLocalStreamQuota(limit));
   const tickets = createSqlTicketStore({ db, clock });
+  const requestRecords = new RequestRecords(db, () => clock.now());
+  // The embedded store has one process: whatever a previous one left in flight died with it.
+  if (dialect === 'sqlite') {
+    const released = await requestRecords.releaseAllInFlight();
+    if (released > 0) logger.warn({ released }, 'idempotency keys left in flight by the previous process were released');
+  }
   const directory = new Directory(db, () => clock.now());
   const notifications = new NotificationService({ db, clock, events, directory, pushQueue: pushOutboxQueue });
   // Every verified caller keeps its directory entry current (services are not staff).
@@ -161,6 +168,7 @@ export async function createWardbell(config: Config, opts: WardbellOptions = {})
     maxBodyBytes: config.WARDBELL_MAX_BODY_BYTES,
     workflows,
     push: push.api,
+    requestRecords,
     console: new ConsoleFiles(defaultConsoleRoot()),
     devTokenSecret: devSecret,
     version: VERSION,
@@ -175,7 +183,7 @@ export async function createWardbell(config: Config, opts: WardbellOptions = {})
 
   // Housekeeping: trim the replay log, expired tickets and idempotency keys once a minute.
   const housekeeping = clock.setInterval(() => {
-    Promise.all([log.trim(), tickets.sweep(), notifications.sweep()]).catch((err: unknown) => logger.error({ err }, 'housekeeping failed'));
+    Promise.all([log.trim(), tickets.sweep(), notifications.sweep(), requestRecords.sweep()]).catch((err: unknown) => logger.error({ err }, 'housekeeping failed'));
   }, 60_000);
   if (typeof housekeeping === 'object') housekeeping.unref?.();
   workflows.start();

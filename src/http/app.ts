@@ -5,6 +5,7 @@ import type { MiddlewareHandler } from 'hono';
 import type { Logger } from 'pino';
 import type { ActionTokens, Authenticator, TicketStore } from '../auth/index.js';
 import type { ConsoleFiles } from '../console/index.js';
+import type { RequestRecords } from '../idempotency/index.js';
 import type { MetricsRegistry } from '../metrics/index.js';
 import type { Directory, NotificationService } from '../notifications/index.js';
 import type { PushApi } from '../push/index.js';
@@ -14,6 +15,7 @@ import type { EmergencyCalls, Schedules, Swaps, TimedNotifications } from '../wo
 import { declareAccess, type Access } from './auth.js';
 import type { AppEnv } from './env.js';
 import { errorHandler, notFound, validationHook } from './errors.js';
+import { idempotentCreates } from './idempotency.js';
 import { decodeUtf8, readJson } from './json-body.js';
 import { trustedProxies } from './proxies.js';
 import { requestContext } from './request-context.js';
@@ -44,6 +46,8 @@ export interface HttpAppDeps {
   actionTokens: ActionTokens;
   workflows: { schedules: Schedules; swaps: Swaps; emergency: EmergencyCalls; timed: TimedNotifications };
   push: PushApi;
+  /** The answers of creating POSTs by `Idempotency-Key`. */
+  requestRecords: RequestRecords;
   console: ConsoleFiles;
   metrics: MetricsRegistry;
   readiness: OpsDeps['readiness'];
@@ -81,6 +85,20 @@ export const ACCESS: ReadonlyArray<readonly [path: string, access: Access]> = [
   ['/api/push/restore', 'publisher'],
 ];
 
+/**
+ * The creating POSTs: each takes an `Idempotency-Key` (`idempotency.ts`), and
+ * `test/http/idempotency.test.ts` holds the list against the API description.
+ */
+export const IDEMPOTENT_CREATES: ReadonlySet<string> = new Set([
+  '/api/events',
+  '/api/notifications',
+  '/api/notifications/scheduled',
+  '/api/reminders',
+  '/api/schedules/published',
+  '/api/schedules/updated',
+  '/api/swaps',
+  '/api/emergency-calls',
+]);
 
 const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i;
 
@@ -107,6 +125,7 @@ const jsonBodies: MiddlewareHandler<AppEnv> = async function jsonBody(c, next) {
   if (text === null) throw new AppError('invalid_json', 'Request body is not valid UTF-8.');
   const read = readJson(text);
   if (!read.ok) throw new AppError(read.code, read.message, 'details' in read ? read.details : undefined);
+  c.set('jsonBody', read.value);
   await next();
 };
 
@@ -155,6 +174,7 @@ export function createHttpApp(deps: HttpAppDeps): OpenAPIHono<AppEnv> {
   app.use('/api/*', jsonBodies);
 
   declareAccess(app, ACCESS, deps);
+  app.use('/api/*', idempotentCreates(deps.requestRecords, IDEMPOTENT_CREATES));
 
   registerOpsRoutes(app, { metrics: deps.metrics, readiness: deps.readiness, isShuttingDown: deps.isShuttingDown });
   registerSseRoutes(app, {

@@ -7,5 +7,9 @@ export interface AppEnv {
   Variables: {
     identity: Identity;
     requestId: string;
+    /** The request's JSON body as read by the body middleware (undefined when there was none). */
+    jsonBody: unknown;
+    /** The creating POST's `Idempotency-Key`, once the idempotency middleware has taken it. */
+    idempotencyKey: string | undefined;
   };
 }

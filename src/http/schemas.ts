@@ -58,3 +58,26 @@ export const unknownId = errorResponse('Unknown id, or another tenant\'s (never 
 
 /** Errors of a route without a body: a malformed id, credentials, role. */
 export const idErrors = { 400: errorResponse('The id is not one this service issues.'), 401: commonErrors[401], 403: commonErrors[403] };
+
+/**
+ * The `Idempotency-Key` request header of every creating POST (`idempotency.ts` in this folder
+ * answers it), with the two refusals it adds.
+ */
+export const IdempotencyKeyHeader = z.object({
+  'idempotency-key': z
+    .string()
+    .min(1)
+    .max(200)
+    .optional()
+    .meta({
+      description:
+        'Makes a retry safe. Within 24 h and the tenant, the same key with the same request (route, caller, body) answers the first success\'s status and body again (header `Idempotent-Replayed: true`) and does nothing else, in any process and after restarts. ' +
+        'The same key with another request: 422 `idempotency_key_reused`. While the first is still running: 409 `idempotency_key_in_flight`. A request that failed keeps nothing: retry it with the same key. 1 to 200 printable ASCII characters.',
+      example: 'call-2026-12-02-ward3-night',
+    }),
+});
+
+export const idempotencyErrors = {
+  409: errorResponse('`idempotency_key_in_flight`: a request with this Idempotency-Key is still running; retry shortly.'),
+  422: errorResponse('`idempotency_key_reused`: this Idempotency-Key was used with another request in the last 24 hours.'),
+} as const;

@@ -50,7 +50,11 @@ export class EmergencyCalls {
     this.close = this.jobs.close;
   }
 
-  async create(caller: Identity, input: EmergencyCallInput): Promise<{ call: CallView; notificationId: string; recipients: number }> {
+  /**
+   * Calls the audience. With a request's idempotency key the send carries it, so a retry that runs
+   * again after a process died between the commit and the answer finds the first call.
+   */
+  async create(caller: Identity, input: EmergencyCallInput, opts: { idempotencyKey?: string | undefined } = {}): Promise<{ call: CallView; notificationId: string; recipients: number }> {
     const { clock, scheduler, notifications } = this.o;
     const tenantId = caller.tenantId;
     const escalateTo = input.escalateTo === undefined ? this.o.escalateTo : input.escalateTo;
@@ -92,7 +96,7 @@ export class EmergencyCalls {
         to: input.to,
         workflow: { kind: 'emergency', id: row.id },
         state: { status: 'open', accepted: 0, needed: input.needed },
-        idempotencyKey: `emergency:${row.id}`,
+        idempotencyKey: opts.idempotencyKey === undefined ? `emergency:${row.id}` : `emergency-request:${opts.idempotencyKey}`,
       },
       {
         alsoWrite: async (core, notificationId) => {
@@ -105,6 +109,10 @@ export class EmergencyCalls {
         },
       },
     );
+    if (sent.duplicate) {
+      const link = await this.o.db.selectFrom('emergency_notices').select('call_id').where('tenant_id', '=', tenantId).where('notification_id', '=', sent.notification.id).executeTakeFirst();
+      if (link) return { call: toCallView(await this.load(tenantId, link.call_id)), notificationId: sent.notification.id, recipients: sent.recipients };
+    }
     await this.o.events.publish(tenantId, 'emergency.called', { call }, audienceOf(input.to));
     return { call, notificationId: sent.notification.id, recipients: sent.recipients };
   }

@@ -93,7 +93,11 @@ export class Swaps {
     private readonly deps: { db: WfDb; clock: Clock; events: Publisher; notifications: NotificationService; directory: Directory; scheduler: Scheduler },
   ) {}
 
-  async request(caller: Identity, input: SwapRequestInput): Promise<SwapView> {
+  /**
+   * Asks the target. With a request's idempotency key the send carries it, so a retry that runs
+   * again after a process died between the commit and the answer finds the first swap.
+   */
+  async request(caller: Identity, input: SwapRequestInput, opts: { idempotencyKey?: string | undefined } = {}): Promise<SwapView> {
     const { clock, notifications, directory } = this.deps;
     const tenantId = caller.tenantId;
     if (input.requesterId === input.targetId) throw new AppError('validation_failed', 'requesterId and targetId must be two different staff members.');
@@ -130,11 +134,15 @@ export class Swaps {
         to: { users: [input.targetId] },
         workflow: { kind: 'swap', id: row.id },
         state: { status: 'pending' },
-        idempotencyKey: `swap:${row.id}`,
+        idempotencyKey: opts.idempotencyKey === undefined ? `swap:${row.id}` : `swap-request:${opts.idempotencyKey}`,
       },
       { alsoWrite: (trx, notificationId) => workflowTrx(trx).insertInto('swaps').values({ ...row, notification_id: notificationId }).execute().then(() => undefined) },
     );
     const notificationId = sent.notification.id;
+    if (sent.duplicate) {
+      const first = await this.deps.db.selectFrom('swaps').selectAll().where('tenant_id', '=', tenantId).where('notification_id', '=', notificationId).executeTakeFirst();
+      if (first) return toSwapView(first);
+    }
     const out = { ...view, notificationId };
     await this.deps.events.publish(tenantId, 'swap.requested', { swap: out }, toUser(input.targetId));
     return out;

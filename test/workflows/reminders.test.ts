@@ -104,7 +104,8 @@ describe('shift reminders', () => {
     const body = reminder(inSeconds(60), { idempotencyKey: 'shift-0412-n1' });
     const first = await remind(h, body);
     const again = await postJson(h.url('/api/reminders'), body, h.service);
-    expect(again.status).toBe(200);
+    expect(again.status).toBe(201);
+    expect(again.headers.get('idempotent-replayed')).toBe('true');
     expect(again.json.reminder.id).toBe(first.id);
   });
 });

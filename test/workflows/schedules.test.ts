@@ -30,8 +30,9 @@ describe('schedule published', () => {
     const first = await postJson(h.url('/api/schedules/published'), body, h.service);
     const again = await postJson(h.url('/api/schedules/published'), body, h.service);
     expect(first.status).toBe(201);
-    expect(again.status).toBe(200);
-    expect(again.json).toMatchObject({ duplicate: true, eventId: null, notificationId: first.json.notificationId });
+    expect(again.status).toBe(201);
+    expect(again.json).toEqual(first.json);
+    expect(again.headers.get('idempotent-replayed')).toBe('true');
     await nurse.until((x) => x.of('schedule.published').length === 1);
     await barrier(h, nurse, 'n2');
     expect(nurse.of('schedule.published')).toHaveLength(1);

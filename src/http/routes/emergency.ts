@@ -1,7 +1,7 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import { CallDetailSchema, CallSchema, EmergencyCallSchema, IdParams, type EmergencyCalls } from '../../workflows/index.js';
 import type { AppEnv } from '../env.js';
-import { bearerSecurity, commonErrors, errorResponse, idErrors, json, jsonBody, unknownId } from '../schemas.js';
+import { bearerSecurity, commonErrors, errorResponse, idempotencyErrors, IdempotencyKeyHeader, idErrors, json, jsonBody, unknownId } from '../schemas.js';
 import { PUBLISHER_ONLY, UNKNOWN_STAFF } from './texts.js';
 
 const tags = ['emergency'];
@@ -12,10 +12,11 @@ const routes = {
       `${PUBLISHER_ONLY} An \`urgent\` \`emergency_call\` notification with "Accept now" and an \`emergency.called\` event to the audience. ` +
       'Accepts (`POST /api/notifications/{id}/actions/accept`) are counted atomically and stop at `needed`; the filling accept closes the call and every notification of it changes to state filled (`notification.updated`). ' +
       'Unfilled after `escalateAfterSeconds`, the call goes to `escalateTo` (staff not reached yet). The caller and `role:service` get `emergency.updated` (data: {call}) on every accept, the escalation and the fill.',
-    request: { body: jsonBody(EmergencyCallSchema) },
+    request: { headers: IdempotencyKeyHeader, body: jsonBody(EmergencyCallSchema) },
     responses: {
       201: { description: 'Called.', ...json(z.object({ call: CallSchema, notificationId: z.string(), recipients: z.number().int() }).meta({ id: 'EmergencyCallCreated' })) },
       ...commonErrors,
+      ...idempotencyErrors,
       400: errorResponse(UNKNOWN_STAFF),
     },
   }),
@@ -34,7 +35,7 @@ const routes = {
 
 /** Emergency calls (access: publisher); accepts are action presses on the recipients' notifications. */
 export function registerEmergencyRoutes(app: OpenAPIHono<AppEnv>, deps: { emergency: EmergencyCalls }): void {
-  app.openapi(routes.call, async (c) => c.json(await deps.emergency.create(c.get('identity'), c.req.valid('json')), 201));
+  app.openapi(routes.call, async (c) => c.json(await deps.emergency.create(c.get('identity'), c.req.valid('json'), { idempotencyKey: c.var.idempotencyKey }), 201));
   app.openapi(routes.get, async (c) => c.json({ call: await deps.emergency.get(c.get('identity').tenantId, c.req.valid('param').id) }, 200));
   app.openapi(routes.cancel, async (c) => c.json({ call: await deps.emergency.cancel(c.get('identity'), c.req.valid('param').id) }, 200));
 }

@@ -3,7 +3,7 @@ import { DOMAIN_EVENT_TYPES } from '../../events/index.js';
 import { audienceOf, RecipientsSchema } from '../../notifications/index.js';
 import type { EventManager } from '../../sse/index.js';
 import type { AppEnv } from '../env.js';
-import { bearerSecurity, commonErrors, jsonBody } from '../schemas.js';
+import { bearerSecurity, commonErrors, idempotencyErrors, IdempotencyKeyHeader, jsonBody } from '../schemas.js';
 
 export const PublishEventSchema = z
   .object({
@@ -21,13 +21,14 @@ const publishRoute = createRoute({
   summary: 'Publish a realtime event',
   description: 'Role `service` or `admin`. Appends to the tenant\'s log and delivers to the matching open streams. The tenant is always the caller\'s.',
   security: bearerSecurity,
-  request: { body: jsonBody(PublishEventSchema) },
+  request: { headers: IdempotencyKeyHeader, body: jsonBody(PublishEventSchema) },
   responses: {
     202: {
       description: 'Accepted: logged and handed to delivery.',
       content: { 'application/json': { schema: z.object({ id: z.string().meta({ example: 'k3x9a0b1c2-000000000042' }) }).meta({ id: 'Published' }) } },
     },
     ...commonErrors,
+    ...idempotencyErrors,
   },
 });
 

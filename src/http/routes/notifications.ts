@@ -11,7 +11,7 @@ import {
 } from '../../notifications/index.js';
 import { AppError } from '../../shared/index.js';
 import type { AppEnv } from '../env.js';
-import { bearerSecurity, commonErrors, errorResponse, jsonBody } from '../schemas.js';
+import { bearerSecurity, commonErrors, errorResponse, idempotencyErrors, IdempotencyKeyHeader, jsonBody } from '../schemas.js';
 
 const Action = NotificationActionSchema;
 
@@ -73,12 +73,13 @@ const routes = {
   }),
   send: createRoute({
     method: 'post', path: '/api/notifications', tags, security: bearerSecurity, summary: 'Send a notification',
-    description: 'Role service or admin (any audience in the tenant), or manager (only `ward:<own ward>`). One transaction per send. `Idempotency-Key` header or `idempotencyKey` field.',
-    request: { body: jsonBody(SendNotificationSchema) },
+    description: 'Role service or admin (any audience in the tenant), or manager (only `ward:<own ward>`). One transaction per send. The key is the `Idempotency-Key` header or, as an alias, the `idempotencyKey` field (both: they must be equal).',
+    request: { headers: IdempotencyKeyHeader, body: jsonBody(SendNotificationSchema) },
     responses: {
       201: { description: 'Created and delivered (or grouped).', content: { 'application/json': { schema: z.object({ notification: Notification, recipients: z.number().int(), grouped: z.boolean(), duplicate: z.boolean() }).meta({ id: 'SendResult' }) } } },
-      200: { description: 'An idempotent repeat: the first result, nothing sent again.', content: { 'application/json': { schema: z.object({ notification: Notification, recipients: z.number().int(), grouped: z.boolean(), duplicate: z.boolean() }) } } },
+      200: { description: 'The same key, recognised by the send itself after the first answer was lost (a process stopped between the two): the first result, nothing sent again.', content: { 'application/json': { schema: z.object({ notification: Notification, recipients: z.number().int(), grouped: z.boolean(), duplicate: z.boolean() }) } } },
       ...commonErrors,
+      ...idempotencyErrors,
     },
   }),
   markRead: createRoute({
@@ -158,11 +159,7 @@ export function registerNotificationRoutes(
     const id = c.get('identity');
     const b = c.req.valid('json');
     authoriseSend(id, b.to);
-    const idempotencyKey = b.idempotencyKey ?? c.req.header('idempotency-key');
-    if (idempotencyKey !== undefined && (idempotencyKey.length < 1 || idempotencyKey.length > 200)) {
-      throw new AppError('validation_failed', 'Idempotency-Key must be 1 to 200 characters.');
-    }
-    const r = await svc.send({ ...b, tenantId: id.tenantId, senderId: id.userId, idempotencyKey });
+    const r = await svc.send({ ...b, tenantId: id.tenantId, senderId: id.userId, idempotencyKey: c.var.idempotencyKey });
     return c.json(r, r.duplicate ? 200 : 201);
   });
 

@@ -1,7 +1,7 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import { IdParams, ReminderRequestSchema, ReminderSchema, type TimedNotifications } from '../../workflows/index.js';
 import type { AppEnv } from '../env.js';
-import { bearerSecurity, commonErrors, errorResponse, idErrors, json, jsonBody, unknownId } from '../schemas.js';
+import { bearerSecurity, commonErrors, errorResponse, idempotencyErrors, IdempotencyKeyHeader, idErrors, json, jsonBody, unknownId } from '../schemas.js';
 import { BAD_TIME, CANNOT_CANCEL } from './texts.js';
 
 const Reminder = z.object({ reminder: ReminderSchema });
@@ -12,8 +12,8 @@ const routes = {
     description:
       'Role service or admin. At `remindAt`, or `minutesBefore` (default 60) before `shiftStartsAt`, the staff get a `shift_reminder` notification (priority high). ' +
       'Kept in the durable scheduler: it fires on time across restarts, once, also with several processes.',
-    request: { body: jsonBody(ReminderRequestSchema) },
-    responses: { 201: { description: 'Scheduled.', ...json(Reminder) }, 200: { description: 'A repeat with the same idempotencyKey: the first reminder.', ...json(Reminder) }, ...commonErrors, 400: errorResponse(BAD_TIME) },
+    request: { headers: IdempotencyKeyHeader, body: jsonBody(ReminderRequestSchema) },
+    responses: { 201: { description: 'Scheduled.', ...json(Reminder) }, 200: { description: 'The same key, recognised by the scheduler itself after the first answer was lost: the first reminder.', ...json(Reminder) }, ...commonErrors, ...idempotencyErrors, 400: errorResponse(BAD_TIME) },
   }),
   get: createRoute({
     method: 'get', path: '/api/reminders/{id}', tags, security: bearerSecurity, summary: 'A reminder and whether it was sent',
@@ -32,7 +32,7 @@ const routes = {
 export function registerReminderRoutes(app: OpenAPIHono<AppEnv>, deps: { timed: TimedNotifications }): void {
   const { timed } = deps;
   app.openapi(routes.remind, async (c) => {
-    const r = await timed.remind(c.get('identity'), c.req.valid('json'));
+    const r = await timed.remind(c.get('identity'), { ...c.req.valid('json'), idempotencyKey: c.var.idempotencyKey });
     return c.json({ reminder: r.reminder }, r.duplicate ? 200 : 201);
   });
   app.openapi(routes.get, async (c) => c.json({ reminder: await timed.getReminder(c.get('identity').tenantId, c.req.valid('param').id) }, 200));

@@ -3,7 +3,7 @@ import { canPublish } from '../../auth/index.js';
 import { authoriseSend } from '../../notifications/index.js';
 import { IdParams, ScheduledNotificationRequestSchema, ScheduledNotificationSchema, type TimedNotifications } from '../../workflows/index.js';
 import type { AppEnv } from '../env.js';
-import { bearerSecurity, commonErrors, errorResponse, idErrors, json, jsonBody, unknownId } from '../schemas.js';
+import { bearerSecurity, commonErrors, errorResponse, idempotencyErrors, IdempotencyKeyHeader, idErrors, json, jsonBody, unknownId } from '../schemas.js';
 import { BAD_TIME, CANNOT_CANCEL } from './texts.js';
 
 const Scheduled = z.object({ scheduled: ScheduledNotificationSchema });
@@ -12,8 +12,8 @@ const routes = {
   schedule: createRoute({
     method: 'post', path: '/api/notifications/scheduled', tags, security: bearerSecurity, summary: 'Send a notification later',
     description: 'The body of `POST /api/notifications` plus `sendAt`. Who may: role service or admin (any audience in the tenant), or a manager (only `ward:<own ward>`).',
-    request: { body: jsonBody(ScheduledNotificationRequestSchema) },
-    responses: { 201: { description: 'Scheduled.', ...json(Scheduled) }, 200: { description: 'A repeat with the same idempotencyKey: the first one.', ...json(Scheduled) }, ...commonErrors, 400: errorResponse(BAD_TIME) },
+    request: { headers: IdempotencyKeyHeader, body: jsonBody(ScheduledNotificationRequestSchema) },
+    responses: { 201: { description: 'Scheduled.', ...json(Scheduled) }, 200: { description: 'The same key, recognised by the scheduler itself after the first answer was lost: the first one.', ...json(Scheduled) }, ...commonErrors, ...idempotencyErrors, 400: errorResponse(BAD_TIME) },
   }),
   get: createRoute({
     method: 'get', path: '/api/notifications/scheduled/{id}', tags, security: bearerSecurity, summary: 'A scheduled notification',
@@ -35,7 +35,7 @@ export function registerScheduledRoutes(app: OpenAPIHono<AppEnv>, deps: { timed:
     const id = c.get('identity');
     const body = c.req.valid('json');
     authoriseSend(id, body.to);
-    const r = await timed.schedule(id, body);
+    const r = await timed.schedule(id, { ...body, idempotencyKey: c.var.idempotencyKey });
     return c.json({ scheduled: r.scheduled }, r.duplicate ? 200 : 201);
   });
   app.openapi(routes.get, async (c) => {
