@@ -5,12 +5,16 @@ import { getRequestListener } from '@hono/node-server';
 import { pino, type Logger } from 'pino';
 import { sql } from 'kysely';
 import {
+  authMigrations,
   createActionTokens,
   createAuthenticator,
   createSqlTicketStore,
   jwtKeyFrom,
   loadOrCreateDevSecret,
+  SessionRevocations,
   type Authenticator,
+  type Credential,
+  type HeaderGetter,
 } from './auth/index.js';
 import { openBackbone } from './backbone/index.js';
 import { ConfigError, type Config } from './config/index.js';
@@ -21,8 +25,8 @@ import { createWorkflows, workflowMigrations } from './workflows/index.js';
 import { createPush, pushMigrations, pushOutboxQueue } from './push/index.js';
 import { ConsoleFiles, defaultConsoleRoot } from './console/index.js';
 import { MetricsRegistry, notificationMetrics, processMetrics, realtimeMetrics, schedulerMetrics } from './metrics/index.js';
-import { systemClock, type Clock } from './shared/index.js';
-import { createLocalStreamQuota, createRedisStreamQuota, EventManager, OrderedFeed, SseHub, type StreamQuota } from './sse/index.js';
+import { AppError, systemClock, type Clock } from './shared/index.js';
+import { createLocalStreamQuota, createRedisStreamQuota, EventManager, OrderedFeed, SessionEnds, SseHub, type StreamQuota } from './sse/index.js';
 import { migrateToLatest, openDatabase } from './store/index.js';
 import { idempotencyMigrations, RequestRecords } from './idempotency/index.js';
 import { VERSION } from './version.js';
@@ -85,7 +89,7 @@ export async function createWardbell(config: Config, opts: WardbellOptions = {})
     onIdleError: (err) => logger.warn({ err }, 'postgres: an idle connection was closed by the server; the pool replaces it'),
   });
   // The store runs the core's migrations and each module's own (it imports neither module).
-  await migrateToLatest(db, [workflowMigrations, pushMigrations, idempotencyMigrations]);
+  await migrateToLatest(db, [workflowMigrations, pushMigrations, idempotencyMigrations, authMigrations]);
   const retention = { maxEvents: config.WARDBELL_REPLAY_MAX_EVENTS, maxAgeMs: config.WARDBELL_REPLAY_MAX_AGE_S * 1000 };
   const backbone = await openBackbone(config, { db, retention, clock, logger });
   const { log, bus, redis } = backbone;
@@ -114,15 +118,19 @@ export async function createWardbell(config: Config, opts: WardbellOptions = {})
   }
   const directory = new Directory(db, () => clock.now());
   const notifications = new NotificationService({ db, clock, events, directory, pushQueue: pushOutboxQueue });
-  // Every verified caller keeps its directory entry current (services are not staff).
-  const authenticator: Authenticator = {
-    mode: baseAuthenticator.mode,
-    async authenticate(header) {
-      const id = await baseAuthenticator.authenticate(header);
-      if (!id.roles.includes('service')) await directory.observe(id);
-      return id;
-    },
+  const revocations = new SessionRevocations(db, () => clock.now());
+  const sessions = new SessionEnds({ revocations, hub, clock, onError: (err) => logger.warn({ err }, 'session revocations: poll failed; retried in a second') });
+  await sessions.start();
+  // Tokens issued before a revocation of their user's sessions are refused; every other verified
+  // caller keeps its directory entry current (services are not staff).
+  const verify = async (header: HeaderGetter): Promise<Credential> => {
+    const cred = await baseAuthenticator.verify(header);
+    if (revocations.isRevoked(cred)) throw new AppError('invalid_token', 'Bearer token rejected: it was issued before this user\'s sessions were revoked; sign in again.');
+    if (!cred.identity.roles.includes('service')) await directory.observe(cred.identity);
+    return cred;
   };
+  const authenticator: Authenticator = { mode: baseAuthenticator.mode, verify, authenticate: async (h) => (await verify(h)).identity };
+
 
   const actionSecret = config.WARDBELL_ACTION_TOKEN_SECRET ?? loadOrCreateDevSecret(config.WARDBELL_DATA_DIR, 'action-token-secret').secret;
   const actionTokens = createActionTokens(new TextEncoder().encode(actionSecret), () => clock.now());
@@ -169,6 +177,8 @@ export async function createWardbell(config: Config, opts: WardbellOptions = {})
     workflows,
     push: push.api,
     requestRecords,
+    sessions,
+    isRevoked: (cred: Credential) => revocations.isRevoked(cred),
     console: new ConsoleFiles(defaultConsoleRoot()),
     devTokenSecret: devSecret,
     version: VERSION,
@@ -211,6 +221,7 @@ export async function createWardbell(config: Config, opts: WardbellOptions = {})
       if (shuttingDown) return;
       shuttingDown = true;
       clock.clearInterval(housekeeping);
+      sessions.stop();
       await workflows.stop();
       await push.stop();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));

@@ -5,10 +5,23 @@ import { identityFromHeaders } from './trusted-proxy.js';
 
 export type HeaderGetter = (name: string) => string | undefined;
 
+/**
+ * A verified caller and the life of what identified them: when the token was issued (session
+ * revocation refuses tokens issued before it) and until when it is accepted (its `exp` plus the
+ * allowed clock skew: a stream it opened ends then). Both null for a gateway's headers.
+ */
+export interface Credential {
+  identity: Identity;
+  issuedAtMs: number | null;
+  validUntilMs: number | null;
+}
+
 export interface Authenticator {
   readonly mode: 'jwt' | 'trusted-proxy';
   /** Identifies the caller from request headers, or throws AppError (401). */
   authenticate(header: HeaderGetter): Promise<Identity>;
+  /** As `authenticate`, with the credential's issue time and end of validity. */
+  verify(header: HeaderGetter): Promise<Credential>;
 }
 
 /** How many verified tokens the JWT authenticator remembers (least recently used dropped). */
@@ -18,7 +31,11 @@ export function createAuthenticator(
   opts: { mode: 'jwt'; key: JwtKey; jwt?: JwtOptions; cacheSize?: number } | { mode: 'trusted-proxy' },
 ): Authenticator {
   if (opts.mode === 'trusted-proxy') {
-    return { mode: 'trusted-proxy', authenticate: async (h) => identityFromHeaders(h) };
+    return {
+      mode: 'trusted-proxy',
+      authenticate: async (h) => identityFromHeaders(h),
+      verify: async (h) => ({ identity: identityFromHeaders(h), issuedAtMs: null, validUntilMs: null }),
+    };
   }
   const { key, jwt } = opts;
   const now = jwt?.now ?? Date.now;
@@ -29,10 +46,8 @@ export function createAuthenticator(
   // audience, claims) maps to the same identity until it expires, so it is remembered by its whole
   // text — any changed byte is a different key and is verified afresh — and expiry is checked on
   // every use.
-  const verified = new Map<string, { identity: Identity; expiresAtMs: number }>();
-  return {
-    mode: 'jwt',
-    async authenticate(h) {
+  const verified = new Map<string, Credential>();
+  const verify = async (h: HeaderGetter): Promise<Credential> => {
       const auth = h('authorization');
       if (!auth) {
         throw new AppError('unauthenticated', 'Send Authorization: Bearer <token> (or an SSE ticket for EventSource).');
@@ -44,15 +59,20 @@ export function createAuthenticator(
       const hit = verified.get(token);
       if (hit) {
         verified.delete(token);
-        if (now() < hit.expiresAtMs + toleranceMs) {
+        if (now() < (hit.validUntilMs as number)) {
           verified.set(token, hit); // most recently used last
-          return hit.identity;
+          return hit;
         }
       }
-      const { identity, expiresAt } = await verifyTokenWithExpiry(token, key, jwt);
+      const { identity, expiresAt, issuedAt } = await verifyTokenWithExpiry(token, key, jwt);
       if (verified.size >= cacheSize) verified.delete(verified.keys().next().value as string);
-      verified.set(token, { identity, expiresAtMs: expiresAt * 1000 });
-      return identity;
-    },
+      const credential: Credential = { identity, issuedAtMs: issuedAt === null ? null : issuedAt * 1000, validUntilMs: expiresAt * 1000 + toleranceMs };
+      verified.set(token, credential);
+      return credential;
+  };
+  return {
+    mode: 'jwt',
+    verify,
+    authenticate: async (h) => (await verify(h)).identity,
   };
 }

@@ -6,3 +6,6 @@ export { createAuthenticator, type Authenticator, type HeaderGetter } from './au
 export { loadOrCreateDevSecret } from './dev-secret.js';
 export { createSqlTicketStore, TICKET_PATTERN, type TicketStore } from './tickets.js';
 export { createActionTokens, type ActionTokens, type ActionClaims } from './action-tokens.js';
+export { type Credential } from './authenticator.js';
+export { SessionRevocations, type AccessEndReason, type Revocation } from './revocations.js';
+export { authMigrations } from './migrations.js';

@@ -64,8 +64,8 @@ function verificationKey(key: JwtKey): Promise<CryptoKey> | KeyObject {
   return k;
 }
 
-/** As verifyToken, also returning the token's `exp` (seconds since the epoch). */
-export async function verifyTokenWithExpiry(token: string, key: JwtKey, opts: JwtOptions = {}): Promise<{ identity: Identity; expiresAt: number }> {
+/** As verifyToken, also returning the token's `exp` and `iat` (seconds since the epoch; iat null when absent). */
+export async function verifyTokenWithExpiry(token: string, key: JwtKey, opts: JwtOptions = {}): Promise<{ identity: Identity; expiresAt: number; issuedAt: number | null }> {
   let payload: unknown;
   try {
     const res = await jwtVerify(token, await verificationKey(key), {
@@ -99,7 +99,8 @@ export async function verifyTokenWithExpiry(token: string, key: JwtKey, opts: Jw
   const c = claims.data;
   // Frozen: the authenticator hands the same identity to every request that carries this token.
   const identity: Identity = Object.freeze({ tenantId: c.tid, userId: c.sub, roles: Object.freeze(c.roles), wards: Object.freeze(c.wards) });
-  return { identity, expiresAt: c.exp };
+  const iat = (payload as { iat?: unknown }).iat;
+  return { identity, expiresAt: c.exp, issuedAt: typeof iat === 'number' && Number.isFinite(iat) ? iat : null };
 }
 
 /** Signs an HS256 token for an identity (development token route, tests, benchmarks). */

@@ -9,8 +9,11 @@ import { backoffDelay, RECONNECT_DEFAULTS } from './backoff.js';
 import { RecentIds } from './dedupe.js';
 import { SSEClientError } from './errors.js';
 import { classifyResponse, encodeHeaderValueUtf8 } from './http.js';
+import { accessEndedReason, callListener, parseData } from './messages.js';
 import { createEventStreamParser, type EventStreamParser } from './parser.js';
 import type {
+  AccessEndedReason,
+  TokenRequest,
   ConnectionState,
   EventStreamMessage,
   ServerEventMap,
@@ -28,24 +31,6 @@ type AnyListener = (...args: never[]) => void;
 
 const noop = (): void => {};
 
-/** A listener that throws must not break the stream: report it the way EventTarget does. */
-function reportListenerError(error: unknown): void {
-  const report = (globalThis as { reportError?: (e: unknown) => void }).reportError;
-  if (typeof report === 'function') report(error);
-  else
-    queueMicrotask(() => {
-      throw error;
-    });
-}
-
-function parseData(raw: string): unknown {
-  try {
-    return JSON.parse(raw) as unknown;
-  } catch {
-    return raw;
-  }
-}
-
 class Client implements SSEClient<ServerEventMap> {
   readonly url: string;
   #state: ConnectionState = 'closed';
@@ -54,6 +39,10 @@ class Client implements SSEClient<ServerEventMap> {
   #error: SSEClientError | null = null;
   /** Bumped whenever the current connection is torn down: stale async continuations compare it. */
   #gen = 0;
+  /** Set by `access-ended`: the stream's end is then a re-authentication, not a failure. */
+  #accessEnded: AccessEndedReason | null = null;
+  /** What the next `getToken` call is told (a refresh after access-ended or a 401). */
+  #tokenRequest: TokenRequest | null = null;
   /** The generation whose stream is being read; events of any other are not dispatched. */
   #streamGen = -1;
   #controller: AbortController | null = null;
@@ -129,7 +118,7 @@ class Client implements SSEClient<ServerEventMap> {
     this.#shutDown('client_close');
   }
 
-  #start(reason: 'connect' | 'retry'): void {
+  #start(reason: 'connect' | 'retry' | 'access_ended'): void {
     const gen = ++this.#gen;
     this.#setState('connecting', reason);
     if (gen !== this.#gen) return; // a state listener closed the client
@@ -153,7 +142,7 @@ class Client implements SSEClient<ServerEventMap> {
     if (this.#opts.getToken) {
       let token: string | null;
       try {
-        token = await this.#opts.getToken();
+        token = await this.#opts.getToken(this.#tokenRequest ?? { refresh: false });
       } catch (cause) {
         return this.#fail(gen, new SSEClientError('token', 'getToken failed; will retry', { retryable: true, cause }));
       }
@@ -177,6 +166,13 @@ class Client implements SSEClient<ServerEventMap> {
     if (gen !== this.#gen) return void res.body?.cancel().catch(noop);
 
     const verdict = classifyResponse(res.status, res.headers.get('content-type'), res.headers.get('retry-after'));
+    const refreshed = this.#tokenRequest?.refresh === true;
+    this.#tokenRequest = null;
+    if (res.status === 401 && this.#opts.getToken && !refreshed) {
+      // The token may have expired while away: ask for a new one once before giving up.
+      void res.body?.cancel().catch(noop);
+      return this.#renew('unauthorized', 'retry');
+    }
     if (verdict.kind !== 'open') {
       void res.body?.cancel().catch(noop); // free the connection; the body is not an event stream
       if (verdict.kind === 'stop') return this.#shutDown('no_content');
@@ -207,7 +203,11 @@ class Client implements SSEClient<ServerEventMap> {
         return this.#fail(gen, new SSEClientError('network', 'The connection was lost', { retryable: true, cause }));
       }
       if (gen !== this.#gen) return void reader.cancel().catch(noop);
-      if (chunk.done) break;
+      if (chunk.done) {
+        if (this.#accessEnded === null) break;
+        // The server ended this stream's access: a new token, at once, from the same position.
+        return this.#renew(this.#accessEnded, 'access_ended');
+      }
       if (chunk.value.byteLength === 0) continue;
       this.#armHeartbeat(gen);
       if (!receivedBytes) {
@@ -221,24 +221,25 @@ class Client implements SSEClient<ServerEventMap> {
     this.#fail(gen, new SSEClientError('stream_ended', 'The server ended the stream; will reconnect', { retryable: true }));
   }
 
+  /** Reconnects at once, asking `getToken` for a new token; not a failed attempt. */
+  #renew(reason: NonNullable<TokenRequest['reason']>, why: 'retry' | 'access_ended'): void {
+    this.#teardown();
+    this.#accessEnded = null;
+    this.#tokenRequest = { refresh: true, reason };
+    this.#start(why);
+  }
+
   #dispatch(message: EventStreamMessage): void {
     // §9.2.6 step 8: events are dispatched only while the source is not CLOSED.
     if (this.#streamGen !== this.#gen) return;
     if (message.id !== undefined && this.#recent.seen(message.id)) return;
     const data = parseData(message.data);
+    if (message.type === 'access-ended') this.#accessEnded = accessEndedReason(data);
     const typed = this.#listeners.get(message.type);
-    if (typed) for (const fn of [...typed]) this.#call(fn, data, message);
+    if (typed) for (const fn of [...typed]) callListener(fn, data, message);
     if (message.type === 'message') return; // those listeners were just called
     const all = this.#listeners.get('message');
-    if (all) for (const fn of [...all]) this.#call(fn, data, message);
-  }
-
-  #call(fn: AnyListener, ...args: unknown[]): void {
-    try {
-      (fn as (...a: unknown[]) => void)(...args);
-    } catch (error) {
-      reportListenerError(error);
-    }
+    if (all) for (const fn of [...all]) callListener(fn, data, message);
   }
 
   /** A failure of connection `gen`: reconnect with backoff, or close when fatal or out of attempts. */
@@ -324,7 +325,7 @@ class Client implements SSEClient<ServerEventMap> {
   }
 
   #emit(set: Set<AnyListener>, value: unknown): void {
-    for (const fn of [...set]) this.#call(fn, value);
+    for (const fn of [...set]) callListener(fn, value);
   }
 }
 

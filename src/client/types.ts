@@ -44,6 +44,18 @@ export interface ResetData {
   lastEventId: string;
 }
 
+/** Why the server ended a stream's access (`event: access-ended`). */
+export type AccessEndedReason = 'token_expired' | 'sessions_revoked' | 'removed_from_directory';
+
+/**
+ * Data of `event: access-ended`, the last event of a stream whose credential is no longer
+ * accepted. The client handles it: it asks `getToken({ refresh: true, reason })` for a new token
+ * at once and resumes with its Last-Event-ID, losing nothing.
+ */
+export interface AccessEndedData {
+  reason: AccessEndedReason;
+}
+
 /**
  * Data type per event type. Domain payloads are `unknown` because the client does not import the
  * server's schemas; pass your own map as the generic of `createSSEClient` / `useSSE` to narrow them.
@@ -61,6 +73,7 @@ export type ServerEventMap = {
   'emergency.updated': unknown;
   ping: PingData;
   reset: ResetData;
+  'access-ended': AccessEndedData;
 };
 
 /**
@@ -91,6 +104,8 @@ export type ConnectionState = 'connecting' | 'open' | 'reconnecting' | 'closed';
 export type StateChangeReason =
   /** `connect()` was called. */
   | 'connect'
+  /** The server ended the stream's access (`access-ended`); reconnecting at once with a fresh token. */
+  | 'access_ended'
   /** The backoff delay elapsed and the next attempt starts. */
   | 'retry'
   /** The response was 200 with `text/event-stream`. */
@@ -121,8 +136,19 @@ export interface TimerFunctions {
   clearTimeout: (handle: unknown) => void;
 }
 
+/** What the client knows when it asks for a token. */
+export interface TokenRequest {
+  /**
+   * True when the last token is known to be no longer accepted (the stream ended with
+   * `access-ended`, or the server answered 401): return a new token, not a cached one.
+   */
+  refresh: boolean;
+  /** Why a refresh is asked for. */
+  reason?: AccessEndedReason | 'unauthorized';
+}
+
 /** Returns the bearer token for the next request, or `null` to send no Authorization header. */
-export type TokenProvider = () => string | null | Promise<string | null>;
+export type TokenProvider = (request: TokenRequest) => string | null | Promise<string | null>;
 
 /** The part of `fetch` the client uses. */
 export type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
@@ -139,7 +165,10 @@ export interface SSEClientOptions {
   /**
    * Asked on EVERY connect (first and each reconnect), so a refreshed token is picked up; sent as
    * `Authorization: Bearer <token>`. Returning `null` sends no Authorization header; throwing is a
-   * retryable `token` error. Default: none (no Authorization header).
+   * retryable `token` error. With `{ refresh: true }` the previous token is no longer accepted:
+   * when the server ends a stream's access (token expired, sessions revoked) the client reconnects
+   * at once asking for a new one, and after a 401 it asks once more before giving up.
+   * Default: none (no Authorization header).
    */
   getToken?: TokenProvider;
   /**

@@ -3,14 +3,14 @@ import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
 import type { MiddlewareHandler } from 'hono';
 import type { Logger } from 'pino';
-import type { ActionTokens, Authenticator, TicketStore } from '../auth/index.js';
+import type { ActionTokens, Authenticator, Credential, TicketStore } from '../auth/index.js';
 import type { ConsoleFiles } from '../console/index.js';
 import type { RequestRecords } from '../idempotency/index.js';
 import type { MetricsRegistry } from '../metrics/index.js';
 import type { Directory, NotificationService } from '../notifications/index.js';
 import type { PushApi } from '../push/index.js';
 import { AppError } from '../shared/index.js';
-import type { EventManager, StreamQuota } from '../sse/index.js';
+import type { EventManager, SessionEnds, StreamQuota } from '../sse/index.js';
 import type { EmergencyCalls, Schedules, Swaps, TimedNotifications } from '../workflows/index.js';
 import { declareAccess, type Access } from './auth.js';
 import type { AppEnv } from './env.js';
@@ -48,6 +48,10 @@ export interface HttpAppDeps {
   push: PushApi;
   /** The answers of creating POSTs by `Idempotency-Key`. */
   requestRecords: RequestRecords;
+  /** Revokes users' sessions (refusing their older tokens) and ends their streams in every process. */
+  sessions: Pick<SessionEnds, 'revoke'>;
+  /** Whether a credential was issued before a revocation of its user's sessions (tickets). */
+  isRevoked: (credential: Credential) => boolean;
   console: ConsoleFiles;
   metrics: MetricsRegistry;
   readiness: OpsDeps['readiness'];
@@ -182,12 +186,13 @@ export function createHttpApp(deps: HttpAppDeps): OpenAPIHono<AppEnv> {
     tickets: deps.tickets,
     events: deps.events,
     quota: deps.quota,
+    isRevoked: deps.isRevoked,
     onStreamError: (err) => deps.logger.error({ err }, 'stream closed: registration failed after the head was sent'),
   });
   registerEventRoutes(app, { events: deps.events });
   registerScheduledRoutes(app, { timed: deps.workflows.timed });
   registerNotificationRoutes(app, { notifications: deps.notifications });
-  registerDirectoryRoutes(app, { directory: deps.directory });
+  registerDirectoryRoutes(app, { directory: deps.directory, sessions: deps.sessions });
   registerScheduleRoutes(app, { schedules: deps.workflows.schedules });
   registerSwapRoutes(app, { swaps: deps.workflows.swaps });
   registerEmergencyRoutes(app, { emergency: deps.workflows.emergency });

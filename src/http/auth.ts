@@ -17,8 +17,9 @@ export type Access = 'public' | 'self' | 'identified' | 'publisher' | 'identifie
 /** Middleware: identifies the caller (bearer token, or gateway headers in trusted-proxy mode). */
 function requireIdentity(authenticator: Authenticator): MiddlewareHandler<AppEnv> {
   return async function identify(c, next) {
-    const identity = await authenticator.authenticate((name) => c.req.header(name));
-    c.set('identity', identity);
+    const credential = await authenticator.verify((name) => c.req.header(name));
+    c.set('identity', credential.identity);
+    c.set('credential', credential);
     await next();
   };
 }

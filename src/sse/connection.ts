@@ -40,6 +40,10 @@ export interface ConnectRequest {
   topics: readonly string[];
   /** The client's Last-Event-ID, if any. */
   lastEventId?: string | undefined;
+  /** When the credential that opened it stops being accepted (ms); the stream ends then. */
+  validUntilMs?: number | null | undefined;
+  /** When that credential was issued (ms): a revocation after it ends the stream. */
+  issuedAtMs?: number | null | undefined;
 }
 
 export type ConnState = 'replaying' | 'live' | 'closed';
@@ -54,6 +58,10 @@ export class Connection {
   /** Frames written since the transport's buffer was last empty. */
   backlog = 0;
   corked = false;
+  /** When the opening credential stops being accepted (ms); 0: never. */
+  validUntil = 0;
+  /** When the opening credential was issued (ms); -1: unknown. */
+  issuedAt = -1;
   constructor(
     readonly id: number,
     readonly tenantId: string,
@@ -84,6 +92,20 @@ export interface HubStats {
   heartbeatsSent: number;
 }
 
+export function newHubStats(): HubStats {
+  return {
+    connectionsOpened: 0,
+    framesDelivered: 0,
+    eventsDelivered: 0,
+    eventsDropped: 0,
+    slowClientDisconnects: 0,
+    replaysServed: 0,
+    eventsReplayed: 0,
+    resetsSent: { 'unknown-id': 0, 'epoch-mismatch': 0, 'future-offset': 0, trimmed: 0, expired: 0, 'replay-limit': 0 },
+    heartbeatsSent: 0,
+  };
+}
+
 export interface ReplayOutcome {
   kind: 'fresh' | 'replayed' | 'reset';
   replayed: number;
@@ -101,3 +123,22 @@ export const removeFrom = <K>(m: Map<K, Set<Connection>>, k: K, c: Connection) =
   const s = m.get(k);
   if (s && s.delete(c) && s.size === 0) m.delete(k);
 };
+
+/** Adds a connection to the indexes of its tenant: all, by user, by topic. */
+export function index(tenants: Map<string, TenantIndex>, c: Connection): void {
+  let t = tenants.get(c.tenantId);
+  if (!t) tenants.set(c.tenantId, (t = { all: new Set(), users: new Map(), topics: new Map() }));
+  t.all.add(c);
+  addTo(t.users, c.userId, c);
+  for (const topic of c.topics) if (!topic.startsWith('user:')) addTo(t.topics, topic, c);
+}
+
+/** Takes a connection out of its tenant's indexes (and the tenant out when it was the last). */
+export function unindex(tenants: Map<string, TenantIndex>, c: Connection): void {
+  const t = tenants.get(c.tenantId);
+  if (!t) return;
+  t.all.delete(c);
+  removeFrom(t.users, c.userId, c);
+  for (const topic of c.topics) removeFrom(t.topics, topic, c);
+  if (t.all.size === 0) tenants.delete(c.tenantId);
+}

@@ -8,7 +8,8 @@ import {
   type StoredEvent,
   type StreamHead,
 } from '../events/index.js';
-import { addTo, Connection, removeFrom, type ConnectRequest, type HubOptions, type HubStats, type ReplayOutcome, type SseTransport, type TenantIndex } from './connection.js';
+import { Connection, index, newHubStats, unindex, type ConnectRequest, type HubOptions, type HubStats, type ReplayOutcome, type SseTransport, type TenantIndex } from './connection.js';
+import { accessEndedFrame, endWith, StreamExpiry, type StreamEndReason } from './access.js';
 import { encodeFrameBytes } from './encoder.js';
 import { encodeEvent, frameFor, personalFrames } from './frames.js';
 
@@ -17,17 +18,7 @@ import { encodeEvent, frameFor, personalFrames } from './frames.js';
  * delivery of logged events; replay on reconnect; heartbeat; the per-client queue bound.
  */
 export class SseHub {
-  readonly stats: HubStats = {
-    connectionsOpened: 0,
-    framesDelivered: 0,
-    eventsDelivered: 0,
-    eventsDropped: 0,
-    slowClientDisconnects: 0,
-    replaysServed: 0,
-    eventsReplayed: 0,
-    resetsSent: { 'unknown-id': 0, 'epoch-mismatch': 0, 'future-offset': 0, trimmed: 0, expired: 0, 'replay-limit': 0 },
-    heartbeatsSent: 0,
-  };
+  readonly stats: HubStats = newHubStats();
   private readonly tenants = new Map<string, TenantIndex>();
   private readonly corkedList: Connection[] = [];
   private readonly batched: TenantIndex[] = [];
@@ -42,6 +33,7 @@ export class SseHub {
   private readonly retryMs: number;
   private readonly coalesce: boolean;
   private readonly flushBound = () => this.flush();
+  private readonly expiry: StreamExpiry;
 
   constructor(opts: HubOptions) {
     this.log = opts.log;
@@ -50,6 +42,7 @@ export class SseHub {
     this.replayLimit = opts.replayLimit ?? 1000;
     this.retryMs = opts.retryMs ?? 3000;
     this.coalesce = opts.coalesce ?? true;
+    this.expiry = new StreamExpiry(this.clock, (c, reason) => this.endStream(c, reason));
     const hb = opts.heartbeatMs ?? 30_000;
     if (hb > 0) {
       this.heartbeat = this.clock.setInterval(() => this.beat(), hb);
@@ -73,7 +66,10 @@ export class SseHub {
    */
   async register(req: ConnectRequest, transport: SseTransport): Promise<{ connection: Connection; outcome: ReplayOutcome }> {
     const conn = new Connection(this.nextId++, req.tenantId, req.userId, new Set(req.topics), transport);
-    this.index(conn);
+    conn.validUntil = req.validUntilMs ?? 0;
+    conn.issuedAt = req.issuedAtMs ?? -1;
+    index(this.tenants, conn);
+    this.expiry.track(conn);
     this.open++;
     this.stats.connectionsOpened++;
     transport.once('close', () => this.remove(conn));
@@ -164,6 +160,23 @@ export class SseHub {
         this.remove(c);
       }
     }
+  }
+
+  /**
+   * Ends a user's streams opened with credentials issued before `issuedBefore` (a revocation of
+   * their sessions, or their removal from the directory), each with an `access-ended` event.
+   */
+  endUserStreams(tenantId: string, userId: string, reason: StreamEndReason, issuedBefore: number): number {
+    const s = this.tenants.get(tenantId)?.users.get(userId);
+    if (!s) return 0;
+    let n = 0;
+    for (const c of [...s]) if (c.issuedAt < issuedBefore) (this.endStream(c, reason), n++);
+    return n;
+  }
+
+  private endStream(c: Connection, reason: StreamEndReason): void {
+    endWith(c, accessEndedFrame(reason));
+    this.remove(c);
   }
 
   /** Live delivery of one logged event to the matching connections of this process. */
@@ -302,26 +315,14 @@ export class SseHub {
     this.stats.heartbeatsSent++;
   }
 
-  private index(c: Connection): void {
-    let t = this.tenants.get(c.tenantId);
-    if (!t) this.tenants.set(c.tenantId, (t = { all: new Set(), users: new Map(), topics: new Map() }));
-    t.all.add(c);
-    addTo(t.users, c.userId, c);
-    for (const topic of c.topics) if (!topic.startsWith('user:')) addTo(t.topics, topic, c);
-  }
-
   /** Forgets a connection; called the moment its transport closes. Idempotent. */
   remove(c: Connection): void {
     if (c.state === 'closed') return;
     c.state = 'closed';
     c.pending = null;
     this.open--;
-    const t = this.tenants.get(c.tenantId);
-    if (!t) return;
-    t.all.delete(c);
-    removeFrom(t.users, c.userId, c);
-    for (const topic of c.topics) removeFrom(t.topics, topic, c);
-    if (t.all.size === 0) this.tenants.delete(c.tenantId);
+    this.expiry.untrack(c);
+    unindex(this.tenants, c);
   }
 
   /**
@@ -334,16 +335,14 @@ export class SseHub {
     const bye = encodeFrameBytes({ retry: retryMs, comment: 'server restarting' });
     let n = 0;
     for (const t of [...this.tenants.values()]) {
-      for (const c of [...t.all]) {
-        if (!c.transport.destroyed) c.transport.end(bye);
-        this.remove(c);
-        n++;
-      }
+      n += t.all.size;
+      for (const c of [...t.all]) (endWith(c, bye), this.remove(c));
     }
     return n;
   }
 
   stopHeartbeat(): void {
+    this.expiry.stop();
     if (this.heartbeat !== null) this.clock.clearInterval(this.heartbeat);
     this.heartbeat = null;
   }

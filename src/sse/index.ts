@@ -4,3 +4,5 @@ export { Connection, type SseTransport, type HubOptions, type HubStats, type Con
 export { EventManager, type PublishStats } from './event-manager.js';
 export { OrderedFeed, type FeedSink } from './feed.js';
 export { createLocalStreamQuota, createRedisStreamQuota, type StreamQuota, type RedisStreamQuotaOptions } from './quota.js';
+export { SessionEnds, REVOCATION_POLL_MS } from './sessions.js';
+export { accessEndedFrame, type StreamEndReason } from './access.js';

@@ -89,6 +89,23 @@ describe.skipIf(!scaleOut)('several processes on one PostgreSQL and Redis', () =
     second.close();
   });
 
+  it('ends a revoked user\'s streams in every process within 2 s, and refuses their token in every process', async () => {
+    const kim = await token('h1', 'kim-mp', ['nurse'], ['3']);
+    const onA = await SseReader.open(`${a.url}/api/sse`, { authorization: `Bearer ${kim}` });
+    const onB = await SseReader.open(`${b.url}/api/sse`, { authorization: `Bearer ${kim}` });
+    await onA.until((r) => r.lastEventId !== '');
+    await onB.until((r) => r.lastEventId !== '');
+    const revokedAt = Date.now();
+    const r = await postJson(`${a.url}/api/directory/revocations`, { userIds: ['kim-mp'] }, svc);
+    expect(r.status).toBe(200);
+    await onA.until((x) => x.ended, 2_000);
+    await onB.until((x) => x.ended, 2_000 - (Date.now() - revokedAt));
+    for (const s of [onA, onB]) expect(s.of('access-ended').map((e) => JSON.parse(e.data))).toEqual([{ reason: 'sessions_revoked' }]);
+    for (const url of [a.url, b.url]) {
+      await eventually(async () => (await fetch(`${url}/api/notifications`, { headers: { authorization: `Bearer ${kim}` } })).status === 401, { timeout: 2_000, message: `the revoked token refused by ${url}` });
+    }
+  });
+
   it('holds an idempotency key across processes', async () => {
     const put = await fetch(`${a.url}/api/directory/members`, {
       method: 'PUT',

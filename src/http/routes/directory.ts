@@ -1,4 +1,5 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
+import type { Revocation } from '../../auth/index.js';
 import { idString, type Directory } from '../../notifications/index.js';
 import type { AppEnv } from '../env.js';
 import { bearerSecurity, commonErrors, jsonBody } from '../schemas.js';
@@ -29,12 +30,22 @@ const routes = {
   }),
   remove: createRoute({
     method: 'delete', path: '/api/directory/members', tags, security: bearerSecurity, summary: 'Remove staff members',
+    description: 'Role service or admin. A removed member stops receiving at once: their open streams end (`access-ended`, reason removed_from_directory) within 2 s in every process, and their tokens and tickets issued before now are refused (a token issued later, after they are re-hired, works again).',
     request: { body: jsonBody(z.object({ userIds: z.array(idString).min(1).max(5000) }).strict()) },
     responses: { 200: { description: 'Removed.', content: { 'application/json': { schema: z.object({ removed: z.number().int() }) } } }, ...commonErrors },
   }),
+  revoke: createRoute({
+    method: 'post', path: '/api/directory/revocations', tags, security: bearerSecurity, summary: 'Revoke staff members\' sessions',
+    description: 'Role service or admin. Every token of these users issued before now, and every ticket such a token obtained, is refused from now on; their open streams end (`access-ended`, reason sessions_revoked) within 2 s in every process. They stay in the directory; a token issued after now works. Repeating it moves the boundary to the new now.',
+    request: { body: jsonBody(z.object({ userIds: z.array(idString).min(1).max(5000) }).strict().meta({ id: 'SessionRevocation' })) },
+    responses: {
+      200: { description: 'Revoked.', content: { 'application/json': { schema: z.object({ revoked: z.number().int(), revokedBefore: z.string().meta({ format: 'date-time' }) }) } } },
+      ...commonErrors,
+    },
+  }),
 };
 
-export function registerDirectoryRoutes(app: OpenAPIHono<AppEnv>, deps: { directory: Directory }): void {
+export function registerDirectoryRoutes(app: OpenAPIHono<AppEnv>, deps: { directory: Directory; sessions: { revoke(tenantId: string, userIds: readonly string[], reason: Revocation['reason']): Promise<Revocation[]> } }): void {
   app.openapi(routes.put, async (c) => {
     const { members } = c.req.valid('json');
     await deps.directory.upsert(c.get('identity').tenantId, members);
@@ -46,6 +57,14 @@ export function registerDirectoryRoutes(app: OpenAPIHono<AppEnv>, deps: { direct
     return c.json({ members: members.map((m) => ({ ...m, roles: [...m.roles], wards: [...m.wards] })) }, 200);
   });
   app.openapi(routes.remove, async (c) => {
-    return c.json({ removed: await deps.directory.remove(c.get('identity').tenantId, c.req.valid('json').userIds) }, 200);
+    const { tenantId } = c.get('identity');
+    const { userIds } = c.req.valid('json');
+    // Access ends first: should the removal fail, the user is locked out rather than left in.
+    await deps.sessions.revoke(tenantId, userIds, 'removed_from_directory');
+    return c.json({ removed: await deps.directory.remove(tenantId, userIds) }, 200);
+  });
+  app.openapi(routes.revoke, async (c) => {
+    const done = await deps.sessions.revoke(c.get('identity').tenantId, c.req.valid('json').userIds, 'sessions_revoked');
+    return c.json({ revoked: done.length, revokedBefore: new Date(done[0]?.revokedBefore ?? Date.now()).toISOString() }, 200);
   });
 }

@@ -1,6 +1,6 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
-import { selectTopics, TICKET_PATTERN, type Authenticator, type Identity, type TicketStore } from '../../auth/index.js';
+import { selectTopics, TICKET_PATTERN, type Authenticator, type Credential, type TicketStore } from '../../auth/index.js';
 import { AppError } from '../../shared/index.js';
 import type { EventManager, StreamQuota } from '../../sse/index.js';
 import type { AppEnv } from '../env.js';
@@ -12,6 +12,8 @@ export interface SseRouteDeps {
   events: EventManager;
   /** Open streams per user: WARDBELL_MAX_CONNECTIONS_PER_USER, across the deployment. */
   quota: StreamQuota;
+  /** Whether a ticket's credential was issued before a revocation of its user's sessions. */
+  isRevoked: (credential: Credential) => boolean;
   /** Told when a stream fails after its head was sent (storage unavailable during replay). */
   onStreamError?: (err: unknown) => void;
 }
@@ -38,7 +40,9 @@ const streamRoute = createRoute({
   description:
     'Server-Sent Events for the caller: events addressed to them, to their granted topics and to their whole tenant. ' +
     'Sends `retry:` and an id-only block on connect; `Last-Event-ID` (header or `lastEventId`) replays exactly what was missed, ' +
-    'or sends an `event: reset` when that cannot be done (refetch state). `event: ping` every heartbeat interval.',
+    'or sends an `event: reset` when that cannot be done (refetch state). `event: ping` every heartbeat interval. ' +
+    'Access ends with the credential: when the token that opened the stream (or obtained its ticket) stops being accepted (`exp` plus 30 s of clock skew), and when the user\'s sessions are revoked or the user is removed from the directory (within 2 s, in every process), ' +
+    'the stream gets `event: access-ended` (data: {reason: token_expired | sessions_revoked | removed_from_directory}) and ends; a client gets a fresh token and resumes with its Last-Event-ID, losing nothing.',
   security: bearerSecurity,
   request: {
     query: streamQuery,
@@ -77,19 +81,21 @@ const splitTopics = (raw: string | undefined) =>
   raw === undefined ? undefined : raw.split(',').map((t) => t.trim()).filter(Boolean);
 
 export function registerSseRoutes(app: OpenAPIHono<AppEnv>, deps: SseRouteDeps): void {
-  const identify = async (c: { req: { header(n: string): string | undefined; query(n: string): string | undefined } }): Promise<Identity> => {
+  const identify = async (c: { req: { header(n: string): string | undefined; query(n: string): string | undefined } }): Promise<Credential> => {
     const ticket = c.req.query('ticket');
     if (ticket !== undefined) {
       if (!TICKET_PATTERN.test(ticket)) throw new AppError('invalid_token', 'Ticket is malformed.');
-      const id = await deps.tickets.redeem(ticket);
-      if (!id) throw new AppError('invalid_token', 'Ticket is unknown, already used or expired; ask POST /api/sse/ticket for a new one.');
-      return id;
+      const cred = await deps.tickets.redeem(ticket);
+      if (!cred) throw new AppError('invalid_token', 'Ticket is unknown, already used or expired; ask POST /api/sse/ticket for a new one.');
+      if (deps.isRevoked(cred)) throw new AppError('invalid_token', 'Ticket was obtained before this user\'s sessions were revoked; sign in again.');
+      return cred;
     }
-    return deps.authenticator.authenticate((n) => c.req.header(n));
+    return deps.authenticator.verify((n) => c.req.header(n));
   };
 
   app.openapi(streamRoute, async (c) => {
-    const identity = await identify(c);
+    const credential = await identify(c);
+    const identity = credential.identity;
     const sel = selectTopics(identity, splitTopics(c.req.query('topics')));
     if (!sel.ok) {
       if (sel.invalid.length) {
@@ -132,7 +138,7 @@ export function registerSseRoutes(app: OpenAPIHono<AppEnv>, deps: SseRouteDeps):
     });
     try {
       await deps.events.registerClient(
-        { tenantId: identity.tenantId, userId: identity.userId, topics: sel.topics, lastEventId },
+        { tenantId: identity.tenantId, userId: identity.userId, topics: sel.topics, lastEventId, validUntilMs: credential.validUntilMs, issuedAtMs: credential.issuedAtMs },
         res,
       );
     } catch (err) {
@@ -144,7 +150,7 @@ export function registerSseRoutes(app: OpenAPIHono<AppEnv>, deps: SseRouteDeps):
   });
 
   app.openapi(ticketRoute, async (c) => {
-    const t = await deps.tickets.issue(c.get('identity'));
+    const t = await deps.tickets.issue(c.get('credential'));
     return c.json({ ticket: t.ticket, expiresAt: new Date(t.expiresAt).toISOString() }, 201);
   });
 }
