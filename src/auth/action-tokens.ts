@@ -13,7 +13,8 @@ export interface ActionClaims {
 
 export interface ActionTokens {
   sign(claims: ActionClaims, ttlMs: number): string;
-  verify(token: string): ActionClaims | null;
+  /** The claims, with when the token was issued and until when it holds (ms); null if invalid or expired. */
+  verify(token: string): (ActionClaims & { issuedAtMs: number | null; validUntilMs: number }) | null;
 }
 
 export function createActionTokens(secret: Uint8Array, now: () => number = Date.now): ActionTokens {
@@ -21,7 +22,7 @@ export function createActionTokens(secret: Uint8Array, now: () => number = Date.
   const mac = (payload: string) => createHmac('sha256', secret).update(payload).digest();
   return {
     sign(c, ttlMs) {
-      const payload = Buffer.from(JSON.stringify({ t: c.tenantId, u: c.userId, n: c.notificationId, e: now() + ttlMs })).toString('base64url');
+      const payload = Buffer.from(JSON.stringify({ t: c.tenantId, u: c.userId, n: c.notificationId, i: now(), e: now() + ttlMs })).toString('base64url');
       return `${payload}.${mac(payload).toString('base64url')}`;
     },
     verify(token) {
@@ -33,10 +34,11 @@ export function createActionTokens(secret: Uint8Array, now: () => number = Date.
       const expected = mac(payload);
       if (sig.length !== expected.length || !timingSafeEqual(sig, expected)) return null;
       try {
-        const p = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as { t?: unknown; u?: unknown; n?: unknown; e?: unknown };
+        const p = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as { t?: unknown; u?: unknown; n?: unknown; i?: unknown; e?: unknown };
         if (typeof p.t !== 'string' || typeof p.u !== 'string' || typeof p.n !== 'string' || typeof p.e !== 'number') return null;
         if (p.e <= now()) return null;
-        return { tenantId: p.t, userId: p.u, notificationId: p.n };
+        // Tokens signed before they carried `i` have no issue time (a revocation refuses them).
+        return { tenantId: p.t, userId: p.u, notificationId: p.n, issuedAtMs: typeof p.i === 'number' ? p.i : null, validUntilMs: p.e };
       } catch {
         return null;
       }

@@ -70,7 +70,7 @@ export class SessionRevocations {
     if (before === undefined) return false;
     // Gateway headers carry no issue time: the gateway decides who it lets through.
     if (credential.issuedAtMs === null) return credential.validUntilMs !== null;
-    return credential.issuedAtMs < before;
+    return credential.issuedAtMs <= before; // at or before: a token of the same instant is refused too
   }
 
   /** Reads the rows written since the last poll (all of them the first time); returns those that are new here. */

@@ -1,5 +1,5 @@
 import type { MiddlewareHandler } from 'hono';
-import { canPublish, type ActionTokens, type Authenticator } from '../auth/index.js';
+import { canPublish, type ActionTokens, type Authenticator, type Credential } from '../auth/index.js';
 import { AppError } from '../shared/index.js';
 import type { AppEnv } from './env.js';
 
@@ -39,7 +39,7 @@ const ACTION_PATH = /^\/api\/notifications\/([^/]+)\/actions\/[^/]+$/;
  * an `X-Wardbell-Action-Token`, the identity that token was signed for, if it is for this
  * notification. The identity from an action token has no roles and no wards: it can only press.
  */
-function requireIdentityOrActionToken(authenticator: Authenticator, actionTokens: ActionTokens): MiddlewareHandler<AppEnv> {
+function requireIdentityOrActionToken(authenticator: Authenticator, actionTokens: ActionTokens, isRevoked: (c: Credential) => boolean): MiddlewareHandler<AppEnv> {
   const identify = requireIdentity(authenticator);
   return async function identifyOrActionToken(c, next) {
     const token = c.req.header('x-wardbell-action-token');
@@ -50,7 +50,10 @@ function requireIdentityOrActionToken(authenticator: Authenticator, actionTokens
     if (!claims || claims.notificationId !== press[1]) {
       throw new AppError('invalid_token', 'Action token is invalid, expired, or for another notification.');
     }
-    c.set('identity', { tenantId: claims.tenantId, userId: claims.userId, roles: [], wards: [] });
+    const credential: Credential = { identity: { tenantId: claims.tenantId, userId: claims.userId, roles: [], wards: [] }, issuedAtMs: claims.issuedAtMs, validUntilMs: claims.validUntilMs };
+    // A lock-screen button of a user whose sessions were revoked (or who left) presses nothing.
+    if (isRevoked(credential)) throw new AppError('invalid_token', 'Action token was issued before this user\'s sessions were revoked.');
+    c.set('identity', credential.identity);
     await next();
   };
 }
@@ -59,10 +62,10 @@ function requireIdentityOrActionToken(authenticator: Authenticator, actionTokens
 export function declareAccess(
   app: { use(path: string, ...handlers: MiddlewareHandler<AppEnv>[]): unknown },
   table: ReadonlyArray<readonly [path: string, access: Access]>,
-  deps: { authenticator: Authenticator; actionTokens: ActionTokens },
+  deps: { authenticator: Authenticator; actionTokens: ActionTokens; isRevoked: (c: Credential) => boolean },
 ): void {
   const identify = requireIdentity(deps.authenticator);
-  const orActionToken = requireIdentityOrActionToken(deps.authenticator, deps.actionTokens);
+  const orActionToken = requireIdentityOrActionToken(deps.authenticator, deps.actionTokens, deps.isRevoked);
   for (const [path, access] of table) {
     if (access === 'identified') app.use(path, identify);
     else if (access === 'publisher') app.use(path, identify, requirePublisher);

@@ -163,14 +163,14 @@ export class SseHub {
   }
 
   /**
-   * Ends a user's streams opened with credentials issued before `issuedBefore` (a revocation of
+   * Ends a user's streams opened with credentials issued at or before `issuedBefore` (a revocation of
    * their sessions, or their removal from the directory), each with an `access-ended` event.
    */
   endUserStreams(tenantId: string, userId: string, reason: StreamEndReason, issuedBefore: number): number {
     const s = this.tenants.get(tenantId)?.users.get(userId);
     if (!s) return 0;
     let n = 0;
-    for (const c of [...s]) if (c.issuedAt < issuedBefore) (this.endStream(c, reason), n++);
+    for (const c of [...s]) if (c.issuedAt <= issuedBefore) (this.endStream(c, reason), n++);
     return n;
   }
 

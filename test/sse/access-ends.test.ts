@@ -6,6 +6,7 @@
  */
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createActionTokens } from '../../src/auth/index.js';
 import { createSSEClient, type TokenRequest } from '../../src/client/index.js';
 import { eventually } from '../helpers/eventually.js';
 import { FakeClock } from '../helpers/fake-clock.js';
@@ -13,6 +14,7 @@ import { postJson, startService, TEST_SECRET, type TestService } from '../helper
 import { SseReader } from '../helpers/sse-reader.js';
 
 const SKEW_S = 30; // the clock skew the service allows past `exp`
+const ACTION_SECRET = 'action-token-secret-for-access-tests-0123456789';
 
 /**
  * A token with chosen `iat` and `exp`, in seconds from the service's (fake) now. The fake clock
@@ -37,7 +39,7 @@ const ended = (r: SseReader) => r.of('access-ended').map((e) => JSON.parse(e.dat
 
 beforeAll(async () => {
   clock = new FakeClock(Date.now());
-  s = await startService({}, { clock });
+  s = await startService({ WARDBELL_ACTION_TOKEN_SECRET: ACTION_SECRET }, { clock });
   service = await tokenFor('scheduler', { roles: ['service'] });
   const put = await fetch(`${s.url}/api/directory/members`, {
     method: 'PUT',
@@ -84,6 +86,11 @@ describe('revoking sessions and removing staff', () => {
     const spareTicket = (await postJson(`${s.url}/api/sse/ticket`, {}, old)).json.ticket as string;
     const viaTicket = await connected(await SseReader.open(`${s.url}/api/sse?ticket=${ticket}`));
     const other = await connected(await open(await tokenFor('cho')));
+    // A lock-screen button for park, as a push would carry it.
+    const sent = await postJson(`${s.url}/api/notifications`, { title: 'Stay late?', actions: [{ id: 'yes', label: 'Yes' }], to: { users: ['park'] } }, service);
+    expect(sent.status).toBe(201);
+    const notificationId = sent.json.notification.id as string;
+    const button = createActionTokens(new TextEncoder().encode(ACTION_SECRET), () => clock.now()).sign({ tenantId: 'h1', userId: 'park', notificationId }, 3600_000);
 
     const r = await postJson(`${s.url}/api/directory/revocations`, { userIds: ['park'] }, service);
     expect(r.status).toBe(200);
@@ -99,6 +106,9 @@ describe('revoking sessions and removing staff', () => {
     expect(refused.status).toBe(401);
     expect(await refused.json()).toMatchObject({ error: { code: 'invalid_token' } });
     expect((await postJson(`${s.url}/api/sse/ticket`, {}, old)).status).toBe(401);
+    const press = await fetch(`${s.url}/api/notifications/${notificationId}/actions/yes`, { method: 'POST', headers: { 'x-wardbell-action-token': button } });
+    expect(press.status).toBe(401);
+    expect(await press.json()).toMatchObject({ error: { code: 'invalid_token' } });
     const ticketAfter = await SseReader.open(`${s.url}/api/sse?ticket=${spareTicket}`);
     await ticketAfter.until((x) => x.ended);
     expect(ticketAfter.status).toBe(401);
