@@ -19,7 +19,7 @@ import {
 import { openBackbone } from './backbone/index.js';
 import { ConfigError, type Config } from './config/index.js';
 import type { OpenAPIHono } from '@hono/zod-openapi';
-import { createHttpApp, type AppEnv } from './http/index.js';
+import { createHttpApp, memoryRateLimitStore, rateLimitMetrics, rateLimitsFrom, redisRateLimitStore, type AppEnv } from './http/index.js';
 import { Directory, NotificationService } from './notifications/index.js';
 import { createWorkflows, workflowMigrations } from './workflows/index.js';
 import { createPush, pushMigrations, pushOutboxQueue } from './push/index.js';
@@ -109,6 +109,17 @@ export async function createWardbell(config: Config, opts: WardbellOptions = {})
   const quota = opts.streamQuota ?? (redis
     ? createRedisStreamQuota({ redis, prefix: config.WARDBELL_REDIS_PREFIX, limit, onError: (err) => logger.warn({ err }, 'stream quota: Redis did not answer; admitted on this process\'s count') })
     : createLocalStreamQuota(limit));
+  // Rate limits: counted in Redis when scaled out (shared by every process), else in memory.
+  const limits = rateLimitsFrom(config);
+  const rateLimits = limits && (redis
+    ? redisRateLimitStore({
+        redis,
+        prefix: config.WARDBELL_REDIS_PREFIX,
+        limits,
+        onUnavailable: (err) => logger.warn({ err }, 'rate limits: Redis did not answer; each process counts alone until it does (requests are not refused for it)'),
+        onRecovered: () => logger.info('rate limits: Redis answers again; counts are shared again'),
+      })
+    : memoryRateLimitStore(limits));
   const tickets = createSqlTicketStore({ db, clock });
   const requestRecords = new RequestRecords(db, () => clock.now());
   // The embedded store has one process: whatever a previous one left in flight died with it.
@@ -131,7 +142,6 @@ export async function createWardbell(config: Config, opts: WardbellOptions = {})
   };
   const authenticator: Authenticator = { mode: baseAuthenticator.mode, verify, authenticate: async (h) => (await verify(h)).identity };
 
-
   const actionSecret = config.WARDBELL_ACTION_TOKEN_SECRET ?? loadOrCreateDevSecret(config.WARDBELL_DATA_DIR, 'action-token-secret').secret;
   const actionTokens = createActionTokens(new TextEncoder().encode(actionSecret), () => clock.now());
   const workflows = createWorkflows(
@@ -146,6 +156,7 @@ export async function createWardbell(config: Config, opts: WardbellOptions = {})
   metrics.add(schedulerMetrics(workflows.scheduler.stats));
   metrics.add(push.metrics);
   metrics.add(processMetrics());
+  if (rateLimits) metrics.add(rateLimitMetrics(rateLimits));
 
   let shuttingDown = false;
   const app = createHttpApp({
@@ -174,6 +185,7 @@ export async function createWardbell(config: Config, opts: WardbellOptions = {})
     corsOrigins: config.WARDBELL_CORS_ORIGINS,
     trustedProxies: config.WARDBELL_TRUSTED_PROXIES,
     maxBodyBytes: config.WARDBELL_MAX_BODY_BYTES,
+    rateLimits,
     workflows,
     push: push.api,
     requestRecords,

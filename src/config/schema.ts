@@ -8,6 +8,9 @@ const csv = z
 const intFromEnv = (def: number, min: number, max: number) =>
   z.coerce.number().int().min(min).max(max).default(def);
 
+/** Requests of one class per `WARDBELL_RATE_LIMIT_WINDOW_S`; 0: no limit. */
+const rateLimit = (def: number) => intFromEnv(def, 0, 1_000_000_000);
+
 /**
  * The whole configuration of a Wardbell process, read once from the environment by the
  * composition root. Nothing else reads `process.env`.
@@ -47,7 +50,7 @@ export const configSchema = z
     WARDBELL_SSE_RETRY_MS: intFromEnv(3000, 100, 600_000),
     /** Largest JSON request body. Default 65536 bytes. */
     WARDBELL_MAX_BODY_BYTES: intFromEnv(64 * 1024, 1024, 10 * 1024 * 1024),
-    /** The deployment's own proxies (addresses and CIDR ranges, comma-separated): only their `x-request-id` is kept. Default none. */
+    /** The deployment's own proxies (addresses and CIDR ranges, comma-separated): only their `x-request-id` is kept, and only from them is `X-Forwarded-For` read for the client's address (rate limits). Default none. */
     WARDBELL_TRUSTED_PROXIES: csv.default([]),
     /** SSE connections one user may hold at once (reconnect storms). Default 20. */
     WARDBELL_MAX_CONNECTIONS_PER_USER: intFromEnv(20, 1, 10_000),
@@ -87,6 +90,38 @@ export const configSchema = z
     REDIS_URL: z.string().url().optional(),
     /** Prefix of every Redis key. Default `wardbell`; one prefix per deployment sharing a Redis. */
     WARDBELL_REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9:_-]{1,64}$/).default('wardbell'),
+    /**
+     * Request rate limits (docs/OPERATIONS.md, "Rate limits"): `on` (default) or `off`. Each limit
+     * below counts requests of one class per window, per user, per tenant or per client address;
+     * 0 turns that one off. The defaults are far above what a hospital's own traffic makes.
+     */
+    WARDBELL_RATE_LIMITS: z.enum(['on', 'off']).default('on'),
+    /** The window every rate limit counts in. Default 60 s. */
+    WARDBELL_RATE_LIMIT_WINDOW_S: intFromEnv(60, 1, 3600),
+    /** Publishing: `POST /api/events`. */
+    WARDBELL_RATE_LIMIT_PUBLISH_PER_USER: rateLimit(60_000),
+    WARDBELL_RATE_LIMIT_PUBLISH_PER_TENANT: rateLimit(120_000),
+    WARDBELL_RATE_LIMIT_PUBLISH_PER_ADDRESS: rateLimit(240_000),
+    /** Sending: notifications (now and scheduled), schedule changes, swaps, reminders, test pushes. */
+    WARDBELL_RATE_LIMIT_SEND_PER_USER: rateLimit(30_000),
+    WARDBELL_RATE_LIMIT_SEND_PER_TENANT: rateLimit(60_000),
+    WARDBELL_RATE_LIMIT_SEND_PER_ADDRESS: rateLimit(120_000),
+    /** Emergency calls and their cancelling: counted apart, so a flood of other sends never holds one up. */
+    WARDBELL_RATE_LIMIT_EMERGENCY_PER_USER: rateLimit(1_200),
+    WARDBELL_RATE_LIMIT_EMERGENCY_PER_TENANT: rateLimit(6_000),
+    WARDBELL_RATE_LIMIT_EMERGENCY_PER_ADDRESS: rateLimit(12_000),
+    /** Stream tickets: `POST /api/sse/ticket`. */
+    WARDBELL_RATE_LIMIT_TICKET_PER_USER: rateLimit(600),
+    WARDBELL_RATE_LIMIT_TICKET_PER_TENANT: rateLimit(60_000),
+    WARDBELL_RATE_LIMIT_TICKET_PER_ADDRESS: rateLimit(120_000),
+    /** Tokens: `POST /api/dev/token` and action presses (which an action token may authenticate). */
+    WARDBELL_RATE_LIMIT_TOKEN_PER_USER: rateLimit(600),
+    WARDBELL_RATE_LIMIT_TOKEN_PER_TENANT: rateLimit(60_000),
+    WARDBELL_RATE_LIMIT_TOKEN_PER_ADDRESS: rateLimit(120_000),
+    /** Stream opens: `GET /api/sse` (a stream opened with a ticket counted for its user when the ticket was issued). */
+    WARDBELL_RATE_LIMIT_STREAM_PER_USER: rateLimit(600),
+    WARDBELL_RATE_LIMIT_STREAM_PER_TENANT: rateLimit(60_000),
+    WARDBELL_RATE_LIMIT_STREAM_PER_ADDRESS: rateLimit(120_000),
   })
   .superRefine((c, ctx) => {
     if (c.WARDBELL_JWT_SECRET && c.WARDBELL_JWT_PUBLIC_KEY) {
@@ -119,6 +154,7 @@ const hints: Record<string, string> = {
   LOG_LEVEL: 'one of fatal, error, warn, info, debug, trace, silent',
   DATABASE_URL: 'e.g. postgres://user@127.0.0.1:5432/wardbell',
   REDIS_URL: 'e.g. redis://127.0.0.1:6379',
+  WARDBELL_RATE_LIMITS: 'on (default) or off',
 };
 
 export class ConfigError extends Error {
@@ -134,7 +170,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   if (parsed.success) return parsed.data;
   const lines = parsed.error.issues.map((i) => {
     const key = String(i.path[0] ?? '');
-    const hint = hints[key];
+    const hint = hints[key] ?? (key.startsWith('WARDBELL_RATE_LIMIT_') ? 'a whole number of requests per window (0: no limit); the window in seconds, 1 to 3600' : undefined);
     return `  ${key}: ${i.message}${hint ? `\n    fix: ${hint}` : ''}`;
   });
   throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);

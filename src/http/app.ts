@@ -18,6 +18,8 @@ import { errorHandler, notFound, validationHook } from './errors.js';
 import { idempotentCreates } from './idempotency.js';
 import { decodeUtf8, readJson } from './json-body.js';
 import { trustedProxies } from './proxies.js';
+import { describeRateLimits, limitByAddress, limitByIdentity } from './rate-limit.js';
+import type { RateLimitStore } from './rate-limit-store.js';
 import { requestContext } from './request-context.js';
 import { RESTORE_MAX_BYTES } from './schemas.js';
 import { registerConsoleRoutes } from './routes/console.js';
@@ -57,9 +59,11 @@ export interface HttpAppDeps {
   readiness: OpsDeps['readiness'];
   isShuttingDown: () => boolean;
   corsOrigins: readonly string[];
-  /** `WARDBELL_TRUSTED_PROXIES`: the peers whose `x-request-id` is kept. */
+  /** `WARDBELL_TRUSTED_PROXIES`: the peers whose `x-request-id` is kept and whose `X-Forwarded-For` names the client (rate limits). */
   trustedProxies: readonly string[];
   maxBodyBytes: number;
+  /** Request rate limits (`rate-limit.ts`), counted in memory or in Redis; null or absent: none (`WARDBELL_RATE_LIMITS=off`). */
+  rateLimits?: RateLimitStore | null | undefined;
   /** Present only in development with the generated secret: enables POST /api/dev/token. */
   devTokenSecret?: Uint8Array | undefined;
   version: string;
@@ -138,7 +142,8 @@ export function createHttpApp(deps: HttpAppDeps): OpenAPIHono<AppEnv> {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
   app.onError(errorHandler(deps.logger));
   app.notFound(notFound);
-  app.use('*', requestContext(deps.logger, trustedProxies(deps.trustedProxies)));
+  const proxies = trustedProxies(deps.trustedProxies);
+  app.use('*', requestContext(deps.logger, proxies));
 
   const allowed = new Set(deps.corsOrigins);
   const corsHeaders = cors({
@@ -168,6 +173,8 @@ export function createHttpApp(deps: HttpAppDeps): OpenAPIHono<AppEnv> {
   const small = limit(deps.maxBodyBytes);
   // A tenant's subscription backup is one file of many subscriptions: it gets its own, larger limit.
   const restore = limit(RESTORE_MAX_BYTES);
+  // Per client address before anything else reads the request (after CORS, so a page can read the 429).
+  if (deps.rateLimits) app.use('/api/*', limitByAddress(deps.rateLimits, proxies));
   app.use('/api/*', function sizeLimit(c, next) {
     // GET and HEAD carry no body. Skipping the limit there keeps bodyLimit's c.req.raw.body from
     // building a full Request (Headers, URL, AbortController) that @hono/node-server's 'close'
@@ -178,6 +185,8 @@ export function createHttpApp(deps: HttpAppDeps): OpenAPIHono<AppEnv> {
   app.use('/api/*', jsonBodies);
 
   declareAccess(app, ACCESS, deps);
+  // Per user and per tenant once the caller is known.
+  if (deps.rateLimits) app.use('/api/*', limitByIdentity(deps.rateLimits, deps.authenticator, proxies));
   app.use('/api/*', idempotentCreates(deps.requestRecords, IDEMPOTENT_CREATES));
 
   registerOpsRoutes(app, { metrics: deps.metrics, readiness: deps.readiness, isShuttingDown: deps.isShuttingDown });
@@ -207,6 +216,7 @@ export function createHttpApp(deps: HttpAppDeps): OpenAPIHono<AppEnv> {
     bearerFormat: 'JWT',
     description: 'JWT with claims sub (user id), tid (tenant id), roles and wards; exp required.',
   });
+  if (deps.rateLimits) describeRateLimits(app.openAPIRegistry, deps.rateLimits.limits);
   app.doc31('/api/openapi.json', {
     openapi: '3.1.0',
     info: {

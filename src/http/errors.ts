@@ -41,8 +41,9 @@ export function errorHandler(logger: Logger): ErrorHandler<AppEnv> {
     else logger.debug({ code: appErr.code, path: c.req.path, requestId }, appErr.message);
     // The unread rest of an oversized body would be parsed as the next request: close instead.
     if (appErr.code === 'payload_too_large') c.header('connection', 'close');
-    // Clients back off by Retry-After (seconds) on 429 and 503.
-    if (appErr.status === 429 || appErr.status === 503) c.header('retry-after', '5');
+    // Clients back off by Retry-After (seconds) on 429 and 503: the error's own wait (a rate limit's
+    // window), else 5 s.
+    if (appErr.status === 429 || appErr.status === 503) c.header('retry-after', String(appErr.retryAfterSeconds ?? 5));
     return c.json(withRequestId(envelope(appErr), requestId), appErr.status as 400);
   };
 }

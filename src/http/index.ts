@@ -2,3 +2,5 @@ export { createHttpApp, ACCESS, IDEMPOTENT_CREATES, type HttpAppDeps } from './a
 export type { AppEnv } from './env.js';
 export type { Access } from './auth.js';
 export { registerConsoleRoutes } from './routes/console.js';
+export { rateLimitsFrom, rateLimitMetrics, RATE_LIMITED, type RateLimits } from './rate-limit.js';
+export { memoryRateLimitStore, redisRateLimitStore, type RateLimitStore } from './rate-limit-store.js';

@@ -35,3 +35,44 @@ export function trustedProxies(entries: readonly string[]): TrustedProxies {
     },
   };
 }
+
+/**
+ * An address as a key: IPv4 dotted, IPv6 in lowercase, an IPv4 peer on a dual-stack socket
+ * (`::ffff:a.b.c.d`) as IPv4; a port (`1.2.3.4:5678`, `[::1]:80`) or zone dropped. Undefined when
+ * it is not an address.
+ */
+export function normalizeAddress(raw: string | undefined): string | undefined {
+  if (raw === undefined) return undefined;
+  let s = raw.trim();
+  const bracketed = /^\[([^\]]+)\](?::\d{1,5})?$/.exec(s);
+  if (bracketed?.[1] !== undefined) s = bracketed[1];
+  else if (/^[\d.]+:\d{1,5}$/.test(s)) s = s.slice(0, s.lastIndexOf(':'));
+  const zone = s.indexOf('%');
+  if (zone > 0) s = s.slice(0, zone);
+  const family = isIP(s);
+  if (family === 4) return s;
+  if (family !== 6) return undefined;
+  s = s.toLowerCase();
+  return s.startsWith('::ffff:') && isIP(s.slice(7)) === 4 ? s.slice(7) : s;
+}
+
+/**
+ * The client's address: the socket peer, unless the peer is one of the deployment's proxies; then
+ * the right-most entry of `X-Forwarded-For` that is not one of them. Each proxy appends the address
+ * it was reached from, so that entry is what the last trusted proxy saw; anything left of it was
+ * written by the client and is never believed. An entry that is not an address ends the walk at the
+ * trusted hop to its right; a list of trusted proxies only gives its left-most entry.
+ */
+export function clientAddress(peer: string | undefined, forwardedFor: string | undefined, proxies: TrustedProxies): string | undefined {
+  const from = normalizeAddress(peer);
+  if (from === undefined || forwardedFor === undefined || !proxies.has(from)) return from;
+  let hop = from;
+  const entries = forwardedFor.split(',');
+  for (let i = entries.length - 1; i >= 0; i--) {
+    const entry = normalizeAddress(entries[i]);
+    if (entry === undefined) return hop;
+    if (!proxies.has(entry)) return entry;
+    hop = entry;
+  }
+  return hop;
+}

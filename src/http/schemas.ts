@@ -81,3 +81,15 @@ export const idempotencyErrors = {
   409: errorResponse('`idempotency_key_in_flight`: a request with this Idempotency-Key is still running; retry shortly.'),
   422: errorResponse('`idempotency_key_reused`: this Idempotency-Key was used with another request in the last 24 hours.'),
 } as const;
+
+/**
+ * A 429 `rate_limited` answer (`rate-limit.ts` adds it to every rate-limited route): the error
+ * envelope, and `Retry-After` in whole seconds until the limit's window ends.
+ */
+export const rateLimitedResponse = (description: string) => ({
+  description,
+  headers: {
+    'Retry-After': { description: 'Seconds until the request may be made again.', schema: { type: 'integer' as const, minimum: 1 } },
+  },
+  content: { 'application/json': { schema: ErrorEnvelopeSchema } },
+});

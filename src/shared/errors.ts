@@ -44,13 +44,17 @@ const statusOf: Record<ErrorCode, number> = {
 export class AppError extends Error {
   override readonly name = 'AppError';
   readonly status: number;
+  /** For a 429 or 503: whole seconds the client should wait (`Retry-After`); unset, 5. */
+  readonly retryAfterSeconds: number | undefined;
   constructor(
     readonly code: ErrorCode,
     message: string,
     readonly details?: unknown,
+    opts: { retryAfterSeconds?: number } = {},
   ) {
     super(message);
     this.status = statusOf[code];
+    this.retryAfterSeconds = opts.retryAfterSeconds;
   }
 }
 
