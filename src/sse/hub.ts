@@ -187,7 +187,8 @@ export class SseHub {
     const shared = () => (frame ??= encodeEvent(e));
     const personal = personalFrames(e);
     const send = (c: Connection) => {
-      if (c.state === 'live') {
+      // Replay may have written it already: the log has an event before the bus brings it.
+      if (c.state === 'live' && e.offset > c.lastOffset) {
         this.write(c, frameFor(e, c.userId, shared, personal));
         this.stats.eventsDelivered++;
       } else if (c.state === 'replaying' && c.pending) {

@@ -95,6 +95,21 @@ describe('SseHub', () => {
     expect(fast.events('schedule.updated')).toHaveLength(10);
   });
 
+  it('does not write again an event that the replay wrote before the bus brought it', async () => {
+    const { hub, log } = setup();
+    const first = await log.append({ tenantId: 'h1', type: 'schedule.updated', data: { n: 0 }, audience: { kind: 'users', users: ['a'] } });
+    const late = [
+      await log.append({ tenantId: 'h1', type: 'schedule.updated', data: { n: 1 }, audience: { kind: 'users', users: ['a'] } }),
+      await log.append({ tenantId: 'h1', type: 'schedule.updated', data: { n: 2 }, audience: { kind: 'topic', topic: 'ward:3' } }),
+      await log.append(toTenant(3)),
+    ];
+    const a = new FakeTransport();
+    await hub.register({ tenantId: 'h1', userId: 'a', topics: ['ward:3'], lastEventId: first.id }, a);
+    expect(a.events('schedule.updated').map((e) => e.data.n)).toEqual([1, 2, 3]);
+    for (const e of late) hub.deliver(e); // the bus, late
+    expect(a.events('schedule.updated').map((e) => e.data.n)).toEqual([1, 2, 3]);
+  });
+
   it('forgets a connection the moment it closes', async () => {
     const { hub, publish } = setup();
     const a = new FakeTransport();
