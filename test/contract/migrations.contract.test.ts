@@ -1,11 +1,11 @@
 import { sql, Migrator, type Kysely, type Migration } from 'kysely';
+import { contractDatabases } from './databases.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { pushDb, pushMigrations } from '../../src/push/index.js';
 import { expandOutbox } from '../../src/push/outbox.js';
 import { coreMigrations, type MigrationSet } from '../../src/store/migrations.js';
-import { migrateToLatest, openPostgres, openSqlite, type Db } from '../../src/store/index.js';
+import { migrateToLatest, type Db } from '../../src/store/index.js';
 import { workflowMigrations } from '../../src/workflows/index.js';
-import { createTestDatabase, DATABASE_URL } from '../helpers/scale.js';
 
 /**
  * The migration sets moved into the modules that own their tables (workflows, push), and the core's
@@ -63,22 +63,7 @@ const EVERY_TABLE = [
   'push_outbox', 'push_subscriptions', 'push_deliveries', 'push_tenant_stats',
 ].sort();
 
-type Factory = () => Promise<{ db: Db; dialect: 'sqlite' | 'postgres'; close(): Promise<void> }>;
-const adapters: Record<string, Factory> = {
-  sqlite: async () => {
-    const db = openSqlite(':memory:');
-    return { db, dialect: 'sqlite', close: () => db.destroy() };
-  },
-  ...(DATABASE_URL
-    ? {
-        postgres: async () => {
-          const d = await createTestDatabase();
-          const db = openPostgres(d.url, { max: 2 });
-          return { db, dialect: 'postgres' as const, close: async () => { await db.destroy(); await d.drop(); } };
-        },
-      }
-    : {}),
-};
+const adapters = contractDatabases({ poolSize: 2 });
 
 /** The migrations the database records as done (Kysely's default table). */
 async function executed(db: Db): Promise<string[]> {

@@ -3,27 +3,12 @@
  * requests begins, the rest find it in flight; a stored answer is given again; another request
  * with the key is a reuse; a lease that ran out is taken over once; keys expire after 24 h.
  */
+import { contractDatabases } from './databases.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { fingerprint, idempotencyMigrations, IDEMPOTENCY_WINDOW_MS, IN_FLIGHT_LEASE_MS, RequestRecords } from '../../src/idempotency/index.js';
-import { migrateToLatest, openPostgres, openSqlite, type Db } from '../../src/store/index.js';
-import { createTestDatabase, DATABASE_URL } from '../helpers/scale.js';
+import { migrateToLatest } from '../../src/store/index.js';
 
-type Factory = () => Promise<{ db: Db; close(): Promise<void> }>;
-const adapters: Record<string, Factory> = {
-  sqlite: async () => {
-    const db = openSqlite(':memory:');
-    return { db, close: () => db.destroy() };
-  },
-  ...(DATABASE_URL
-    ? {
-        postgres: async () => {
-          const d = await createTestDatabase();
-          const db = openPostgres(d.url, { max: 8 });
-          return { db, close: async () => { await db.destroy(); await d.drop(); } };
-        },
-      }
-    : {}),
-};
+const adapters = contractDatabases({ poolSize: 8 });
 
 const print = (body: unknown, caller = 'app') => fingerprint({ method: 'POST', path: '/api/notifications', caller, body });
 

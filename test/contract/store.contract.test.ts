@@ -1,29 +1,14 @@
+import { contractDatabases } from './databases.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createInProcessBus } from '../../src/bus/index.js';
 import { createMemoryEventLog } from '../../src/events/index.js';
 import { Directory, NotificationService } from '../../src/notifications/index.js';
 import { pushDb, pushMigrations, pushOutboxQueue } from '../../src/push/index.js';
 import { EventManager, SseHub } from '../../src/sse/index.js';
-import { migrateToLatest, openPostgres, openSqlite, type Db } from '../../src/store/index.js';
+import { migrateToLatest } from '../../src/store/index.js';
 import { FakeClock } from '../helpers/fake-clock.js';
-import { createTestDatabase, DATABASE_URL } from '../helpers/scale.js';
 
-type Factory = () => Promise<{ db: Db; close(): Promise<void> }>;
-const adapters: Record<string, Factory> = {
-  sqlite: async () => {
-    const db = openSqlite(':memory:');
-    return { db, close: () => db.destroy() };
-  },
-  ...(DATABASE_URL
-    ? {
-        postgres: async () => {
-          const d = await createTestDatabase();
-          const db = openPostgres(d.url, { max: 4 });
-          return { db, close: async () => { await db.destroy(); await d.drop(); } };
-        },
-      }
-    : {}),
-};
+const adapters = contractDatabases({ poolSize: 4 });
 
 /** The Store contract: the notification queries behave the same on every database. */
 for (const [name, make] of Object.entries(adapters)) {
