@@ -151,6 +151,14 @@ export class PrivatePostgres {
     await this.exec('pg_ctl', ['-D', this.dataDir, '-m', mode, '-w', '-t', '30', 'stop']);
   }
 
+  /** Whether the server is running (`pg_ctl status`). */
+  async isUp(): Promise<boolean> {
+    return this.exec('pg_ctl', ['-D', this.dataDir, 'status']).then(
+      () => true,
+      () => false,
+    );
+  }
+
   log(): string {
     return existsSync(this.logFile) ? readFileSync(this.logFile, 'utf8') : '';
   }

@@ -175,8 +175,7 @@ describe.skipIf(!REDIS_URL || !bin)('PostgreSQL stopped and started again under 
     return titles;
   }
 
-  async function outage(mode: 'fast' | 'immediate'): Promise<void> {
-    const traffic = new Traffic(svc.url, app, nurse);
+  async function outage(mode: 'fast' | 'immediate', traffic: Traffic): Promise<void> {
     traffic.start(3);
     const ok = (kind: Kind, phase: Phase) => traffic.count((r) => r.kind === kind && r.from === phase && r.to === phase && r.status !== undefined && r.status < 300);
     await eventually(() => ok('send', 'up') >= 3 && ok('publish', 'up') >= 3 && ok('read', 'up') >= 3, { timeout: 15_000, message: 'traffic to flow' });
@@ -197,7 +196,10 @@ describe.skipIf(!REDIS_URL || !bin)('PostgreSQL stopped and started again under 
 
     // Refused quickly, as 503s, for a while; readiness says so; the loops notice.
     const refused = (kind: Kind) => traffic.count((r) => r.kind === kind && r.from === 'down' && r.to === 'down' && r.status === 503);
-    await eventually(() => refused('send') >= 3 && refused('read') >= 3, { timeout: 15_000, message: 'sends and reads to be refused' });
+    await eventually(() => refused('send') >= 3 && refused('read') >= 3, {
+      timeout: 15_000,
+      message: () => `sends and reads to be refused with 503 (answers while down: ${JSON.stringify(traffic.recs.filter((r) => r.from === 'down').slice(-6).map((r) => [r.kind, r.status ?? r.error]))})`,
+    });
     const ready = await call(`${svc.url}/readyz`, { deadlineMs: 5000 });
     expect(isAnswer(ready) && ready.status).toBe(503);
     if (isAnswer(ready)) {
@@ -269,12 +271,23 @@ describe.skipIf(!REDIS_URL || !bin)('PostgreSQL stopped and started again under 
     );
   }
 
+  /** One outage; a failed one still stops its traffic and starts the server again, so the next test is not a cascade. */
+  async function outageThenUp(mode: 'fast' | 'immediate'): Promise<void> {
+    const traffic = new Traffic(svc.url, app, nurse);
+    try {
+      await outage(mode, traffic);
+    } finally {
+      await traffic.stop();
+      if (!(await pgsrv.isUp())) await pgsrv.start();
+    }
+  }
+
   it('fast shutdown: 503 with Retry-After while down, never 500 or a hang; then everything works again', async () => {
-    await outage('fast');
+    await outageThenUp('fast');
   }, 120_000);
 
   it('immediate shutdown (a crash): the same, and the restart recovers what was committed', async () => {
-    await outage('immediate');
+    await outageThenUp('immediate');
   }, 120_000);
 
   it('nothing answered 2xx is lost: every acknowledged send is in its inbox, every acknowledged event replays', async () => {

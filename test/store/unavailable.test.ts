@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isDatabaseUnavailable } from '../../src/store/index.js';
+import { sql } from 'kysely';
+import { isDatabaseUnavailable, openPostgres } from '../../src/store/index.js';
 import { DATABASE_URL } from '../helpers/scale.js';
 
 /** The error a promise rejects with (fails the test if it resolves). */
@@ -67,6 +68,18 @@ describe('isDatabaseUnavailable, on errors the drivers really throw', () => {
       await pool.end();
     }
   });
+
+  it("the service's pool gives up on a server that never answers, within its connect timeout, as unavailable", async () => {
+    const db = openPostgres(`postgres://u@127.0.0.1:${silentPort}/db`);
+    const started = Date.now();
+    try {
+      const err = await rejection(sql`select 1`.execute(db));
+      expect(isDatabaseUnavailable(err)).toBe(true);
+      expect(Date.now() - started).toBeLessThan(8000);
+    } finally {
+      await db.destroy();
+    }
+  }, 15_000);
 
   it('a connection the server drops mid-query is unavailable', async () => {
     // A server that answers the startup and then hangs up: pg reports "Connection terminated unexpectedly".
