@@ -1,5 +1,5 @@
 import type { MiddlewareHandler } from 'hono';
-import { fingerprint, type RequestRecords } from '../idempotency/index.js';
+import { fingerprint, IN_FLIGHT_LEASE_MS, type RequestRecords } from '../idempotency/index.js';
 import { AppError } from '../shared/index.js';
 import type { AppEnv } from './env.js';
 
@@ -55,7 +55,24 @@ export function idempotentCreates(records: RequestRecords, paths: ReadonlySet<st
         stored = true;
       }
     } finally {
-      if (!stored) await records.release(identity.tenantId, key).catch(() => undefined);
+      if (!stored) await releaseSoon(records, identity.tenantId, key);
     }
   };
+}
+
+/**
+ * Frees a failed request's key. When the database cannot be reached (the likely reason it failed),
+ * tries again every second, while its lease lasts, so the client's retry does not meet
+ * `idempotency_key_in_flight` for the whole lease once the database is back.
+ */
+async function releaseSoon(records: RequestRecords, tenantId: string, key: string): Promise<void> {
+  const tryRelease = () => records.release(tenantId, key).then(() => true, () => false);
+  if (await tryRelease()) return;
+  let left = Math.ceil(IN_FLIGHT_LEASE_MS / 1000);
+  const again = () => {
+    // The one timer here outside Clock: it is a retry of a write, not a time the product keeps.
+    const t = setTimeout(() => void tryRelease().then((done) => !done && --left > 0 && again()), 1000);
+    t.unref();
+  };
+  again();
 }
