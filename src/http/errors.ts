@@ -37,7 +37,9 @@ export function errorHandler(logger: Logger): ErrorHandler<AppEnv> {
   return function renderError(err, c) {
     const appErr = toAppError(err);
     const requestId = c.var.requestId;
-    if (appErr.status >= 500) logger.error({ err, path: c.req.path, requestId }, 'request failed');
+    // A 503 is a dependency being away (every request during an outage gets one): a warning, not a bug.
+    if (appErr.code === 'unavailable') logger.warn({ err, path: c.req.path, requestId }, 'request refused: a dependency is unavailable');
+    else if (appErr.status >= 500) logger.error({ err, path: c.req.path, requestId }, 'request failed');
     else logger.debug({ code: appErr.code, path: c.req.path, requestId }, appErr.message);
     // The unread rest of an oversized body would be parsed as the next request: close instead.
     if (appErr.code === 'payload_too_large') c.header('connection', 'close');
