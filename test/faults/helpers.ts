@@ -7,6 +7,7 @@ import { promisify } from 'node:util';
 import pg from 'pg';
 import { signDevToken, type Identity } from '../../src/auth/index.js';
 import { eventually } from '../helpers/eventually.js';
+import { parseBody, type ApiBody } from '../helpers/api-body.js';
 
 const run = promisify(execFile);
 
@@ -30,7 +31,7 @@ export async function freePort(): Promise<number> {
 export interface Answer {
   status: number;
   headers: Headers;
-  json: any;
+  json: ApiBody;
   ms: number;
 }
 
@@ -55,14 +56,7 @@ export async function call(
       ...(opts.body === undefined ? {} : { body: JSON.stringify(opts.body) }),
       signal: AbortSignal.timeout(deadline),
     });
-    const text = await res.text();
-    let json: unknown = text;
-    try {
-      json = JSON.parse(text);
-    } catch {
-      // not JSON: keep the text
-    }
-    return { status: res.status, headers: res.headers, json, ms: Date.now() - started };
+    return { status: res.status, headers: res.headers, json: parseBody(await res.text()), ms: Date.now() - started };
   } catch (err) {
     const e = err instanceof Error ? err : new Error(String(err));
     return { error: e, hung: e.name === 'TimeoutError', ms: Date.now() - started };

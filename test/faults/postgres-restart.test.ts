@@ -8,6 +8,7 @@ import { startProcess, type ServiceProcess } from '../helpers/process.js';
 import { REDIS_URL, testPrefix } from '../helpers/scale.js';
 import { SseReader } from '../helpers/sse-reader.js';
 import { call, FAULT_SECRET, isAnswer, postgresBin, PrivatePostgres, token } from './helpers.js';
+import type { ApiBody } from '../helpers/api-body.js';
 
 /**
  * A scale-out service process (PostgreSQL + Redis) under steady traffic — sends, publishes, inbox
@@ -43,7 +44,7 @@ interface Rec {
   status?: number;
   error?: string;
   hung?: boolean;
-  json?: any;
+  json?: ApiBody;
   retryAfter?: string | null;
   /** Sends: the recipient, title and key; publishes: the event id. */
   user: string;
@@ -96,7 +97,7 @@ class Traffic {
       } else if (kind === 'publish') {
         const r = await call(`${this.url}/api/events`, { token: this.app, body: { type: 'schedule.updated', data: { n }, to: { tenant: true } }, deadlineMs: DEADLINE_MS });
         rec = { kind, from, to: this.phase, ms: r.ms, user, ...outcome(r) };
-        if (rec.status === 202) rec.eventId = rec.json.id;
+        if (rec.status === 202) rec.eventId = rec.json!.id;
       } else {
         const r = await call(`${this.url}/api/notifications?limit=5`, { token: this.nurse.get(user)!, deadlineMs: DEADLINE_MS });
         rec = { kind, from, to: this.phase, ms: r.ms, user, ...outcome(r) };
@@ -170,7 +171,7 @@ describe.skipIf(!REDIS_URL || !bin)('PostgreSQL stopped and started again under 
       const r = await call(`${svc.url}/api/notifications?limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`, { token: nurse.get(u)! });
       if (!isAnswer(r) || r.status !== 200) throw new Error(`inbox of ${u}: ${JSON.stringify(r)}`);
       titles.push(...(r.json.items as Array<{ title: string }>).map((i) => i.title));
-      cursor = r.json.nextCursor;
+      cursor = r.json.nextCursor ?? null;
     }
     return titles;
   }
@@ -204,8 +205,8 @@ describe.skipIf(!REDIS_URL || !bin)('PostgreSQL stopped and started again under 
     expect(isAnswer(ready) && ready.status).toBe(503);
     if (isAnswer(ready)) {
       expect(ready.json.status).toBe('unavailable');
-      expect(ready.json.checks.storage).not.toBe('ok');
-      expect(ready.json.checks.redis).toBe('ok');
+      expect(ready.json.checks!.storage).not.toBe('ok');
+      expect(ready.json.checks!.redis).toBe('ok');
     }
     const health = await call(`${svc.url}/healthz`, { deadlineMs: 5000 });
     expect(isAnswer(health) && health.status).toBe(200);
@@ -312,7 +313,7 @@ describe.skipIf(!REDIS_URL || !bin)('PostgreSQL stopped and started again under 
       // A request already running when the database went away could not free its key either (that
       // write failed too): it stays in flight until its lease lapses, and the retry is told so.
       if (r.status === 409) {
-        expect(r.json.error.code).toBe('idempotency_key_in_flight');
+        expect(r.json.error!.code).toBe('idempotency_key_in_flight');
         expect(s.from).not.toBe('down');
       } else expect([200, 201], JSON.stringify(r.json)).toContain(r.status);
     };

@@ -168,7 +168,7 @@ describe('SIGKILL in the middle of a 1,000-recipient send (embedded)', () => {
     // Once more: the first result again (a replay of the answer, or the send's own "duplicate"), nothing sent.
     const again = (await call(`${svc.url}/api/notifications`, { token: app, body, headers: { 'idempotency-key': key } })) as Answer;
     expect([200, 201]).toContain(again.status);
-    expect(again.json.notification.id).toBe(retry.json.notification.id);
+    expect(again.json.notification!.id).toBe(retry.json.notification!.id);
     const after = inboxCounts(title);
     expect(after.size).toBe(RECIPIENTS);
     expect(staff.every((u) => after.get(u) === 1)).toBe(true);

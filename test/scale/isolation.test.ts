@@ -21,6 +21,8 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signDevToken } from '../../src/auth/index.js';
+import type { BackupFile } from '../../src/push/index.js';
+import { parseBody, type ApiBody } from '../helpers/api-body.js';
 import { eventually } from '../helpers/eventually.js';
 import { startProcess, type ServiceProcess } from '../helpers/process.js';
 import { createTestDatabase, REDIS_URL, scaleOut, testPrefix } from '../helpers/scale.js';
@@ -93,14 +95,7 @@ describe.skipIf(!scaleOut)('tenant isolation on two processes, random scenario',
       headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
-    const text = await res.text();
-    let json: any = text;
-    try {
-      json = JSON.parse(text);
-    } catch {
-      // not JSON
-    }
-    return { status: res.status, json, headers: res.headers };
+    return { status: res.status, json: parseBody(await res.text()), headers: res.headers };
   }
   const subscribe = (via: Via, token: string, s: FakeSubscription, extra: Record<string, unknown> = {}) =>
     call(via, 'POST', '/api/push/subscribe', token, { endpoint: s.endpoint, keys: s.keys, expirationTime: null, ...extra });
@@ -157,7 +152,7 @@ describe.skipIf(!scaleOut)('tenant isolation on two processes, random scenario',
       const member = t.members.find((m) => m.userId === s.userId) as Person;
       const r = await subscribe(s.via, await tokenOf(t.id, member), device, s.requested ? { topics: s.requested } : {});
       expect(r.status, `seed ${seed}: subscription ${s.name}: ${JSON.stringify(r.json)}`).toBe(201);
-      expect([...r.json.subscription.topics].sort(), `seed ${seed}: topics stored for ${s.name}`).toEqual([...s.topics].sort());
+      expect([...r.json.subscription!.topics].sort(), `seed ${seed}: topics stored for ${s.name}`).toEqual([...s.topics].sort());
     }
   }
 
@@ -179,8 +174,8 @@ describe.skipIf(!scaleOut)('tenant isolation on two processes, random scenario',
     if (s.auth === 'ticket') {
       const r = await call(s.ticketVia, 'POST', '/api/sse/ticket', token);
       expect(r.status, `seed ${seed}: ticket for ${s.name}`).toBe(201);
-      tickets.set(s.name, r.json.ticket);
-      q.set('ticket', r.json.ticket);
+      tickets.set(s.name, r.json.ticket!);
+      q.set('ticket', r.json.ticket!);
       // A native EventSource cannot set headers: the position goes in the query.
       if (lei !== undefined) q.set('lastEventId', lei);
     } else {
@@ -209,7 +204,7 @@ describe.skipIf(!scaleOut)('tenant isolation on two processes, random scenario',
     }
   }
 
-  const is = (got: { status: number; json: any }, status: number, what: string) => expect(got.status, `seed ${seed}: ${what}: ${JSON.stringify(got.json).slice(0, 300)}`).toBe(status);
+  const is = (got: { status: number; json: ApiBody }, status: number, what: string) => expect(got.status, `seed ${seed}: ${what}: ${JSON.stringify(got.json).slice(0, 300)}`).toBe(status);
 
   async function runStep(t: TenantScenario, step: Step, where: string) {
     switch (step.kind) {
@@ -229,9 +224,9 @@ describe.skipIf(!scaleOut)('tenant isolation on two processes, random scenario',
           const mark = markOf({ tenant: t.id, idx: ex.notif });
           expect({ replayed: r.headers.get('idempotent-replayed') === 'true', recipients: r.json.recipients }, `seed ${seed}: ${where}`).toEqual({ replayed: ex.replayed, recipients: ex.recipients });
           if (!ex.replayed) {
-            idByMark.set(mark, r.json.notification.id);
-            markById.set(r.json.notification.id, mark);
-          } else expect(r.json.notification.id, `seed ${seed}: ${where}: the first send's notification`).toBe(idByMark.get(mark));
+            idByMark.set(mark, r.json.notification!.id);
+            markById.set(r.json.notification!.id, mark);
+          } else expect(r.json.notification!.id, `seed ${seed}: ${where}: the first send's notification`).toBe(idByMark.get(mark));
         } else expect(r.json.error?.code, `seed ${seed}: ${where}`).toBe(ex.code);
         return;
       }
@@ -282,7 +277,7 @@ describe.skipIf(!scaleOut)('tenant isolation on two processes, random scenario',
       return `${h}.${b64({ ...JSON.parse(Buffer.from(p, 'base64url').toString('utf8')), ...patch })}.${s}`;
     };
     const missingWard = WARD_POOL.find((w) => !step.who.wards.includes(w)) ?? '9';
-    let r: { status: number; json: any; headers?: Headers };
+    let r: { status: number; json: ApiBody; headers?: Headers };
     switch (step.what) {
       case 'wrong-secret-publish': {
         const forged = await signDevToken({ tenantId: t.id, userId: 'app', roles: ['service'], wards: [] }, new TextEncoder().encode('not-the-secret-but-long-enough-0123456789'), 600);
@@ -303,7 +298,7 @@ describe.skipIf(!scaleOut)('tenant isolation on two processes, random scenario',
       case 'tampered-tenant-stream': {
         const s = await SseReader.open(`${procs[step.via].url}/api/sse`, { authorization: `Bearer ${tamper(own, { tid: other.id, wards: WARD_POOL })}` });
         s.close();
-        r = { status: s.status, json: s.body };
+        r = { status: s.status, json: parseBody(s.body) };
         break;
       }
       case 'publish-names-tenant':
@@ -321,7 +316,7 @@ describe.skipIf(!scaleOut)('tenant isolation on two processes, random scenario',
       case 'stream-foreign-ward': {
         const s = await SseReader.open(`${procs[step.via].url}/api/sse?topics=ward:${missingWard}`, { authorization: `Bearer ${own}` });
         s.close();
-        r = { status: s.status, json: s.body };
+        r = { status: s.status, json: parseBody(s.body) };
         break;
       }
       case 'push-foreign-topic':
@@ -340,34 +335,46 @@ describe.skipIf(!scaleOut)('tenant isolation on two processes, random scenario',
         const used = tickets.get((t.streams.find((s) => s.auth === 'ticket') as StreamSpec).name) as string;
         const s = await SseReader.open(`${procs[step.via].url}/api/sse?ticket=${used}`);
         s.close();
-        r = { status: s.status, json: s.body };
+        r = { status: s.status, json: parseBody(s.body) };
         break;
       }
     }
     is(r, step.expect.status, `${where} (${step.what})`);
   }
 
+  /** The fields of the frames' data that `keyOf` reads (one type for every event type it sees). */
+  interface FrameData {
+    reason?: string;
+    notification?: { data?: { mark?: string } };
+    unreadCount?: number;
+    read?: string[] | 'all';
+    deleted?: string[] | 'all';
+    id?: string;
+    action?: { id: string; by: string };
+    mark?: string;
+  }
+
   async function inboxOf(via: Via, tenant: string, who: Person): Promise<ListExpect> {
     const r = await call(via, 'GET', '/api/notifications?limit=100', await tokenOf(tenant, who));
     expect(r.status, `seed ${seed}: inbox of ${who.userId}@${tenant}`).toBe(200);
-    const items = (r.json.items as any[]).map((i) => {
+    const items = r.json.items!.map((i) => {
       const mark = markById.get(i.id) ?? `unknown:${i.id}`;
       // The content is the notification's own (not another tenant's under the same id).
       expect(i.data?.mark, `seed ${seed}: inbox item ${i.id} of ${who.userId}@${tenant}`).toBe(mark);
       return { mark, read: i.readAt !== null, acted: i.actedAction };
     });
-    return { unread: r.json.unreadCount, items: items.sort((a, b) => a.mark.localeCompare(b.mark)) };
+    return { unread: r.json.unreadCount!, items: items.sort((a, b) => a.mark.localeCompare(b.mark)) };
   }
 
   /** A received frame as the model writes it: `offset|type|label`. */
   function keyOf(e: ReadEvent): string {
-    const d = JSON.parse(e.data) as any;
-    const marks = (x: unknown) => (x === 'all' ? 'all' : (x as string[]).map((id) => markById.get(id) ?? `unknown:${id}`).join(','));
+    const d = JSON.parse(e.data) as FrameData;
+    const marks = (x: string[] | 'all' | undefined) => (x === 'all' ? 'all' : (x ?? []).map((id) => markById.get(id) ?? `unknown:${id}`).join(','));
     let label: string;
     if (e.event === 'reset') label = `reset:${d.reason}`;
     else if (e.event === 'notification') label = `${d.notification?.data?.mark}#${d.unreadCount ?? '-'}`;
     else if (e.event === 'inbox.updated') label = `inbox:${'read' in d ? 'read' : 'deleted'}:${marks(d.read ?? d.deleted)}#${d.unreadCount}`;
-    else if (e.event === 'notification.updated') label = `upd:${markById.get(d.id) ?? `unknown:${d.id}`}:${d.action?.id}:${d.action?.by}`;
+    else if (e.event === 'notification.updated') label = `upd:${markById.get(d.id ?? '') ?? `unknown:${d.id}`}:${d.action?.id}:${d.action?.by}`;
     else label = String(d?.mark);
     return eventKey(offsetOf(e.id), e.event, label);
   }
@@ -471,7 +478,7 @@ describe.skipIf(!scaleOut)('tenant isolation on two processes, random scenario',
       expect({ subscriptions: stats.json.subscriptions, users: stats.json.users }, `seed ${seed}: push stats of ${t.id}`).toEqual({ subscriptions: t.subs.length, users: new Set(t.subs.map((s) => s.userId)).size });
       const backup = await call('b', 'GET', '/api/push/backup', app);
       is(backup, 200, `push backup of ${t.id}`);
-      expect((backup.json.subscriptions as any[]).map((s) => s.endpoint).sort(), `seed ${seed}: backup of ${t.id}`).toEqual(t.subs.map((s) => (fakeSubs.get(s.name) as FakeSubscription).endpoint).sort());
+      expect((backup.json.subscriptions as BackupFile['subscriptions']).map((s) => s.endpoint).sort(), `seed ${seed}: backup of ${t.id}`).toEqual(t.subs.map((s) => (fakeSubs.get(s.name) as FakeSubscription).endpoint).sort());
       if (!t.subs.length) continue;
       const other = scenario.tenants.find((x) => x.id !== t.id) as TenantScenario;
       const otherApp = await tokenOf(other.id, APP);
@@ -482,7 +489,7 @@ describe.skipIf(!scaleOut)('tenant isolation on two processes, random scenario',
       expect(renamed.json.restored, `seed ${seed}: ${t.id}'s backup renamed to ${other.id}`).toBe(0);
       const colleague = t.members.find((m) => m.userId !== t.subs[0]?.userId);
       if (colleague) {
-        const reowned = await call('a', 'POST', '/api/push/restore', app, { ...backup.json, subscriptions: backup.json.subscriptions.map((s: any) => ({ ...s, userId: s.userId === colleague.userId ? (t.subs[0]?.userId as string) : colleague.userId })) });
+        const reowned = await call('a', 'POST', '/api/push/restore', app, { ...backup.json, subscriptions: (backup.json.subscriptions as BackupFile['subscriptions']).map((s) => ({ ...s, userId: s.userId === colleague.userId ? (t.subs[0]?.userId as string) : colleague.userId })) });
         is(reowned, 200, `${t.id}'s backup with owners swapped`);
         expect(reowned.json.restored, `seed ${seed}: ${t.id}'s backup with owners swapped`).toBe(0);
       }
@@ -493,7 +500,7 @@ describe.skipIf(!scaleOut)('tenant isolation on two processes, random scenario',
       for (const s of t.subs) {
         const member = t.members.find((m) => m.userId === s.userId) as Person;
         const mine = await call('a', 'GET', '/api/push/subscriptions', await tokenOf(t.id, member));
-        expect((mine.json.subscriptions as any[]).map((x) => x.endpoint), `seed ${seed}: ${s.name} still belongs to ${s.userId}@${t.id}`).toContain((fakeSubs.get(s.name) as FakeSubscription).endpoint);
+        expect((mine.json.subscriptions as BackupFile['subscriptions']).map((x) => x.endpoint), `seed ${seed}: ${s.name} still belongs to ${s.userId}@${t.id}`).toContain((fakeSubs.get(s.name) as FakeSubscription).endpoint);
       }
     }
   }, 30_000);
