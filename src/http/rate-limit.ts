@@ -144,7 +144,7 @@ export function limitByAddress(store: RateLimitStore, proxies: TrustedProxies): 
  * its own limit and not its colleagues'. A request refused here is given back to its address, so
  * a tenant refused behind a shared address (a hospital's NAT, an undeclared load balancer) does not
  * use up that address for the other tenants behind it. A stream open authenticates its bearer token
- * here (the route does so again, from the verified-token cache); one opened with a ticket was
+ * here, and the route takes the credential from the context; one opened with a ticket was
  * counted for its user when the ticket was issued. Public requests (the development token) count
  * only against their address.
  */
@@ -156,8 +156,10 @@ export function limitByIdentity(store: RateLimitStore, authenticator: Authentica
     if (points.user === 0 && points.tenant === 0) return next();
     let identity = c.var.identity as Identity | undefined;
     if (identity === undefined && cls === 'stream' && c.req.query('ticket') === undefined) {
-      identity = await authenticator.authenticate((name) => c.req.header(name));
+      const credential = await authenticator.verify((name) => c.req.header(name));
+      identity = credential.identity;
       c.set('identity', identity);
+      c.set('credential', credential);
     }
     if (identity === undefined) return next();
     const keys = identityKeys(identity);

@@ -81,7 +81,7 @@ const splitTopics = (raw: string | undefined) =>
   raw === undefined ? undefined : raw.split(',').map((t) => t.trim()).filter(Boolean);
 
 export function registerSseRoutes(app: OpenAPIHono<AppEnv>, deps: SseRouteDeps): void {
-  const identify = async (c: { req: { header(n: string): string | undefined; query(n: string): string | undefined } }): Promise<Credential> => {
+  const identify = async (c: { req: { header(n: string): string | undefined; query(n: string): string | undefined }; var: { credential?: Credential } }): Promise<Credential> => {
     const ticket = c.req.query('ticket');
     if (ticket !== undefined) {
       if (!TICKET_PATTERN.test(ticket)) throw new AppError('invalid_token', 'Ticket is malformed.');
@@ -90,7 +90,8 @@ export function registerSseRoutes(app: OpenAPIHono<AppEnv>, deps: SseRouteDeps):
       if (deps.isRevoked(cred)) throw new AppError('invalid_token', 'Ticket was obtained before this user\'s sessions were revoked; sign in again.');
       return cred;
     }
-    return deps.authenticator.verify((n) => c.req.header(n));
+    // Verified already when the rate limiter counted this stream for its user.
+    return c.var.credential ?? deps.authenticator.verify((n) => c.req.header(n));
   };
 
   app.openapi(streamRoute, async (c) => {
