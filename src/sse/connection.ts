@@ -4,18 +4,19 @@ import type { EventLog, GapReason, StoredEvent } from '../events/index.js';
 // The state of one connection and the hub's indexes over them; the delivery is in hub.ts.
 
 /**
- * The byte sink of one SSE connection. node:http's ServerResponse satisfies it as it is, so the hot
- * path writes one shared Buffer straight to each response: no per-connection stream or encoding.
+ * The byte sink of one SSE connection: the connection's socket once the route has sent the head (a
+ * node:http ServerResponse satisfies it too), so the hot path writes one shared Buffer straight to
+ * each socket: no per-connection stream, framing or encoding.
  */
 export interface SseTransport {
   write(chunk: Buffer): boolean;
   cork(): void;
   uncork(): void;
-  end(chunk?: Buffer): void;
+  end(chunk: Buffer): unknown;
   destroy(): void;
   readonly writableLength: number;
   readonly destroyed: boolean;
-  once(event: 'close', listener: () => void): unknown;
+  on(event: 'close', listener: () => void): unknown;
 }
 
 export interface HubOptions {
@@ -44,6 +45,8 @@ export interface ConnectRequest {
   validUntilMs?: number | null | undefined;
   /** When that credential was issued (ms): a revocation after it ends the stream. */
   issuedAtMs?: number | null | undefined;
+  /** Called once when the hub forgets the connection (its quota slot is given back). */
+  onClosed?: (() => void) | undefined;
 }
 
 export type ConnState = 'replaying' | 'live' | 'closed';
@@ -62,6 +65,8 @@ export class Connection {
   validUntil = 0;
   /** When the opening credential was issued (ms); -1: unknown. */
   issuedAt = -1;
+  /** Told when the connection is forgotten. */
+  onClosed: (() => void) | null = null;
   constructor(
     readonly id: number,
     readonly tenantId: string,

@@ -1,17 +1,10 @@
 import type { Clock } from '../shared/index.js';
-import {
-  formatEventId,
-  isVisibleTo,
-  parseEventId,
-  type EventLog,
-  type GapReason,
-  type StoredEvent,
-  type StreamHead,
-} from '../events/index.js';
+import type { GapReason, StoredEvent, StreamHead } from '../events/index.js';
 import { Connection, index, newHubStats, unindex, type ConnectRequest, type HubOptions, type HubStats, type ReplayOutcome, type SseTransport, type TenantIndex } from './connection.js';
 import { accessEndedFrame, endWith, StreamExpiry, type StreamEndReason } from './access.js';
 import { encodeFrameBytes } from './encoder.js';
 import { encodeEvent, frameFor, personalFrames } from './frames.js';
+import { replayInto, sendReset, type ReplayContext } from './replay.js';
 
 /**
  * The SSE hub of one process: the connections it holds, indexed by tenant, user and topic; live
@@ -26,22 +19,20 @@ export class SseHub {
   private nextId = 1;
   private open = 0;
   private heartbeat: unknown = null;
-  private readonly log: EventLog;
   private readonly clock: Clock;
   private readonly queueLimit: number;
-  private readonly replayLimit: number;
   private readonly retryMs: number;
   private readonly coalesce: boolean;
   private readonly flushBound = () => this.flush();
   private readonly expiry: StreamExpiry;
+  private readonly replayCtx: ReplayContext;
 
   constructor(opts: HubOptions) {
-    this.log = opts.log;
     this.clock = opts.clock;
     this.queueLimit = opts.queueLimit ?? 100;
-    this.replayLimit = opts.replayLimit ?? 1000;
     this.retryMs = opts.retryMs ?? 3000;
     this.coalesce = opts.coalesce ?? true;
+    this.replayCtx = { log: opts.log, replayLimit: opts.replayLimit ?? 1000, stats: this.stats, write: (c, f) => this.write(c, f) };
     this.expiry = new StreamExpiry(this.clock, (c, reason) => this.endStream(c, reason));
     const hb = opts.heartbeatMs ?? 30_000;
     if (hb > 0) {
@@ -68,15 +59,16 @@ export class SseHub {
     const conn = new Connection(this.nextId++, req.tenantId, req.userId, new Set(req.topics), transport);
     conn.validUntil = req.validUntilMs ?? 0;
     conn.issuedAt = req.issuedAtMs ?? -1;
+    conn.onClosed = req.onClosed ?? null;
     index(this.tenants, conn);
     this.expiry.track(conn);
     this.open++;
     this.stats.connectionsOpened++;
-    transport.once('close', () => this.remove(conn));
+    transport.on('close', () => this.remove(conn));
     transport.write(encodeFrameBytes({ retry: this.retryMs, comment: 'wardbell' }));
     let outcome: ReplayOutcome;
     try {
-      outcome = await this.replay(conn, req.lastEventId);
+      outcome = await replayInto(this.replayCtx, conn, req.lastEventId);
     } catch (err) {
       transport.destroy();
       this.remove(conn);
@@ -95,56 +87,6 @@ export class SseHub {
     return { connection: conn, outcome };
   }
 
-  private async replay(conn: Connection, lastEventId: string | undefined): Promise<ReplayOutcome> {
-    if (lastEventId === undefined || lastEventId === '') {
-      const head = await this.log.head(conn.tenantId);
-      // An id-only frame sets the client's Last-Event-ID without dispatching an event, so a client
-      // that hears nothing before it drops still resumes from here instead of missing events.
-      this.positionAt(conn, head);
-      return { kind: 'fresh', replayed: 0 };
-    }
-    const pos = parseEventId(lastEventId);
-    const read = pos
-      ? await this.log.readSince(conn.tenantId, pos, this.replayLimit)
-      : ({ continuity: 'gap', reason: 'unknown-id' } as const);
-    if (conn.state === 'closed') return { kind: 'fresh', replayed: 0 };
-    if (read.continuity === 'gap') {
-      const head = await this.log.head(conn.tenantId);
-      this.sendReset(conn, head, read.reason);
-      return { kind: 'reset', replayed: 0, reason: read.reason };
-    }
-    let n = 0;
-    let written = -1;
-    const viewer = { userId: conn.userId, topics: conn.topics };
-    for (const e of read.events) {
-      if (isVisibleTo(e.audience, viewer)) {
-        this.write(conn, frameFor(e, conn.userId, () => encodeEvent(e), personalFrames(e)));
-        written = e.offset;
-        n++;
-      }
-    }
-    const last = read.events[read.events.length - 1];
-    conn.lastOffset = last ? last.offset : (pos as { offset: number }).offset;
-    this.stats.replaysServed++;
-    this.stats.eventsReplayed += n;
-    // Move the client's position to the last event read even if it could not see it, so its next
-    // reconnect does not scan the same stretch again.
-    if (last && written !== last.offset) this.write(conn, encodeFrameBytes({ id: last.id }));
-    return { kind: 'replayed', replayed: n };
-  }
-
-  private positionAt(conn: Connection, head: StreamHead): void {
-    conn.lastOffset = head.head;
-    this.write(conn, encodeFrameBytes({ id: formatEventId(head.epoch, head.head) }));
-  }
-
-  private sendReset(conn: Connection, head: StreamHead, reason: GapReason): void {
-    const id = formatEventId(head.epoch, head.head);
-    conn.lastOffset = head.head;
-    this.stats.resetsSent[reason]++;
-    this.write(conn, encodeFrameBytes({ id, event: 'reset', data: JSON.stringify({ reason, lastEventId: id }) }));
-  }
-
   /**
    * Tells every open stream of a tenant that its position cannot be continued (the log was lost or
    * a gap could not be filled): live streams get a `reset` at `head`; streams still replaying are
@@ -154,7 +96,7 @@ export class SseHub {
     const t = this.tenants.get(tenantId);
     if (!t) return;
     for (const c of [...t.all]) {
-      if (c.state === 'live') this.sendReset(c, head, reason);
+      if (c.state === 'live') sendReset(this.replayCtx, c, head, reason);
       else {
         c.transport.destroy();
         this.remove(c);
@@ -324,6 +266,9 @@ export class SseHub {
     this.open--;
     this.expiry.untrack(c);
     unindex(this.tenants, c);
+    const closed = c.onClosed;
+    c.onClosed = null;
+    closed?.();
   }
 
   /**

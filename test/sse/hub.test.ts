@@ -33,7 +33,7 @@ class FakeTransport implements SseTransport {
   get writableLength() {
     return this.buffered;
   }
-  once(_e: 'close', l: () => void) {
+  on(_e: 'close', l: () => void) {
     this.onClose = l;
     return this;
   }

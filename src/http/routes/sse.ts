@@ -4,6 +4,7 @@ import { selectTopics, TICKET_PATTERN, type Authenticator, type Credential, type
 import { AppError } from '../../shared/index.js';
 import type { EventManager, StreamQuota } from '../../sse/index.js';
 import type { AppEnv } from '../env.js';
+import { eventStreamHeaders, takeOverResponse } from '../event-stream.js';
 import { bearerSecurity, commonErrors, errorResponse } from '../schemas.js';
 
 export interface SseRouteDeps {
@@ -124,23 +125,15 @@ export function registerSseRoutes(app: OpenAPIHono<AppEnv>, deps: SseRouteDeps):
       return RESPONSE_ALREADY_SENT as never;
     }
     const lastEventId = c.req.header('last-event-id') ?? c.req.query('lastEventId');
-    // Headers set by earlier middleware (CORS) are carried over to the raw response.
-    const headers: Record<string, string> = {};
-    c.res.headers.forEach((v, k) => {
-      if (k !== 'content-type') headers[k] = v;
-    });
-    res.writeHead(200, {
-      ...headers,
-      'content-type': 'text/event-stream; charset=utf-8',
-      'cache-control': 'no-store',
-      connection: 'keep-alive',
-      'x-accel-buffering': 'no',
-      'x-request-id': c.get('requestId'),
-    });
+    // Headers set by earlier middleware (CORS, x-request-id) are carried over to the raw head.
+    const carried: Array<[string, string]> = [];
+    c.res.headers.forEach((v, k) => void carried.push([k, v]));
+    if (!c.res.headers.has('x-request-id')) carried.push(['x-request-id', c.get('requestId')]);
+    const transport = takeOverResponse(res, eventStreamHeaders(carried));
     try {
       await deps.events.registerClient(
-        { tenantId: identity.tenantId, userId: identity.userId, topics: sel.topics, lastEventId, validUntilMs: credential.validUntilMs, issuedAtMs: credential.issuedAtMs },
-        res,
+        { tenantId: identity.tenantId, userId: identity.userId, topics: sel.topics, lastEventId, validUntilMs: credential.validUntilMs, issuedAtMs: credential.issuedAtMs, onClosed: release },
+        transport,
       );
     } catch (err) {
       // The head is already sent, so no error envelope can follow: the hub has closed the stream,
