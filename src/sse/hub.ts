@@ -16,6 +16,8 @@ export class SseHub {
   private readonly corkedList: Connection[] = [];
   private readonly batched: TenantIndex[] = [];
   private flushScheduled = false;
+  /** The end-of-turn flush is writing batches: each is the turn's last write, so it is not corked. */
+  private flushing = false;
   private nextId = 1;
   private open = 0;
   private heartbeat: unknown = null;
@@ -208,7 +210,7 @@ export class SseHub {
     if (tr.destroyed) return;
     if (!c.corked) {
       if (tr.writableLength === 0) c.backlog = 0;
-      if (this.coalesce) {
+      if (this.coalesce && !this.flushing) {
         tr.cork();
         c.corked = true;
         this.corkedList.push(c);
@@ -232,8 +234,10 @@ export class SseHub {
   }
 
   private flush(): void {
-    // Still marked scheduled while the batches are written, so their writes join this flush.
+    // A batch leaves in one write straight away (behind what is corked for the stream already).
+    this.flushing = true;
     for (const t of this.batched.splice(0)) this.writeBatch(t);
+    this.flushing = false;
     this.flushScheduled = false;
     const list = this.corkedList.splice(0);
     for (const c of list) {
