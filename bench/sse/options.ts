@@ -2,13 +2,22 @@
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export type ServerKind = 'bare' | 'wardbell';
+export const SERVER_KINDS = ['raw', 'bare', 'wardbell'] as const;
+export type ServerKind = (typeof SERVER_KINDS)[number];
+/** How streams are spread over users: one stream per user, one to three per user, or --users users. */
+export const LOAD_KINDS = ['one', 'mixed', 'shared'] as const;
+export type LoadKind = (typeof LOAD_KINDS)[number];
+/** How events are published: in the server process, or by a publisher process through POST /api/events. */
+export const PUBLISH_MODES = ['inproc', 'http'] as const;
+export type PublishMode = (typeof PUBLISH_MODES)[number];
 
 const resultsDir = join(dirname(fileURLToPath(import.meta.url)), '..', 'results');
 
 export interface Options {
   sizes: number[];
   servers: ServerKind[];
+  loads: LoadKind[];
+  publish: PublishMode[];
   durationMs: number;
   rate: number;
   burst: number;
@@ -29,6 +38,14 @@ export interface Options {
   quick: boolean;
 }
 
+/** A comma-separated list of names out of `allowed`, duplicates removed, order kept. */
+function names<T extends string>(flag: string, raw: string, allowed: readonly T[]): T[] {
+  const list = [...new Set(raw.split(',').map((s) => s.trim()).filter(Boolean))];
+  for (const s of list) if (!(allowed as readonly string[]).includes(s)) throw new Error(`--${flag}: one or more of ${allowed.join(', ')} (got ${s})`);
+  if (list.length === 0) throw new Error(`--${flag}: at least one of ${allowed.join(', ')}`);
+  return list as T[];
+}
+
 export function parseOptions(argv: readonly string[]): Options {
   const flags = new Map<string, string>();
   for (let i = 0; i < argv.length; i++) {
@@ -42,7 +59,7 @@ export function parseOptions(argv: readonly string[]): Options {
       i++;
     } else flags.set(k, 'true');
   }
-  const get = (k: string) => flags.get(k) ?? process.env[`BENCH_SSE_${k.toUpperCase()}`];
+  const get = (k: string) => flags.get(k) ?? process.env[`BENCH_SSE_${k.toUpperCase().replace(/-/g, '_')}`];
   const quick = get('quick') === 'true' || get('quick') === '1';
   const num = (k: string, def: number) => {
     const v = get(k);
@@ -51,14 +68,14 @@ export function parseOptions(argv: readonly string[]): Options {
     if (!Number.isFinite(n) || n < 0) throw new Error(`--${k} must be a non-negative number (got ${v})`);
     return n;
   };
-  const sizes = (get('sizes') ?? (quick ? '1000' : '1000,5000,10000')).split(',').map((s) => Number(s.trim()));
+  const sizes = (get('sizes') ?? (quick ? '1000' : '1000,10000')).split(',').map((s) => Number(s.trim()));
   if (sizes.some((n) => !Number.isInteger(n) || n < 1 || n > 19_000)) throw new Error('--sizes: integers between 1 and 19000');
-  const servers = (get('servers') ?? 'bare,wardbell').split(',').map((s) => s.trim());
-  for (const s of servers) if (s !== 'bare' && s !== 'wardbell') throw new Error(`--servers: bare and/or wardbell (got ${s})`);
   const stamp = new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19);
   return {
     sizes,
-    servers: servers as ServerKind[],
+    servers: names('servers', get('servers') ?? 'raw,bare,wardbell', SERVER_KINDS),
+    loads: names('loads', get('loads') ?? (quick ? 'one' : 'one,mixed'), LOAD_KINDS),
+    publish: names('publish', get('publish') ?? 'inproc,http', PUBLISH_MODES),
     durationMs: num('duration', quick ? 1500 : 4000),
     rate: num('rate', 0),
     burst: Math.max(1, Math.round(num('burst', quick ? 10 : 20))),
@@ -71,7 +88,7 @@ export function parseOptions(argv: readonly string[]): Options {
     quietWaitS: num('quiet-wait', 20),
     quietBudgetS: num('quiet-budget', 120),
     redo: Math.round(num('redo', 6)),
-    maxMinutes: num('max-minutes', 15),
+    maxMinutes: num('max-minutes', 25),
     wardbellSrc: get('wardbell-src') === undefined ? undefined : resolve(get('wardbell-src') as string),
     out: get('out') ?? join(resultsDir, `sse-${stamp}${quick ? '-quick' : ''}.json`),
     markdown: get('markdown') === 'true' || get('markdown') === '1',

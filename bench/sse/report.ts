@@ -71,19 +71,51 @@ export function kernelCounters(): { ctxt: number; ipi: number } | null {
   }
 }
 
-/** Renders rows as an aligned text table (first column left-aligned, the rest right-aligned). */
-export function table(head: readonly string[], rows: ReadonlyArray<readonly string[]>): string {
+/** Renders rows as an aligned text table (the first `left` columns left-aligned, the rest right-aligned). */
+export function table(head: readonly string[], rows: ReadonlyArray<readonly string[]>, left = 2): string {
   const w = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (r: readonly string[]) => r.map((c, i) => (i < 2 ? c.padEnd(w[i] ?? 0) : c.padStart(w[i] ?? 0))).join('  ');
+  const line = (r: readonly string[]) => r.map((c, i) => (i < left ? c.padEnd(w[i] ?? 0) : c.padStart(w[i] ?? 0))).join('  ');
   return [line(head), w.map((n) => '-'.repeat(n)).join('  '), ...rows.map(line)].join('\n');
 }
 
 /** Markdown version of the same table. */
-export function markdownTable(head: readonly string[], rows: ReadonlyArray<readonly string[]>): string {
-  const sep = head.map((_, i) => (i < 2 ? '---' : '---:'));
+export function markdownTable(head: readonly string[], rows: ReadonlyArray<readonly string[]>, left = 2): string {
+  const sep = head.map((_, i) => (i < left ? '---' : '---:'));
   return [head, sep, ...rows].map((r) => `| ${r.join(' | ')} |`).join('\n');
 }
 
 export const fmtInt = (n: number | null | undefined): string => (n === null || n === undefined || !Number.isFinite(n) ? '-' : Math.round(n).toLocaleString('en-US'));
 export const fmt = (n: number | null | undefined, digits = 1): string =>
   n === null || n === undefined || !Number.isFinite(n) ? '-' : n.toFixed(digits);
+
+/**
+ * Proportional set size of a process in KiB (`Pss:` of /proc/<pid>/smaps_rollup, or the sum over
+ * /proc/<pid>/smaps on kernels without the rollup), read from outside without touching its heap;
+ * null off Linux or when it cannot be read.
+ */
+export function pssKiB(pid: number): number | null {
+  try {
+    const m = /^Pss:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'latin1'));
+    if (m) return Number(m[1]);
+  } catch {
+    // fall through to smaps
+  }
+  try {
+    let kib = 0;
+    for (const m of readFileSync(`/proc/${pid}/smaps`, 'latin1').matchAll(/^Pss:\s+(\d+) kB/gm)) kib += Number(m[1]);
+    return kib;
+  } catch {
+    return null;
+  }
+}
+
+/** Soft limit on open files of this process (children inherit it), or null when unknown. */
+export function openFileLimit(): number | null {
+  try {
+    const m = /^Max open files\s+(\d+|unlimited)/m.exec(readFileSync('/proc/self/limits', 'latin1'));
+    if (!m) return null;
+    return m[1] === 'unlimited' ? Number.POSITIVE_INFINITY : Number(m[1]);
+  } catch {
+    return null;
+  }
+}

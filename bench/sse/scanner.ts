@@ -1,7 +1,9 @@
 /**
- * A byte scanner for one benchmark SSE stream: HTTP/1.1 response head, chunked transfer coding
- * (RFC 9112 section 7.1) and just enough of the SSE event stream format (WHATWG HTML, "Server-sent
- * events") to count benchmark events. It is a state machine over bytes that survives any split of
+ * A byte scanner for one benchmark SSE stream: HTTP/1.1 response head, then a body in chunked
+ * transfer coding (RFC 9112 section 7.1; wardbell and the bare floor) or delimited by the
+ * connection closing (no Content-Length, no Transfer-Encoding: RFC 9112 section 6.3; the raw
+ * floor), told apart by the head, and just enough of the SSE event stream format (WHATWG HTML,
+ * "Server-sent events") to count benchmark events. It is a state machine over bytes that survives any split of
  * the input (TCP segments, chunk boundaries), allocates nothing per event and decodes no strings:
  * at 100,000 deliveries a second the load generator must stay far cheaper than the server.
  *
@@ -44,7 +46,7 @@ export abstract class SseScanner {
   headDone = false;
   /** HTTP status of the response (0 until the head is parsed). */
   status = 0;
-  /** The body ended (last chunk seen). */
+  /** The body ended (chunked: the last chunk seen; close-delimited: `eof()` after the head). */
   ended = false;
   /** SSE blocks ended so far (blank lines). */
   blocks = 0;
@@ -136,6 +138,19 @@ export abstract class SseScanner {
           i = end; // after the last chunk: trailers, ignored
       }
     }
+  }
+
+  /**
+   * The connection closed. A close-delimited body ends here, complete; a chunked body that has not
+   * seen its last chunk was cut short (`ended` stays false).
+   */
+  eof(): void {
+    if (this.headDone && !this.chunked) this.ended = true;
+  }
+
+  /** Whether the body is in chunked transfer coding (known once the head is parsed). */
+  get isChunked(): boolean {
+    return this.chunked;
   }
 
   private endSizeLine(): void {

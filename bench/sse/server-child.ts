@@ -1,6 +1,8 @@
 /**
- * The server process of the benchmark: runs one target (`wardbell` or `bare`, argv[2]) and does
- * what the orchestrator asks over IPC: start, report memory after GC and CPU time, publish.
+ * The server process of the benchmark: runs one target (`wardbell`, `bare` or `raw`, argv[2]) and
+ * does what the orchestrator asks over IPC: start, report memory after GC and CPU time, publish in
+ * process. (Publishing through HTTP is done by bench/sse/publisher.ts, never in this process; the
+ * orchestrator reads this process's PSS from /proc/<pid>/smaps_rollup, without forcing GC.)
  * Run with --expose-gc so memory is measured after a full collection.
  */
 import { writeFileSync } from 'node:fs';
@@ -33,7 +35,7 @@ export interface MemReport {
 }
 
 const kind = process.argv[2];
-if (kind !== 'wardbell' && kind !== 'bare') throw new Error(`usage: server-child.ts wardbell|bare (got ${kind})`);
+if (kind !== 'wardbell' && kind !== 'bare' && kind !== 'raw') throw new Error(`usage: server-child.ts wardbell|bare|raw (got ${kind})`);
 
 let target: Target | null = null;
 let profiler: Session | null = null;
@@ -45,7 +47,12 @@ const gc = (globalThis as { gc?: () => void }).gc;
 
 serveRpc({
   async start(opts: TargetOptions) {
-    target = kind === 'wardbell' ? await (await import('./wardbell-target.js')).createTarget(opts) : await (await import('./bare-target.js')).createTarget();
+    target =
+      kind === 'wardbell'
+        ? await (await import('./wardbell-target.js')).createTarget(opts)
+        : kind === 'bare'
+          ? await (await import('./bare-target.js')).createTarget()
+          : await (await import('./raw-target.js')).createTarget();
     return { url: target.url, pid: process.pid };
   },
 
