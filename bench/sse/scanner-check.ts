@@ -1,9 +1,10 @@
 /**
  * Self-check of the load generator's byte scanner: SSE responses of every server's shape (with
  * heartbeats, comments and id-only blocks) fed whole, byte by byte and in random splits must yield
- * exactly the benchmark events they hold. Two framings: chunked (wardbell and the bare floor) and
- * close-delimited (the raw floor: no Content-Length, no Transfer-Encoding, the body ends when the
- * connection closes). Run: `npx tsx bench/sse/scanner-check.ts`.
+ * exactly the benchmark events they hold. Two framings: chunked (the bare floor) and
+ * close-delimited (the raw floor, and wardbell since it writes streams to the socket: no
+ * Content-Length, no Transfer-Encoding, the body ends when the connection closes).
+ * Run: `npx tsx bench/sse/scanner-check.ts`.
  */
 import assert from 'node:assert/strict';
 import { RAW_HEAD } from './raw-target.js';

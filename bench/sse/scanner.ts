@@ -1,11 +1,12 @@
 /**
  * A byte scanner for one benchmark SSE stream: HTTP/1.1 response head, then a body in chunked
- * transfer coding (RFC 9112 section 7.1; wardbell and the bare floor) or delimited by the
- * connection closing (no Content-Length, no Transfer-Encoding: RFC 9112 section 6.3; the raw
- * floor), told apart by the head, and just enough of the SSE event stream format (WHATWG HTML,
- * "Server-sent events") to count benchmark events. It is a state machine over bytes that survives any split of
- * the input (TCP segments, chunk boundaries), allocates nothing per event and decodes no strings:
- * at 100,000 deliveries a second the load generator must stay far cheaper than the server.
+ * transfer coding (RFC 9112 section 7.1; the bare floor) or delimited by the connection closing
+ * (no Content-Length, no Transfer-Encoding: RFC 9112 section 6.3; the raw floor, and wardbell
+ * since its streams are written straight to the socket), told apart by the head; and just enough
+ * of the SSE event stream format (WHATWG HTML, "Server-sent events") to count benchmark events.
+ * It is a state machine over bytes that survives any split of the input (TCP segments, chunk
+ * boundaries), allocates nothing per event and decodes no strings: at 100,000 deliveries a second
+ * the load generator must stay far cheaper than the server.
  *
  * A benchmark event is a block whose data line is exactly `data: {"seq":<int>,"t":<number>...`
  * (the publisher's JSON.stringify of `{ seq, t }`). Everything else (comments, `retry:`, id-only
@@ -51,7 +52,7 @@ export abstract class SseScanner {
   /** SSE blocks ended so far (blank lines). */
   blocks = 0;
   /**
-   * The number after the last '-' of the latest `id:` line (both servers' ids end in an offset),
+   * The number after the last '-' of the latest `id:` line (every server's ids end in an offset),
    * -1 before any: lets a caller check that ids only grow, as Last-Event-ID resumption needs.
    */
   lastIdNumber = -1;
