@@ -4,7 +4,9 @@
  * JSON.parse it, fan the frame out, answer 202 as wardbell does). No auth check beyond the header's
  * presence, no validation beyond what building the frame needs, no log.
  */
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Target } from './target.js';
 
 /** Ids like wardbell's (`<10 chars>-<12 digits>`), so frames have the same size on every server. */
 export function floorIds(epoch: string) {
@@ -56,4 +58,55 @@ export function handleFloorPublish(req: IncomingMessage, res: ServerResponse, fa
     }
     answer(res, 202, { id: fanOut(body.type, JSON.stringify(body.data ?? null)) });
   });
+}
+
+/** What makes one floor differ from the other: how a stream is answered, and how frames reach it. */
+export interface FloorStreams {
+  /** Answers an admitted `GET /api/sse` (head and preamble) and starts counting it. */
+  open(req: IncomingMessage, res: ServerResponse): void;
+  /** Encodes one event once and writes it to every stream; returns its id. Each floor keeps its own loop. */
+  fanOut(type: string, dataJson: string): string;
+  /** Open streams. */
+  count(): number;
+  /** Deliveries written so far. */
+  written(): number;
+  /** Closes what `closeAllConnections` does not (sockets taken over from node:http). */
+  closeStreams?(): void;
+}
+
+/**
+ * The floors' shared server: `POST /api/events` (handleFloorPublish), `GET /api/sse` with a bearer
+ * header handed to `streams.open`, 404 for anything else; listening on a free loopback port.
+ */
+export async function serveFloor(streams: FloorStreams): Promise<Target> {
+  const server = createServer({ keepAliveTimeout: 65_000 }, (req, res) => {
+    if (req.method === 'POST' && req.url === '/api/events') {
+      handleFloorPublish(req, res, streams.fanOut);
+      return;
+    }
+    if (req.method !== 'GET' || !req.url?.startsWith('/api/sse') || !req.headers.authorization?.startsWith('Bearer ')) {
+      res.writeHead(404).end();
+      return;
+    }
+    streams.open(req, res);
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    connections: streams.count,
+    publish(seq, t) {
+      streams.fanOut('schedule.updated', JSON.stringify({ seq, t }));
+    },
+    stats: () => ({ framesDelivered: streams.written() }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+        streams.closeStreams?.();
+      }),
+  };
 }

@@ -8,9 +8,8 @@
  * written to (neither head nor body, never ended), so node:http writes nothing on that socket;
  * a socket leaves the Set on 'close'. `POST /api/events` is the floors' shared handler (floor.ts).
  */
-import { createServer } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
-import { floorFrame, floorIds, floorPreamble, handleFloorPublish } from './floor.js';
+import type { Socket } from 'node:net';
+import { floorFrame, floorIds, floorPreamble, serveFloor } from './floor.js';
 import type { Target } from './target.js';
 
 const idOf = floorIds('raw000raw0');
@@ -19,51 +18,31 @@ const idOf = floorIds('raw000raw0');
 export const RAW_HEAD =
   'HTTP/1.1 200 OK\r\nContent-Type: text/event-stream; charset=utf-8\r\nCache-Control: no-store\r\nX-Accel-Buffering: no\r\nConnection: close\r\n\r\n';
 
-export async function createTarget(): Promise<Target> {
+export function createTarget(): Promise<Target> {
   const sockets = new Set<Socket>();
   const opening = Buffer.concat([Buffer.from(RAW_HEAD, 'latin1'), floorPreamble('raw', idOf(0))]);
   let lastId = 0;
   let written = 0;
-  const fanOut = (type: string, dataJson: string) => {
-    const id = idOf(++lastId);
-    const frame = floorFrame(id, type, dataJson);
-    for (const s of sockets) s.write(frame);
-    written += sockets.size;
-    return id;
-  };
-  const server = createServer({ keepAliveTimeout: 65_000 }, (req, res) => {
-    if (req.method === 'POST' && req.url === '/api/events') {
-      handleFloorPublish(req, res, fanOut);
-      return;
-    }
-    if (req.method !== 'GET' || !req.url?.startsWith('/api/sse') || !req.headers.authorization?.startsWith('Bearer ')) {
-      res.writeHead(404).end();
-      return;
-    }
-    const sock = req.socket;
-    if (sock.destroyed) return;
-    // Head and preamble in one write; `res` is left alone from here on.
-    sock.write(opening);
-    sockets.add(sock);
-    sock.once('close', () => sockets.delete(sock));
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    connections: () => sockets.size,
-    publish(seq, t) {
-      fanOut('schedule.updated', JSON.stringify({ seq, t }));
+  return serveFloor({
+    open(req) {
+      const sock = req.socket;
+      if (sock.destroyed) return;
+      // Head and preamble in one write; `res` is left alone from here on.
+      sock.write(opening);
+      sockets.add(sock);
+      sock.once('close', () => sockets.delete(sock));
     },
-    stats: () => ({ framesDelivered: written }),
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-        for (const s of sockets) s.destroy();
-      }),
-  };
+    fanOut(type, dataJson) {
+      const id = idOf(++lastId);
+      const frame = floorFrame(id, type, dataJson);
+      for (const s of sockets) s.write(frame);
+      written += sockets.size;
+      return id;
+    },
+    count: () => sockets.size,
+    written: () => written,
+    closeStreams: () => {
+      for (const s of sockets) s.destroy();
+    },
+  });
 }
