@@ -32,6 +32,11 @@ export interface HubOptions {
   retryMs?: number;
   /** Coalesce the frames a connection gets within one event-loop turn into one write. Default true. */
   coalesce?: boolean;
+  /**
+   * Longest a tenant-wide batch may wait for more events when one pass over its streams is slow
+   * (at least 20 ms, measured): a twentieth of the pass, at most this. 0 disables. Default 10 ms.
+   */
+  holdMaxMs?: number;
 }
 
 export interface ConnectRequest {

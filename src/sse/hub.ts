@@ -16,6 +16,10 @@ export class SseHub {
   private readonly corkedList: Connection[] = [];
   private readonly batched: TenantIndex[] = [];
   private flushScheduled = false;
+  /** Batches wait for this timer (the hold, under a large fan-out) instead of the end of the turn. */
+  private holdTimer: unknown = null;
+  /** Measured cost of writing one batch to one stream, ms (0 until a pass was slow enough to time). */
+  private perStreamMs = 0;
   /** The end-of-turn flush is writing batches: each is the turn's last write, so it is not corked. */
   private flushing = false;
   private nextId = 1;
@@ -25,7 +29,9 @@ export class SseHub {
   private readonly queueLimit: number;
   private readonly retryMs: number;
   private readonly coalesce: boolean;
+  private readonly holdMaxMs: number;
   private readonly flushBound = () => this.flush();
+  private readonly holdBound = () => this.endHold();
   private readonly expiry: StreamExpiry;
   private readonly replayCtx: ReplayContext;
 
@@ -34,6 +40,7 @@ export class SseHub {
     this.queueLimit = opts.queueLimit ?? 100;
     this.retryMs = opts.retryMs ?? 3000;
     this.coalesce = opts.coalesce ?? true;
+    this.holdMaxMs = opts.holdMaxMs ?? 10;
     this.replayCtx = { log: opts.log, replayLimit: opts.replayLimit ?? 1000, stats: this.stats, write: (c, f) => this.write(c, f) };
     this.expiry = new StreamExpiry(this.clock, (c, reason) => this.endStream(c, reason));
     const hb = opts.heartbeatMs ?? 30_000;
@@ -153,11 +160,8 @@ export class SseHub {
       t.batch.offsets.push(e.offset);
       // A batch never holds more than a client may queue: the slow-client bound stays synchronous.
       if (t.batch.frames.length >= this.queueLimit) this.writeBatch(t);
-      if (!this.flushScheduled) {
-        this.flushScheduled = true;
-        // The end of this event-loop turn, not a time: the one timer that does not go through Clock.
-        setImmediate(this.flushBound);
-      }
+      else if (this.holdTimer === null && t.batch.frames.length === 1) this.startHold(t.all.size);
+      if (this.holdTimer === null) this.scheduleFlush();
       return;
     }
     // Anything else for this tenant goes after the tenant frames batched before it.
@@ -214,10 +218,7 @@ export class SseHub {
         tr.cork();
         c.corked = true;
         this.corkedList.push(c);
-        if (!this.flushScheduled) {
-          this.flushScheduled = true;
-          setImmediate(this.flushBound);
-        }
+        this.scheduleFlush();
       }
     }
     tr.write(frame);
@@ -233,10 +234,51 @@ export class SseHub {
     }
   }
 
+  private scheduleFlush(): void {
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    // The end of this event-loop turn, not a time: the one timer that does not go through Clock.
+    setImmediate(this.flushBound);
+  }
+
+  /**
+   * Under a large fan-out, the first batched event of a turn waits a little for the next ones: one
+   * pass over all streams costs (streams x measured cost per stream), and events that arrive while a
+   * pass runs wait for it and then take a pass of their own. Holding the batch for a twentieth of
+   * the expected pass (at most `holdMaxMs`) lets a burst of publishes leave in one pass.
+   */
+  private startHold(streams: number): void {
+    const passMs = this.perStreamMs * streams;
+    if (this.holdMaxMs <= 0 || passMs < 20) return;
+    this.holdTimer = this.clock.setInterval(this.holdBound, Math.min(this.holdMaxMs, passMs / 20));
+  }
+
+  private endHold(): void {
+    if (this.holdTimer !== null) this.clock.clearInterval(this.holdTimer);
+    this.holdTimer = null;
+    this.flushing = true;
+    this.writeBatches();
+    this.flushing = false;
+  }
+
+  /** Writes every batch, timing the pass to learn the cost per stream. */
+  private writeBatches(): void {
+    if (this.batched.length === 0) return;
+    const started = this.clock.now();
+    let streams = 0;
+    for (const t of this.batched.splice(0)) {
+      streams += t.all.size;
+      this.writeBatch(t);
+    }
+    const took = this.clock.now() - started;
+    // Only passes long enough for a millisecond clock to time are measured.
+    if (took >= 5 && streams > 0) this.perStreamMs = this.perStreamMs === 0 ? took / streams : 0.7 * this.perStreamMs + (0.3 * took) / streams;
+  }
+
   private flush(): void {
     // A batch leaves in one write straight away (behind what is corked for the stream already).
     this.flushing = true;
-    for (const t of this.batched.splice(0)) this.writeBatch(t);
+    if (this.holdTimer === null) this.writeBatches();
     this.flushing = false;
     this.flushScheduled = false;
     const list = this.corkedList.splice(0);
@@ -281,6 +323,7 @@ export class SseHub {
    */
   shutdown(retryMs: number): number {
     this.stopHeartbeat();
+    if (this.holdTimer !== null) this.endHold();
     this.flush();
     const bye = encodeFrameBytes({ retry: retryMs, comment: 'server restarting' });
     let n = 0;

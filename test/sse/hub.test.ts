@@ -178,6 +178,52 @@ describe('SseHub', () => {
     expect(a.chunks.at(-1)).toBe(b.chunks.at(-1));
   });
 
+  it('holds a tenant batch for more events once a pass over its streams was slow', async () => {
+    const { hub, publish, clock } = setup({ coalesce: true });
+    // Each batch write costs 1 ms of (fake) time: a pass over 100 streams takes 100 ms.
+    let slow = false;
+    const streams = Array.from({ length: 100 }, () => {
+      const t = new FakeTransport();
+      const write = t.write.bind(t);
+      t.write = (chunk: Buffer) => {
+        if (slow) clock.advance(1);
+        return write(chunk);
+      };
+      return t;
+    });
+    for (const [i, t] of streams.entries()) await hub.register({ tenantId: 'h1', userId: `u${i}`, topics: [] }, t);
+    await new Promise((r) => setImmediate(r));
+    slow = true;
+    const a = streams[0] as FakeTransport;
+    const before = a.chunks.length;
+    await publish(toTenant(1));
+    await new Promise((r) => setImmediate(r));
+    // No pass measured yet: the first event leaves when the turn ends.
+    expect(a.chunks.length).toBe(before + 1);
+    slow = false;
+    for (let n = 2; n <= 4; n++) {
+      await publish(toTenant(n));
+      await new Promise((r) => setImmediate(r));
+    }
+    // Expected pass 100 ms: the batch waits a twentieth of it (5 ms) for more events.
+    expect(a.chunks.length).toBe(before + 1);
+    clock.advance(4);
+    expect(a.chunks.length).toBe(before + 1);
+    clock.advance(1);
+    expect(a.chunks.length).toBe(before + 2);
+    for (const t of streams) expect(t.events('schedule.updated').map((e) => e.data.n)).toEqual([1, 2, 3, 4]);
+    // A personal event during a hold goes after the tenant frames held before it.
+    await publish(toTenant(5));
+    await publish({ tenantId: 'h1', type: 'swap.requested', data: { n: 6 }, audience: { kind: 'users', users: ['u0'] } });
+    await new Promise((r) => setImmediate(r));
+    expect([...a.text.matchAll(/data: \{"n":(\d)\}/g)].map((m) => Number(m[1]))).toEqual([1, 2, 3, 4, 5, 6]);
+    // Shutdown writes what a hold keeps.
+    await publish(toTenant(7));
+    expect(hub.shutdown(1000)).toBe(100);
+    for (const t of streams) expect(t.events('schedule.updated').map((e) => e.data.n)).toEqual([1, 2, 3, 4, 5, 7]);
+    expect(clock.pending).toBe(0);
+  });
+
   it('keeps order when a personal event follows batched tenant broadcasts', async () => {
     const { hub, publish } = setup({ coalesce: true });
     const a = new FakeTransport();
