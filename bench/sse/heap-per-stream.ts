@@ -3,8 +3,9 @@
  * [--streams 3000] [--users one|shared]`. Starts wardbell (createWardbell, SQLite log) in a child
  * process, takes a heap snapshot with no stream open (after a warm-up) and another with N idle
  * streams open (raw sockets, every stream its own user and token, or all of one user), and prints
- * the difference per stream: bytes and count by node type and constructor, largest first. The
- * snapshots are written to a scratch directory and removed.
+ * the difference per stream: bytes and count by node type and constructor, largest first. With
+ * `--by retainer` each kind is split by what first holds it (`kind <- holder.edge`), to find who
+ * keeps a stream's objects alive. The snapshots are written to a scratch directory and removed.
  */
 import { fork } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -33,22 +34,44 @@ async function server(dir: string) {
 }
 
 interface Snapshot {
-  snapshot: { meta: { node_fields: string[]; node_types: [string[]] } };
+  snapshot: { meta: { node_fields: string[]; node_types: [string[]]; edge_fields: string[]; edge_types: [string[]] } };
   nodes: number[];
+  edges: number[];
   strings: string[];
 }
 
-/** Bytes and count per "type:constructor" of a heap snapshot. */
-function tally(file: string): Map<string, [number, number]> {
+/** Bytes and count per "type:constructor" of a heap snapshot (with `byRetainer`, per "kind <- holder.edge"). */
+function tally(file: string, byRetainer: boolean): Map<string, [number, number]> {
   const s = JSON.parse(readFileSync(file, 'utf8')) as Snapshot;
   const f = s.snapshot.meta.node_fields;
-  const [ti, ni, si] = [f.indexOf('type'), f.indexOf('name'), f.indexOf('self_size')];
+  const [ti, ni, si, ei] = [f.indexOf('type'), f.indexOf('name'), f.indexOf('self_size'), f.indexOf('edge_count')];
   const types = s.snapshot.meta.node_types[0];
-  const out = new Map<string, [number, number]>();
-  for (let i = 0; i < s.nodes.length; i += f.length) {
+  const kind = (i: number) => {
     const type = types[s.nodes[i + ti] as number] as string;
     const named = type === 'object' || type === 'closure' || type === 'native' || type === 'synthetic';
-    const key = named ? `${type}:${(s.strings[s.nodes[i + ni] as number] as string).slice(0, 50)}` : type;
+    return named ? `${type}:${(s.strings[s.nodes[i + ni] as number] as string).slice(0, 50)}` : type;
+  };
+  // The first strong retainer of each node, as "holder kind.edge name".
+  const holder = new Map<number, string>();
+  if (byRetainer) {
+    const ef = s.snapshot.meta.edge_fields;
+    const [eti, eni, eto] = [ef.indexOf('type'), ef.indexOf('name_or_index'), ef.indexOf('to_node')];
+    const etypes = s.snapshot.meta.edge_types[0];
+    let e = 0;
+    for (let i = 0; i < s.nodes.length; i += f.length) {
+      const count = s.nodes[i + ei] as number;
+      for (let k = 0; k < count; k++, e += ef.length) {
+        const et = etypes[s.edges[e + eti] as number] as string;
+        const to = s.edges[e + eto] as number;
+        if (et === 'weak' || holder.has(to)) continue;
+        const name = et === 'element' || et === 'hidden' ? `[${et}]` : (s.strings[s.edges[e + eni] as number] as string).slice(0, 30);
+        holder.set(to, `${kind(i)}.${name}`);
+      }
+    }
+  }
+  const out = new Map<string, [number, number]>();
+  for (let i = 0; i < s.nodes.length; i += f.length) {
+    const key = byRetainer ? `${kind(i)} <- ${holder.get(i) ?? '?'}` : kind(i);
     const e = out.get(key) ?? [0, 0];
     e[0] += s.nodes[i + si] as number;
     e[1]++;
@@ -64,6 +87,7 @@ async function main() {
   };
   const n = Number(arg('streams', '3000'));
   const oneUserEach = arg('users', 'one') === 'one';
+  const byRetainer = arg('by', 'kind') === 'retainer';
   const dir = mkdtempSync(join(tmpdir(), 'wardbell-heap-'));
   const child = fork(fileURLToPath(import.meta.url), ['server', dir], { execArgv: ['--import', 'tsx'] });
   const next = () => new Promise<Msg>((r) => child.once('message', (m: Msg) => r(m)));
@@ -96,9 +120,9 @@ async function main() {
     await ask('publish');
     for (const s of warm) s.destroy();
     await new Promise((r) => setTimeout(r, 500));
-    const before = tally((await ask('snapshot')).file as string);
+    const before = tally((await ask('snapshot')).file as string, byRetainer);
     await open(n, 0);
-    const after = tally((await ask('snapshot')).file as string);
+    const after = tally((await ask('snapshot')).file as string, byRetainer);
     let total = 0;
     const rows: Array<[string, number, number]> = [];
     for (const [k, [bytes, count]] of after) {

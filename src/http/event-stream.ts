@@ -1,4 +1,5 @@
-import type { ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createRequire } from 'node:module';
 import type { Socket } from 'node:net';
 import type { SseTransport } from '../sse/index.js';
 
@@ -46,17 +47,79 @@ export function eventStreamHead(lines: Iterable<readonly [string, string]>): str
   return `${head}\r\n`;
 }
 
+/** node:http's own listeners on a connection it serves, by event (Node 18 to 22 name them so). */
+const HTTP_LISTENERS: ReadonlyArray<readonly [string, string]> = [
+  ['data', 'bound socketOnData'],
+  ['end', 'bound socketOnEnd'],
+  ['close', 'bound socketOnClose'],
+  ['close', 'onServerResponseClose'],
+  ['drain', 'bound socketOnDrain'],
+  ['error', 'socketOnError'],
+  ['timeout', 'socketOnTimeout'],
+  ['resume', 'onSocketResume'],
+  ['pause', 'onSocketPause'],
+];
+
+type FreeParser = (parser: unknown, req: IncomingMessage, socket: Socket) => void;
+let freeParser: FreeParser | null | undefined;
+const loadFreeParser = (): FreeParser | null => {
+  if (freeParser === undefined) {
+    try {
+      const common = createRequire(import.meta.url)('_http_common') as { freeParser?: unknown };
+      freeParser = typeof common.freeParser === 'function' ? (common.freeParser as FreeParser) : null;
+    } catch {
+      freeParser = null;
+    }
+  }
+  return freeParser;
+};
+
+const ignore = () => undefined;
+
+/**
+ * Hands a connection from node:http to the stream, as node:http itself does for an upgrade: its
+ * listeners come off, its parser goes back to the pool, and the request and response objects are
+ * no longer held by the socket. An idle stream then costs the socket and the hub's connection, not
+ * node:http's per-request state. Done only when the socket carries exactly node:http's listeners
+ * and the request has been read to its end (otherwise, on a Node.js that differs or for a request
+ * whose body is still arriving, node:http keeps the socket and the stream still works).
+ * After it, the stream reads (and discards) what the client sends, to see it close.
+ */
+export function detachFromHttp(req: IncomingMessage, res: ServerResponse, socket: Socket): boolean {
+  const free = loadFreeParser();
+  const parser = (socket as Socket & { parser?: unknown }).parser;
+  // Only once node:http has read the whole request: its parser files a connection away as idle
+  // when the request completes, and one freed before that would be filed again.
+  if (!free || !parser || !req.complete) return false;
+  const found: Array<[string, (...args: unknown[]) => void]> = [];
+  for (const [event, name] of HTTP_LISTENERS) {
+    const l = socket.listeners(event).find((f) => f.name === name) as ((...args: unknown[]) => void) | undefined;
+    if (l) found.push([event, l]);
+    else if (event !== 'timeout') return false;
+  }
+  for (const [event, l] of found) socket.removeListener(event, l);
+  res.detachSocket(socket);
+  free(parser, req, socket);
+  socket.on('error', ignore);
+  // The client's half-close ends the stream (node:http's sockets allow half-open connections).
+  socket.on('end', () => socket.destroy());
+  socket.on('data', ignore);
+  socket.resume();
+  return true;
+}
+
 /**
  * Sends the head and returns where the stream's frames go: the socket itself. When node:http has
  * not given this response its socket yet (a request pipelined behind another still being answered),
  * the head and frames go through the response instead, still without chunked coding.
  */
-export function takeOverResponse(res: ServerResponse, headers: ReadonlyArray<readonly [string, string]>): SseTransport {
+export function takeOverResponse(req: IncomingMessage, res: ServerResponse, headers: ReadonlyArray<readonly [string, string]>): SseTransport {
   const socket: Socket | null = res.socket;
-  if (socket) {
+  if (socket && res.writableLength === 0 && !res.headersSent) {
     // The response object stays unused: nothing else is written through it, and the framework's
     // listeners on it (which keep the request's objects alive for the stream's life) are let go.
     res.removeAllListeners('close');
+    detachFromHttp(req, res, socket);
     socket.write(eventStreamHead(headers), 'latin1');
     return socket;
   }

@@ -1,6 +1,7 @@
 import { connect, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EVENT_STREAM_HEADERS, eventStreamHead, eventStreamHeaders } from '../../src/http/event-stream.js';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { EVENT_STREAM_HEADERS, detachFromHttp, eventStreamHead, eventStreamHeaders } from '../../src/http/event-stream.js';
 import { eventually } from '../helpers/eventually.js';
 import { postJson, startService, type TestService } from '../helpers/service.js';
 
@@ -54,6 +55,71 @@ class RawClient {
     return this.text.slice(this.head.length);
   }
 }
+
+describe('a connection handed from node:http to the stream', () => {
+  let server: Server;
+  let url: string;
+  const handled: Array<{ req: IncomingMessage; res: ServerResponse; detached?: boolean }> = [];
+  beforeAll(async () => {
+    server = createServer((req, res) => {
+      const h: (typeof handled)[number] = { req, res };
+      handled.push(h);
+      // As the route does: after the handler's first await, once the request has been read.
+      setImmediate(() => {
+        h.detached = detachFromHttp(req, res, res.socket as Socket);
+        if (h.detached) req.socket.write('HTTP/1.1 200 OK\r\nconnection: close\r\n\r\nhello\n');
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  });
+  afterAll(async () => {
+    server.closeAllConnections();
+    await new Promise<void>((r) => server.close(() => r()));
+  });
+
+  const connections = () => new Promise<number>((r, j) => server.getConnections((e, n) => (e ? j(e) : r(n))));
+
+  it('lets node:http forget it: no parser, no response held, invisible to closing idle connections', async () => {
+    const c = await RawClient.open(url, (h) => `GET /s HTTP/1.1\r\nHost: ${h}\r\n\r\n`);
+    await eventually(() => expect(c.body).toBe('hello\n'));
+    const h = handled.at(-1);
+    expect(h?.detached).toBe(true);
+    const socket = h?.req.socket as Socket & { parser?: unknown; _httpMessage?: unknown };
+    expect(socket.parser).toBeNull();
+    expect(socket._httpMessage).toBeNull();
+    // node:http no longer lists it: closing idle connections neither throws nor closes the stream.
+    server.closeIdleConnections();
+    // What the client sends now (a pipelined request) is read and dropped, never answered.
+    c.socket.write('GET /other HTTP/1.1\r\nHost: x\r\n\r\n');
+    socket.write('still here\n');
+    await eventually(() => expect(c.body).toBe('hello\nstill here\n'));
+    expect(c.ended).toBe(false);
+    expect(handled.at(-1)).toBe(h);
+    c.socket.destroy();
+  });
+
+  it('closes when the client half-closes, and survives a reset', async () => {
+    const before = await connections();
+    const a = await RawClient.open(url, (h) => `GET /a HTTP/1.1\r\nHost: ${h}\r\n\r\n`);
+    const b = await RawClient.open(url, (h) => `GET /b HTTP/1.1\r\nHost: ${h}\r\n\r\n`);
+    await eventually(() => expect(a.body + b.body).toBe('hello\nhello\n'));
+    a.socket.end();
+    await eventually(() => expect(a.ended).toBe(true));
+    b.socket.resetAndDestroy();
+    await eventually(async () => expect(await connections()).toBe(before));
+  });
+
+  it('is left to node:http while the request body is still arriving', async () => {
+    const c = await RawClient.open(url, (h) => `POST /p HTTP/1.1\r\nHost: ${h}\r\nContent-Length: 10\r\n\r\nabc`);
+    await eventually(() => expect(handled.at(-1)?.detached).toBe(false));
+    const h = handled.at(-1) as (typeof handled)[number];
+    h.res.end('done');
+    c.socket.write('defghij');
+    await eventually(() => expect(c.body).toBe('done'));
+    c.socket.destroy();
+  });
+});
 
 describe('GET /api/sse written straight to the socket', () => {
   let svc: TestService;

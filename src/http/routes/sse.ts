@@ -129,7 +129,7 @@ export function registerSseRoutes(app: OpenAPIHono<AppEnv>, deps: SseRouteDeps):
     const carried: Array<[string, string]> = [];
     c.res.headers.forEach((v, k) => void carried.push([k, v]));
     if (!c.res.headers.has('x-request-id')) carried.push(['x-request-id', c.get('requestId')]);
-    const transport = takeOverResponse(res, eventStreamHeaders(carried));
+    const transport = takeOverResponse(c.env.incoming, res, eventStreamHeaders(carried));
     try {
       await deps.events.registerClient(
         { tenantId: identity.tenantId, userId: identity.userId, topics: sel.topics, lastEventId, validUntilMs: credential.validUntilMs, issuedAtMs: credential.issuedAtMs, onClosed: release },
