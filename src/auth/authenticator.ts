@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { AppError } from '../shared/index.js';
 import type { Identity } from './identity.js';
 import { verifyTokenWithExpiry, type JwtKey, type JwtOptions } from './jwt.js';
@@ -43,9 +44,10 @@ export function createAuthenticator(
   const toleranceMs = (jwt?.clockToleranceS ?? 30) * 1000;
   // A page sends the same token with every request; verifying its signature each time costs more
   // than the request's query. A token string that verified once (signature, algorithm, issuer,
-  // audience, claims) maps to the same identity until it expires, so it is remembered by its whole
-  // text — any changed byte is a different key and is verified afresh — and expiry is checked on
-  // every use.
+  // audience, claims) maps to the same identity until it expires, so it is remembered by the
+  // SHA-256 of its whole text (any changed byte is a different key and is verified afresh; 43 bytes
+  // per entry rather than the token's few hundred, and no token kept in memory), and expiry is
+  // checked on every use.
   const verified = new Map<string, Credential>();
   const verify = async (h: HeaderGetter): Promise<Credential> => {
       const auth = h('authorization');
@@ -56,18 +58,19 @@ export function createAuthenticator(
       if (!m?.[1]) throw new AppError('invalid_token', 'Authorization header must be "Bearer <JWT>".');
       // Identity headers are ignored here on purpose: only the verified token says who is calling.
       const token = m[1];
-      const hit = verified.get(token);
+      const digest = createHash('sha256').update(token).digest('base64url');
+      const hit = verified.get(digest);
       if (hit) {
-        verified.delete(token);
+        verified.delete(digest);
         if (now() < (hit.validUntilMs as number)) {
-          verified.set(token, hit); // most recently used last
+          verified.set(digest, hit); // most recently used last
           return hit;
         }
       }
       const { identity, expiresAt, issuedAt } = await verifyTokenWithExpiry(token, key, jwt);
       if (verified.size >= cacheSize) verified.delete(verified.keys().next().value as string);
       const credential: Credential = { identity, issuedAtMs: issuedAt === null ? null : issuedAt * 1000, validUntilMs: expiresAt * 1000 + toleranceMs };
-      verified.set(token, credential);
+      verified.set(digest, credential);
       return credential;
   };
   return {

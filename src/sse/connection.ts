@@ -76,6 +76,7 @@ export class Connection {
     readonly id: number,
     readonly tenantId: string,
     readonly userId: string,
+    /** Its topics but `user:` ones (a connection only ever has its own user's, always heard). */
     readonly topics: ReadonlySet<string>,
     readonly transport: SseTransport,
   ) {}
@@ -85,7 +86,8 @@ export interface TenantIndex {
   all: Set<Connection>;
   /** Tenant-wide frames published this event-loop turn, written once per stream at the flush. */
   batch?: { frames: Buffer[]; offsets: number[] } | undefined;
-  users: Map<string, Set<Connection>>;
+  /** By user: the connection itself while the user has one (most do), a set from the second on. */
+  users: Map<string, Connection | Set<Connection>>;
   topics: Map<string, Set<Connection>>;
 }
 
@@ -134,13 +136,52 @@ export const removeFrom = <K>(m: Map<K, Set<Connection>>, k: K, c: Connection) =
   if (s && s.delete(c) && s.size === 0) m.delete(k);
 };
 
+/** The user's connections in a tenant's index (a copy: callers may close them while iterating). */
+export function userConnections(t: TenantIndex | undefined, userId: string): Connection[] {
+  const u = t?.users.get(userId);
+  return u === undefined ? [] : u instanceof Connection ? [u] : [...u];
+}
+
+export function userConnectionCount(t: TenantIndex | undefined, userId: string): number {
+  const u = t?.users.get(userId);
+  return u === undefined ? 0 : u instanceof Connection ? 1 : u.size;
+}
+
+/**
+ * Topic sets shared by the connections that listen to the same topics (a ward's nurses all do):
+ * one Set per distinct combination, counted, dropped with its last connection.
+ */
+export class TopicSets {
+  private readonly sets = new Map<string, { set: ReadonlySet<string>; refs: number }>();
+  /** The shared set of `topics` minus `user:` ones; give it back with `release`. */
+  take(topics: readonly string[]): ReadonlySet<string> {
+    const own = topics.filter((t) => !t.startsWith('user:')).sort();
+    const key = own.join(' ');
+    let e = this.sets.get(key);
+    if (!e) this.sets.set(key, (e = { set: new Set(own), refs: 0 }));
+    e.refs++;
+    return e.set;
+  }
+  release(set: ReadonlySet<string>): void {
+    const key = [...set].join(' ');
+    const e = this.sets.get(key);
+    if (e && e.set === set && --e.refs === 0) this.sets.delete(key);
+  }
+  get size(): number {
+    return this.sets.size;
+  }
+}
+
 /** Adds a connection to the indexes of its tenant: all, by user, by topic. */
 export function index(tenants: Map<string, TenantIndex>, c: Connection): void {
   let t = tenants.get(c.tenantId);
   if (!t) tenants.set(c.tenantId, (t = { all: new Set(), users: new Map(), topics: new Map() }));
   t.all.add(c);
-  addTo(t.users, c.userId, c);
-  for (const topic of c.topics) if (!topic.startsWith('user:')) addTo(t.topics, topic, c);
+  const u = t.users.get(c.userId);
+  if (u === undefined) t.users.set(c.userId, c);
+  else if (u instanceof Connection) t.users.set(c.userId, new Set([u, c]));
+  else u.add(c);
+  for (const topic of c.topics) addTo(t.topics, topic, c);
 }
 
 /** Takes a connection out of its tenant's indexes (and the tenant out when it was the last). */
@@ -148,7 +189,9 @@ export function unindex(tenants: Map<string, TenantIndex>, c: Connection): void 
   const t = tenants.get(c.tenantId);
   if (!t) return;
   t.all.delete(c);
-  removeFrom(t.users, c.userId, c);
+  const u = t.users.get(c.userId);
+  if (u === c) t.users.delete(c.userId);
+  else if (u instanceof Set && u.delete(c) && u.size === 1) t.users.set(c.userId, u.values().next().value as Connection);
   for (const topic of c.topics) removeFrom(t.topics, topic, c);
   if (t.all.size === 0) tenants.delete(c.tenantId);
 }

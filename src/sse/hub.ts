@@ -1,6 +1,6 @@
 import type { Clock } from '../shared/index.js';
 import type { GapReason, StoredEvent, StreamHead } from '../events/index.js';
-import { Connection, index, newHubStats, unindex, type ConnectRequest, type HubOptions, type HubStats, type ReplayOutcome, type SseTransport, type TenantIndex } from './connection.js';
+import { Connection, index, newHubStats, TopicSets, unindex, userConnectionCount, userConnections, type ConnectRequest, type HubOptions, type HubStats, type ReplayOutcome, type SseTransport, type TenantIndex } from './connection.js';
 import { accessEndedFrame, endWith, StreamExpiry, type StreamEndReason } from './access.js';
 import { encodeFrameBytes } from './encoder.js';
 import { encodeEvent, frameFor, personalFrames } from './frames.js';
@@ -13,6 +13,7 @@ import { replayInto, sendReset, type ReplayContext } from './replay.js';
 export class SseHub {
   readonly stats: HubStats = newHubStats();
   private readonly tenants = new Map<string, TenantIndex>();
+  private readonly topicSets = new TopicSets();
   private readonly corkedList: Connection[] = [];
   private readonly batched: TenantIndex[] = [];
   private flushScheduled = false;
@@ -57,7 +58,7 @@ export class SseHub {
   }
 
   countForUser(tenantId: string, userId: string): number {
-    return this.tenants.get(tenantId)?.users.get(userId)?.size ?? 0;
+    return userConnectionCount(this.tenants.get(tenantId), userId);
   }
 
   /**
@@ -65,7 +66,7 @@ export class SseHub {
    * from the log, then lets buffered live events through, so nothing falls between replay and live.
    */
   async register(req: ConnectRequest, transport: SseTransport): Promise<{ connection: Connection; outcome: ReplayOutcome }> {
-    const conn = new Connection(this.nextId++, req.tenantId, req.userId, new Set(req.topics), transport);
+    const conn = new Connection(this.nextId++, req.tenantId, req.userId, this.topicSets.take(req.topics), transport);
     conn.validUntil = req.validUntilMs ?? 0;
     conn.issuedAt = req.issuedAtMs ?? -1;
     conn.onClosed = req.onClosed ?? null;
@@ -118,10 +119,8 @@ export class SseHub {
    * their sessions, or their removal from the directory), each with an `access-ended` event.
    */
   endUserStreams(tenantId: string, userId: string, reason: StreamEndReason, issuedBefore: number): number {
-    const s = this.tenants.get(tenantId)?.users.get(userId);
-    if (!s) return 0;
     let n = 0;
-    for (const c of [...s]) if (c.issuedAt <= issuedBefore) (this.endStream(c, reason), n++);
+    for (const c of userConnections(this.tenants.get(tenantId), userId)) if (c.issuedAt <= issuedBefore) (this.endStream(c, reason), n++);
     return n;
   }
 
@@ -169,14 +168,19 @@ export class SseHub {
     if (a.kind === 'tenant') {
       for (const c of t.all) send(c);
     } else if (a.kind === 'users') {
-      for (const u of new Set(a.users)) {
-        const s = t.users.get(u);
-        if (s) for (const c of s) send(c);
-      }
+      for (const u of new Set(a.users)) this.sendToUser(t, u, send);
+    } else if (a.topic.startsWith('user:')) {
+      this.sendToUser(t, a.topic.slice(5), send);
     } else {
-      const s = a.topic.startsWith('user:') ? t.users.get(a.topic.slice(5)) : t.topics.get(a.topic);
+      const s = t.topics.get(a.topic);
       if (s) for (const c of s) send(c);
     }
+  }
+
+  private sendToUser(t: TenantIndex, userId: string, send: (c: Connection) => void): void {
+    const u = t.users.get(userId);
+    if (u instanceof Connection) send(u);
+    else if (u) for (const c of u) send(c);
   }
 
   /** Writes a tenant's batched frames: one Buffer per live stream. */
@@ -312,6 +316,7 @@ export class SseHub {
     this.open--;
     this.expiry.untrack(c);
     unindex(this.tenants, c);
+    this.topicSets.release(c.topics);
     const closed = c.onClosed;
     c.onClosed = null;
     closed?.();

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createMemoryEventLog, type EventLog, type NewEvent } from '../../src/events/index.js';
 import { SseHub, type SseTransport } from '../../src/sse/index.js';
+import { TopicSets } from '../../src/sse/connection.js';
 import { FakeClock } from '../helpers/fake-clock.js';
 
 /** A transport that records frames; `stuck` simulates a client whose socket stopped draining. */
@@ -234,6 +235,42 @@ describe('SseHub', () => {
     await new Promise((r) => setImmediate(r));
     const order = [...a.text.matchAll(/data: \{"n":(\d)\}/g)].map((m) => Number(m[1]));
     expect(order).toEqual([1, 2, 3]);
+  });
+
+  it('reaches each of a user\'s streams as the user opens a second and closes the first', async () => {
+    const { hub, publish } = setup();
+    const a = new FakeTransport();
+    const b = new FakeTransport();
+    const personal = (n: number): NewEvent => ({ tenantId: 'h1', type: 'swap.requested', data: { n }, audience: { kind: 'users', users: ['kim'] } });
+    await hub.register({ tenantId: 'h1', userId: 'kim', topics: ['user:kim'] }, a);
+    await publish(personal(1));
+    await hub.register({ tenantId: 'h1', userId: 'kim', topics: ['user:kim'] }, b);
+    expect(hub.countForUser('h1', 'kim')).toBe(2);
+    await publish(personal(2));
+    a.destroy();
+    expect(hub.countForUser('h1', 'kim')).toBe(1);
+    await publish({ tenantId: 'h1', type: 'swap.requested', data: { n: 3 }, audience: { kind: 'topic', topic: 'user:kim' } });
+    expect(a.events('swap.requested').map((e) => e.data.n)).toEqual([1, 2]);
+    expect(b.events('swap.requested').map((e) => e.data.n)).toEqual([2, 3]);
+    b.destroy();
+    expect(hub.countForUser('h1', 'kim')).toBe(0);
+    expect(hub.endUserStreams('h1', 'kim', 'sessions_revoked', Number.MAX_SAFE_INTEGER)).toBe(0);
+  });
+
+  it('shares one topic set among the connections that listen to the same topics', () => {
+    const sets = new TopicSets();
+    const a = sets.take(['user:a', 'ward:3', 'role:nurse']);
+    const b = sets.take(['role:nurse', 'user:b', 'ward:3']);
+    const c = sets.take(['user:c', 'ward:4']);
+    expect(b).toBe(a);
+    expect([...a]).toEqual(['role:nurse', 'ward:3']);
+    expect(sets.size).toBe(2);
+    sets.release(a);
+    expect(sets.size).toBe(2);
+    sets.release(b);
+    sets.release(c);
+    expect(sets.size).toBe(0);
+    expect(sets.take([]).size).toBe(0);
   });
 
   it('closes the stream and forgets it when the log fails during replay', async () => {
