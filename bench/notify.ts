@@ -11,7 +11,7 @@ import { fork } from 'node:child_process';
 import { Agent, request } from 'node:http';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
-import { signDevToken } from '../src/auth/index.js';
+import { signDevToken } from '../packages/wardbell/src/auth/index.js';
 import { percentile, StreamPool } from './notify/streams.js';
 
 const SECRET = 'bench-secret-0123456789abcdef0123456789';

@@ -3,7 +3,7 @@
  *  - single: one embedded process (SQLite log, in-process bus), all connections on it;
  *  - scale-out: two processes on PostgreSQL + Redis, connections split evenly, every broadcast
  *    published over HTTP through the first process (the second learns of it through Redis).
- * Service processes are `src/main.ts` as deployed; the receivers are the SSE benchmark's load
+ * Service processes are `packages/wardbell/src/main.ts` as deployed; the receivers are the SSE benchmark's load
  * generator (bench/sse/loadgen.ts: raw sockets, a byte scanner, latency histograms from a wall-clock
  * timestamp in each event). Per deployment, two phases:
  *  1. steady: broadcasts at fixed rates (a ladder): delivered share, deliveries per second and per
@@ -28,7 +28,7 @@ import { cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
-import { signDevToken } from '../src/auth/index.js';
+import { signDevToken } from '../packages/wardbell/src/auth/index.js';
 import type { LoadgenStats } from './sse/loadgen.js';
 import { fmt, fmtInt, markdownTable, mergeHistograms, summarise, table, type Histogram } from './sse/report.js';
 import { RpcChild } from './sse/rpc.js';
@@ -98,7 +98,7 @@ function writeSyscalls(pid: number): number {
 }
 
 async function startService(env: Record<string, string>): Promise<Proc> {
-  const child = spawn(process.execPath, [...(process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean), '--import', 'tsx', join(root, 'src/main.ts')], {
+  const child = spawn(process.execPath, [...(process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean), '--import', 'tsx', join(root, 'packages/wardbell/src/main.ts')], {
     cwd: root,
     env: {
       ...process.env,

@@ -72,7 +72,7 @@ import { cpus, release, tmpdir, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { signDevToken } from '../src/auth/index.js';
+import { signDevToken } from '../packages/wardbell/src/auth/index.js';
 import type { LoadgenStats } from './sse/loadgen.js';
 import { parseOptions, type LoadKind, type Options, type PublishMode, type ServerKind } from './sse/options.js';
 import type { HttpPublishResult } from './sse/publisher.js';
@@ -504,8 +504,8 @@ function sourceInfo(wardbellSrc: string | undefined) {
       return null;
     }
   };
-  const status = git('status', '--porcelain', '--', 'src');
-  return { commit: git('rev-parse', 'HEAD'), srcUncommittedChanges: status === null ? null : status !== '', wardbellSrc: wardbellSrc ?? 'src' };
+  const status = git('status', '--porcelain', '--', 'packages/wardbell/src', 'packages/client/src');
+  return { commit: git('rev-parse', 'HEAD'), srcUncommittedChanges: status === null ? null : status !== '', wardbellSrc: wardbellSrc ?? 'packages/wardbell/src' };
 }
 
 const log = (msg: string) => console.error(`[bench:sse] ${msg}`);

@@ -8,9 +8,9 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
-import { createWardbell } from '../../src/compose.js';
-import { loadConfig } from '../../src/config/index.js';
-import { openSqlite } from '../../src/store/index.js';
+import { createWardbell } from '../../packages/wardbell/src/compose.js';
+import { loadConfig } from '../../packages/wardbell/src/config/index.js';
+import { openSqlite } from '../../packages/wardbell/src/store/index.js';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'wardbell-bench-notify-'));
 const secret = process.env.BENCH_SECRET ?? 'bench-secret-0123456789abcdef0123456789';

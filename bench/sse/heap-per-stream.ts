@@ -14,14 +14,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeHeapSnapshot } from 'node:v8';
-import { signDevToken } from '../../src/auth/index.js';
+import { signDevToken } from '../../packages/wardbell/src/auth/index.js';
 
 const SECRET = 'bench-secret-0123456789-abcdefghijklmnopqrstuvwxyz';
 type Msg = { url?: string; file?: string; ok?: boolean };
 
 async function server(dir: string) {
-  const { createWardbell } = await import('../../src/compose.js');
-  const { loadConfig } = await import('../../src/config/index.js');
+  const { createWardbell } = await import('../../packages/wardbell/src/compose.js');
+  const { loadConfig } = await import('../../packages/wardbell/src/config/index.js');
   const wb = await createWardbell(
     loadConfig({ NODE_ENV: 'test', PORT: '0', HOST: '127.0.0.1', WARDBELL_DATA_DIR: dir, WARDBELL_JWT_SECRET: SECRET, LOG_LEVEL: 'silent', WARDBELL_MAX_CONNECTIONS_PER_USER: '10000', WARDBELL_RATE_LIMITS: 'off' }),
   );

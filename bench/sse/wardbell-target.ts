@@ -5,8 +5,8 @@
 import { pathToFileURL } from 'node:url';
 import type { Target, TargetOptions } from './target.js';
 
-type ComposeModule = typeof import('../../src/compose.js');
-type ConfigModule = typeof import('../../src/config/index.js');
+type ComposeModule = typeof import('../../packages/wardbell/src/compose.js');
+type ConfigModule = typeof import('../../packages/wardbell/src/config/index.js');
 
 export const BENCH_TENANT = 'h1';
 
@@ -15,7 +15,7 @@ export const BENCH_TENANT = 'h1';
  * touching the working tree); by default the project's own `src/`.
  */
 export async function createTarget(opts: TargetOptions): Promise<Target> {
-  const base = opts.srcDir ? pathToFileURL(`${opts.srcDir.replace(/\/$/, '')}/`) : new URL('../../src/', import.meta.url);
+  const base = opts.srcDir ? pathToFileURL(`${opts.srcDir.replace(/\/$/, '')}/`) : new URL('../../packages/wardbell/src/', import.meta.url);
   const { createWardbell } = (await import(new URL('compose.js', base).href)) as ComposeModule;
   const { loadConfig } = (await import(new URL('config/index.js', base).href)) as ConfigModule;
   const wb = await createWardbell(

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createActionTokens } from '../../src/auth/index.js';
+import { createActionTokens } from '../../packages/wardbell/src/auth/index.js';
 
 const secret = new TextEncoder().encode('an-action-token-secret-of-32-bytes!!');
 const claims = { tenantId: 'h1', userId: 'kim', notificationId: 'n-1' };

@@ -1,8 +1,8 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { SignJWT, base64url } from 'jose';
 import { describe, expect, it } from 'vitest';
-import { createAuthenticator, jwtKeyFrom, verifyToken } from '../../src/auth/index.js';
-import { AppError } from '../../src/shared/index.js';
+import { createAuthenticator, jwtKeyFrom, verifyToken } from '../../packages/wardbell/src/auth/index.js';
+import { AppError } from '../../packages/wardbell/src/shared/index.js';
 
 const secret = 'a-test-secret-that-is-at-least-32-chars-long';
 const hsKey = jwtKeyFrom(secret, undefined)!;

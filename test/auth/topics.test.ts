@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { grantedTopics, mayUseTopic, parseTopic, selectTopics, type Identity } from '../../src/auth/index.js';
+import { grantedTopics, mayUseTopic, parseTopic, selectTopics, type Identity } from '../../packages/wardbell/src/auth/index.js';
 
 const nurse: Identity = { tenantId: 'h1', userId: 'kim', roles: ['nurse'], wards: ['3', 'icu'] };
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { backoffDelay, RECONNECT_DEFAULTS } from '../../src/client/backoff.js';
-import { classifyResponse, encodeHeaderValueUtf8, mimeEssence, parseRetryAfter } from '../../src/client/http.js';
+import { backoffDelay, RECONNECT_DEFAULTS } from '../../packages/client/src/backoff.js';
+import { classifyResponse, encodeHeaderValueUtf8, mimeEssence, parseRetryAfter } from '../../packages/client/src/http.js';
 
 describe('backoffDelay', () => {
   it('doubles from 3000 ms and caps at 60000 ms without jitter', () => {

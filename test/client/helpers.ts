@@ -2,10 +2,10 @@
 import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { SSEClientError } from '../../src/client/errors.js';
+import type { SSEClientError } from '../../packages/client/src/errors.js';
 import { eventually } from '../helpers/eventually.js';
-import { createSSEClient } from '../../src/client/sse-client.js';
-import type { SSEClient, SSEClientOptions, StateChange } from '../../src/client/types.js';
+import { createSSEClient } from '../../packages/client/src/sse-client.js';
+import type { SSEClient, SSEClientOptions, StateChange } from '../../packages/client/src/types.js';
 
 export interface SseCase {
   id: string;

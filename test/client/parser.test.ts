@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { classifyResponse } from '../../src/client/http.js';
-import { createEventStreamParser } from '../../src/client/parser.js';
-import type { EventStreamMessage } from '../../src/client/types.js';
+import { classifyResponse } from '../../packages/client/src/http.js';
+import { createEventStreamParser } from '../../packages/client/src/parser.js';
+import type { EventStreamMessage } from '../../packages/client/src/types.js';
 import { caseChunks, concat, loadSseCases, randomSplit, seededRandom, type SseCase } from './helpers.js';
 
 const cases = loadSseCases();

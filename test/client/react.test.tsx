@@ -8,7 +8,7 @@ import { cleanup, render, screen, waitFor } from '@testing-library/react';
 import type http from 'node:http';
 import { useCallback, useEffect } from 'react';
 import { afterEach, describe, expect, it } from 'vitest';
-import { useSSE } from '../../src/client/react.js';
+import { useSSE } from '../../packages/react/src/index.js';
 import { startServer, type SeenRequest, type TestServer } from './helpers.js';
 
 /** What the SSE endpoint must answer cross-origin: preflight, and the headers the client reads. */

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, expectTypeOf, it } from 'vitest';
-import { createSSEClient } from '../../src/client/sse-client.js';
-import type { PingData, ResetData } from '../../src/client/types.js';
+import { createSSEClient } from '../../packages/client/src/sse-client.js';
+import type { PingData, ResetData } from '../../packages/client/src/types.js';
 import { eventually } from '../helpers/eventually.js';
 import { caseChunks, loadSseCases, manualTimers, openStream, record, resources, write, type SseCase } from './helpers.js';
 

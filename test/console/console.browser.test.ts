@@ -7,8 +7,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { signDevToken } from '../../src/auth/index.js';
-import type { Wardbell } from '../../src/compose.js';
+import { signDevToken } from '../../packages/wardbell/src/auth/index.js';
+import type { Wardbell } from '../../packages/wardbell/src/compose.js';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { postJson, startService, TEST_SECRET, type TestService } from '../helpers/service.js';

@@ -12,13 +12,13 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { pino } from 'pino';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { createWardbell, type Wardbell } from '../../src/compose.js';
-import { loadConfig } from '../../src/config/index.js';
+import { createWardbell, type Wardbell } from '../../packages/wardbell/src/compose.js';
+import { loadConfig } from '../../packages/wardbell/src/config/index.js';
 import { TEST_SECRET, type TestService } from '../helpers/service.js';
 
 export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const SHOTS = join(REPO, 'test-output', 'console');
-const BUILT = join(REPO, 'dist', 'web', 'index.html');
+const BUILT = join(REPO, 'packages', 'wardbell', 'dist', 'web', 'index.html');
 
 function newestMtime(dir: string): number {
   let newest = 0;
@@ -34,9 +34,9 @@ function newestMtime(dir: string): number {
  * gets it built here when dist/web is missing or older than its sources.
  */
 export async function ensureConsoleBuilt(): Promise<void> {
-  const sources = Math.max(newestMtime(join(REPO, 'web')), newestMtime(join(REPO, 'src', 'client')));
+  const sources = Math.max(...['packages/wardbell/web', 'packages/client/src', 'packages/react/src'].map((d) => newestMtime(join(REPO, d))));
   if (existsSync(BUILT) && statSync(BUILT).mtimeMs >= sources) return;
-  await promisify(execFile)(process.execPath, [join(REPO, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--config', join(REPO, 'web', 'vite.config.ts'), '--logLevel', 'warn'], {
+  await promisify(execFile)(process.execPath, [join(REPO, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--config', join(REPO, 'packages', 'wardbell', 'web', 'vite.config.ts'), '--logLevel', 'warn'], {
     cwd: REPO,
     timeout: 120_000,
   });

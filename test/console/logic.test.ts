@@ -1,10 +1,10 @@
 /** The console's pure logic: the live inbox rules, the metrics parser, token claims, event summaries. */
 import { describe, expect, it } from 'vitest';
-import { EMPTY_INBOX, inboxReducer, type InboxState } from '../../web/src/lib/inbox.js';
-import { byLabel, parseMetrics, rate, total } from '../../web/src/lib/metrics.js';
-import { parseActions } from '../../web/src/lib/recipients.js';
-import { summarize } from '../../web/src/lib/summary.js';
-import type { InboxItem, SentNotification } from '../../web/src/lib/types.js';
+import { EMPTY_INBOX, inboxReducer, type InboxState } from '../../packages/wardbell/web/src/lib/inbox.js';
+import { byLabel, parseMetrics, rate, total } from '../../packages/wardbell/web/src/lib/metrics.js';
+import { parseActions } from '../../packages/wardbell/web/src/lib/recipients.js';
+import { summarize } from '../../packages/wardbell/web/src/lib/summary.js';
+import type { InboxItem, SentNotification } from '../../packages/wardbell/web/src/lib/types.js';
 
 const n = (id: string, extra: Partial<SentNotification> = {}): SentNotification => ({
   id,

@@ -5,9 +5,9 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ConsoleFiles } from '../../src/console/index.js';
-import { registerConsoleRoutes } from '../../src/http/index.js';
-import type { AppEnv } from '../../src/http/index.js';
+import { ConsoleFiles } from '../../packages/wardbell/src/console/index.js';
+import { registerConsoleRoutes } from '../../packages/wardbell/src/http/index.js';
+import type { AppEnv } from '../../packages/wardbell/src/http/index.js';
 import { startService } from '../helpers/service.js';
 
 let dir: string;

@@ -4,9 +4,9 @@
  * the values, at typecheck (`npm run typecheck`) for the types.
  */
 import { describe, expect, expectTypeOf, it } from 'vitest';
-import { DOMAIN_EVENT_TYPES, type DomainEventType } from '../../src/events/index.js';
-import { NOTIFICATION_TYPES, PRIORITIES, type NotificationType, type Priority, type Recipients } from '../../src/notifications/index.js';
-import * as web from '../../web/src/lib/types.js';
+import { DOMAIN_EVENT_TYPES, type DomainEventType } from '../../packages/wardbell/src/events/index.js';
+import { NOTIFICATION_TYPES, PRIORITIES, type NotificationType, type Priority, type Recipients } from '../../packages/wardbell/src/notifications/index.js';
+import * as web from '../../packages/wardbell/web/src/lib/types.js';
 
 const sorted = (xs: readonly string[]) => [...xs].sort();
 

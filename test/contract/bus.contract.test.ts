@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createEmbeddedBackbone, createRedisBackbone } from '../../src/backbone/index.js';
-import type { Bus } from '../../src/bus/index.js';
-import type { EventLog, StoredEvent } from '../../src/events/index.js';
-import { systemClock } from '../../src/shared/index.js';
-import { migrateToLatest, openSqlite } from '../../src/store/index.js';
+import { createEmbeddedBackbone, createRedisBackbone } from '../../packages/wardbell/src/backbone/index.js';
+import type { Bus } from '../../packages/wardbell/src/bus/index.js';
+import type { EventLog, StoredEvent } from '../../packages/wardbell/src/events/index.js';
+import { systemClock } from '../../packages/wardbell/src/shared/index.js';
+import { migrateToLatest, openSqlite } from '../../packages/wardbell/src/store/index.js';
 import { REDIS_URL, testPrefix } from '../helpers/scale.js';
 import { eventually } from '../helpers/eventually.js';
 

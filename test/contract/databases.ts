@@ -1,4 +1,4 @@
-import { openPostgres, openSqlite, type Db } from '../../src/store/index.js';
+import { openPostgres, openSqlite, type Db } from '../../packages/wardbell/src/store/index.js';
 import { createTestDatabase, DATABASE_URL } from '../helpers/scale.js';
 
 /** A fresh, empty database of one dialect, and how to be rid of it. */

@@ -6,9 +6,9 @@ import {
   formatEventId,
   type EventLog,
   type Retention,
-} from '../../src/events/index.js';
-import { createRedisBackbone } from '../../src/backbone/index.js';
-import { migrateToLatest, openPostgres, openSqlite, type Db } from '../../src/store/index.js';
+} from '../../packages/wardbell/src/events/index.js';
+import { createRedisBackbone } from '../../packages/wardbell/src/backbone/index.js';
+import { migrateToLatest, openPostgres, openSqlite, type Db } from '../../packages/wardbell/src/store/index.js';
 import { FakeClock } from '../helpers/fake-clock.js';
 import { createTestDatabase, DATABASE_URL, REDIS_URL, testPrefix } from '../helpers/scale.js';
 

@@ -1,11 +1,11 @@
 import { sql, Migrator, type Kysely, type Migration } from 'kysely';
 import { contractDatabases } from './databases.js';
 import { afterEach, describe, expect, it } from 'vitest';
-import { pushDb, pushMigrations } from '../../src/push/index.js';
-import { expandOutbox } from '../../src/push/outbox.js';
-import { coreMigrations, type MigrationSet } from '../../src/store/migrations.js';
-import { migrateToLatest, type Db } from '../../src/store/index.js';
-import { workflowMigrations } from '../../src/workflows/index.js';
+import { pushDb, pushMigrations } from '../../packages/wardbell/src/push/index.js';
+import { expandOutbox } from '../../packages/wardbell/src/push/outbox.js';
+import { coreMigrations, type MigrationSet } from '../../packages/wardbell/src/store/migrations.js';
+import { migrateToLatest, type Db } from '../../packages/wardbell/src/store/index.js';
+import { workflowMigrations } from '../../packages/wardbell/src/workflows/index.js';
 
 /**
  * The migration sets moved into the modules that own their tables (workflows, push), and the core's

@@ -5,8 +5,8 @@
  */
 import { contractDatabases } from './databases.js';
 import { afterEach, describe, expect, it } from 'vitest';
-import { fingerprint, idempotencyMigrations, IDEMPOTENCY_WINDOW_MS, IN_FLIGHT_LEASE_MS, RequestRecords } from '../../src/idempotency/index.js';
-import { migrateToLatest } from '../../src/store/index.js';
+import { fingerprint, idempotencyMigrations, IDEMPOTENCY_WINDOW_MS, IN_FLIGHT_LEASE_MS, RequestRecords } from '../../packages/wardbell/src/idempotency/index.js';
+import { migrateToLatest } from '../../packages/wardbell/src/store/index.js';
 
 const adapters = contractDatabases({ poolSize: 8 });
 

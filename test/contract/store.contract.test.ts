@@ -1,11 +1,11 @@
 import { contractDatabases } from './databases.js';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createInProcessBus } from '../../src/bus/index.js';
-import { createMemoryEventLog } from '../../src/events/index.js';
-import { Directory, NotificationService } from '../../src/notifications/index.js';
-import { pushDb, pushMigrations, pushOutboxQueue } from '../../src/push/index.js';
-import { EventManager, SseHub } from '../../src/sse/index.js';
-import { migrateToLatest } from '../../src/store/index.js';
+import { createInProcessBus } from '../../packages/wardbell/src/bus/index.js';
+import { createMemoryEventLog } from '../../packages/wardbell/src/events/index.js';
+import { Directory, NotificationService } from '../../packages/wardbell/src/notifications/index.js';
+import { pushDb, pushMigrations, pushOutboxQueue } from '../../packages/wardbell/src/push/index.js';
+import { EventManager, SseHub } from '../../packages/wardbell/src/sse/index.js';
+import { migrateToLatest } from '../../packages/wardbell/src/store/index.js';
 import { FakeClock } from '../helpers/fake-clock.js';
 
 const adapters = contractDatabases({ poolSize: 4 });
@@ -71,7 +71,7 @@ for (const [name, make] of Object.entries(adapters)) {
       for (let i = 0; i < 7; i++) await svc.send({ ...base, title: `same-ms ${i}`, to: { users: ['a'] } });
       const seen: string[] = [];
       let cursor: { sortAt: number; id: string } | undefined;
-      const { decodeCursor } = await import('../../src/notifications/index.js');
+      const { decodeCursor } = await import('../../packages/wardbell/src/notifications/index.js');
       for (;;) {
         const page = await svc.list('h1', 'a', { limit: 3, cursor });
         seen.push(...page.items.map((i) => i.id));

@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createLocalStreamQuota, createRedisStreamQuota, type StreamQuota } from '../../src/sse/index.js';
+import { createLocalStreamQuota, createRedisStreamQuota, type StreamQuota } from '../../packages/wardbell/src/sse/index.js';
 import { REDIS_URL, testPrefix } from '../helpers/scale.js';
 import { eventually } from '../helpers/eventually.js';
 import { FakeClock } from '../helpers/fake-clock.js';

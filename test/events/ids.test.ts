@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatEventId, newEpoch, parseEventId } from '../../src/events/index.js';
+import { formatEventId, newEpoch, parseEventId } from '../../packages/wardbell/src/events/index.js';
 
 describe('event ids', () => {
   it('round-trip epoch and offset', () => {

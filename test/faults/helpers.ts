@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
-import { signDevToken, type Identity } from '../../src/auth/index.js';
+import { signDevToken, type Identity } from '../../packages/wardbell/src/auth/index.js';
 import { eventually } from '../helpers/eventually.js';
 import { parseBody, type ApiBody } from '../helpers/api-body.js';
 

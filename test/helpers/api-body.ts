@@ -1,4 +1,4 @@
-import type { BackupFile } from '../../src/push/index.js';
+import type { BackupFile } from '../../packages/wardbell/src/push/index.js';
 
 /** An inbox item, as far as tests read it. */
 export interface InboxItemBody {

@@ -1,4 +1,4 @@
-import type { Clock } from '../../src/shared/index.js';
+import type { Clock } from '../../packages/wardbell/src/shared/index.js';
 
 interface Timer {
   fn: () => void;

@@ -11,9 +11,9 @@ export interface ServiceProcess {
   kill(): Promise<void>;
 }
 
-/** Starts `src/main.ts` as a separate OS process and waits until it listens. */
+/** Starts `packages/wardbell/src/main.ts` as a separate OS process and waits until it listens. */
 export async function startProcess(env: Record<string, string>, timeoutMs = 20_000): Promise<ServiceProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', resolve('src/main.ts')], {
+  const child = spawn(process.execPath, ['--import', 'tsx', resolve('packages/wardbell/src/main.ts')], {
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', NODE_ENV: 'test', LOG_LEVEL: 'warn', HOST: '127.0.0.1', PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

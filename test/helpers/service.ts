@@ -2,11 +2,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
-import { signDevToken, type Identity } from '../../src/auth/index.js';
-import { createWardbell, type Wardbell } from '../../src/compose.js';
-import { loadConfig } from '../../src/config/index.js';
-import type { Clock } from '../../src/shared/index.js';
-import type { StreamQuota } from '../../src/sse/index.js';
+import { signDevToken, type Identity } from '../../packages/wardbell/src/auth/index.js';
+import { createWardbell, type Wardbell } from '../../packages/wardbell/src/compose.js';
+import { loadConfig } from '../../packages/wardbell/src/config/index.js';
+import type { Clock } from '../../packages/wardbell/src/shared/index.js';
+import type { StreamQuota } from '../../packages/wardbell/src/sse/index.js';
 
 export const TEST_SECRET = 'test-secret-that-is-long-enough-0123456789';
 

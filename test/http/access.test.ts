@@ -4,8 +4,8 @@
  * anything else runs; publisher-only paths refuse a nurse; the public ones answer without a token.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createActionTokens, signDevToken } from '../../src/auth/index.js';
-import { ACCESS } from '../../src/http/index.js';
+import { createActionTokens, signDevToken } from '../../packages/wardbell/src/auth/index.js';
+import { ACCESS } from '../../packages/wardbell/src/http/index.js';
 import { startService, type TestService } from '../helpers/service.js';
 
 interface Operation {

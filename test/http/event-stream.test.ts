@@ -1,7 +1,7 @@
 import { connect, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { EVENT_STREAM_HEADERS, detachFromHttp, eventStreamHead, eventStreamHeaders } from '../../src/http/event-stream.js';
+import { EVENT_STREAM_HEADERS, detachFromHttp, eventStreamHead, eventStreamHeaders } from '../../packages/wardbell/src/http/event-stream.js';
 import { eventually } from '../helpers/eventually.js';
 import { postJson, startService, type TestService } from '../helpers/service.js';
 

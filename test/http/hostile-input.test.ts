@@ -12,7 +12,7 @@ import fc from 'fast-check';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signDevToken } from '../../src/auth/index.js';
+import { signDevToken } from '../../packages/wardbell/src/auth/index.js';
 import { FakeClock } from '../helpers/fake-clock.js';
 import { startService, type TestService } from '../helpers/service.js';
 

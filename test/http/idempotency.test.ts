@@ -8,9 +8,9 @@
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { IDEMPOTENT_CREATES } from '../../src/http/index.js';
-import { fingerprint, IN_FLIGHT_LEASE_MS, RequestRecords } from '../../src/idempotency/index.js';
-import { openSqlite } from '../../src/store/index.js';
+import { IDEMPOTENT_CREATES } from '../../packages/wardbell/src/http/index.js';
+import { fingerprint, IN_FLIGHT_LEASE_MS, RequestRecords } from '../../packages/wardbell/src/idempotency/index.js';
+import { openSqlite } from '../../packages/wardbell/src/store/index.js';
 import { FakeClock } from '../helpers/fake-clock.js';
 import { postJson } from '../helpers/service.js';
 import { closeAll, hospital, newDataDir, startAt, type Hospital } from '../workflows/helpers.js';

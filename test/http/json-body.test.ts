@@ -1,7 +1,7 @@
 /** Strict JSON bodies: UTF-8 only, structural limits before any schema (src/http/json-body.ts). */
 import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decodeUtf8, JSON_LIMITS, readJson } from '../../src/http/json-body.js';
+import { decodeUtf8, JSON_LIMITS, readJson } from '../../packages/wardbell/src/http/json-body.js';
 import { startService, type TestService } from '../helpers/service.js';
 
 describe('reading a JSON body (pure)', () => {

@@ -6,11 +6,11 @@
  */
 import { readFileSync } from 'node:fs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { signDevToken } from '../../src/auth/index.js';
-import { loadConfig } from '../../src/config/index.js';
-import { clientAddress, normalizeAddress, trustedProxies } from '../../src/http/proxies.js';
-import { memoryRateLimitStore } from '../../src/http/rate-limit-store.js';
-import { addressKey, classify, identityKeys, RATE_LIMITED, rateLimitsFrom } from '../../src/http/rate-limit.js';
+import { signDevToken } from '../../packages/wardbell/src/auth/index.js';
+import { loadConfig } from '../../packages/wardbell/src/config/index.js';
+import { clientAddress, normalizeAddress, trustedProxies } from '../../packages/wardbell/src/http/proxies.js';
+import { memoryRateLimitStore } from '../../packages/wardbell/src/http/rate-limit-store.js';
+import { addressKey, classify, identityKeys, RATE_LIMITED, rateLimitsFrom } from '../../packages/wardbell/src/http/rate-limit.js';
 import { eventually } from '../helpers/eventually.js';
 import { SseReader } from '../helpers/sse-reader.js';
 import { postJson, startService, type TestService } from '../helpers/service.js';

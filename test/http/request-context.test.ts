@@ -5,10 +5,10 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signDevToken } from '../../src/auth/index.js';
-import { createWardbell, type Wardbell } from '../../src/compose.js';
-import { loadConfig } from '../../src/config/index.js';
-import { trustedProxies } from '../../src/http/proxies.js';
+import { signDevToken } from '../../packages/wardbell/src/auth/index.js';
+import { createWardbell, type Wardbell } from '../../packages/wardbell/src/compose.js';
+import { loadConfig } from '../../packages/wardbell/src/config/index.js';
+import { trustedProxies } from '../../packages/wardbell/src/http/proxies.js';
 import { eventually } from '../helpers/eventually.js';
 import { TEST_SECRET } from '../helpers/service.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_PREFERENCES, localMinutes, planChannels, PreferencesSchema, pushAllowedAt } from '../../src/notifications/index.js';
+import { DEFAULT_PREFERENCES, localMinutes, planChannels, PreferencesSchema, pushAllowedAt } from '../../packages/wardbell/src/notifications/index.js';
 
 // 2026-11-26 13:30 UTC = 22:30 in Seoul (UTC+9, no DST).
 const at2230Seoul = Date.UTC(2026, 10, 26, 13, 30);

@@ -6,7 +6,7 @@
  */
 import type { Browser, BrowserContext, CDPSession, Page, Worker } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { enablePush } from '../../src/push/browser.js';
+import { enablePush } from '../../packages/wardbell/src/push/browser.js';
 import type { TestService } from '../helpers/service.js';
 import { FakePushService } from './helpers/fake-push-service.js';
 import { eventually } from '../helpers/eventually.js';

@@ -2,8 +2,8 @@ import { createECDH, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import ece from 'http_ece';
 import { describe, expect, it } from 'vitest';
-import { checkSubscriptionKeys, encryptPushPayload, EncryptionError, MAX_PLAINTEXT_OCTETS } from '../../src/push/ece.js';
-import { buildPushRequest } from '../../src/push/request.js';
+import { checkSubscriptionKeys, encryptPushPayload, EncryptionError, MAX_PLAINTEXT_OCTETS } from '../../packages/wardbell/src/push/ece.js';
+import { buildPushRequest } from '../../packages/wardbell/src/push/request.js';
 
 const v = JSON.parse(readFileSync(new URL('../fixtures/vectors/rfc8291.json', import.meta.url), 'utf8')) as Record<string, any>;
 const b = (s: string) => Buffer.from(s, 'base64url');

@@ -1,8 +1,8 @@
 import { createECDH, randomBytes } from 'node:crypto';
 import ece from 'http_ece';
 import { afterAll, describe, expect, it } from 'vitest';
-import { EncryptionError } from '../../src/push/ece.js';
-import { EncryptPool } from '../../src/push/encrypt-pool.js';
+import { EncryptionError } from '../../packages/wardbell/src/push/ece.js';
+import { EncryptPool } from '../../packages/wardbell/src/push/encrypt-pool.js';
 
 const pool = new EncryptPool(2);
 afterAll(() => pool.close());

@@ -1,6 +1,6 @@
 import type { LookupAddress } from 'node:dns';
 import { describe, expect, it } from 'vitest';
-import { checkEndpointDns, checkEndpointUrl, FORBIDDEN_ADDRESS, guardedLookup, hostAllowed, isNonPublicAddress, type LookupAll } from '../../src/push/endpoint.js';
+import { checkEndpointDns, checkEndpointUrl, FORBIDDEN_ADDRESS, guardedLookup, hostAllowed, isNonPublicAddress, type LookupAll } from '../../packages/wardbell/src/push/endpoint.js';
 
 const DEFAULT_HOSTS = ['fcm.googleapis.com', 'updates.push.services.mozilla.com', 'push.apple.com', 'notify.windows.com'];
 const strict = { allowedHosts: DEFAULT_HOSTS, allowPrivateNetworks: false };

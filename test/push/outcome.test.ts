@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseRetryAfter } from '../../src/client/index.js';
-import { classify, DEFAULT_RETRY_POLICY } from '../../src/push/outcome.js';
+import { parseRetryAfter } from '../../packages/client/src/index.js';
+import { classify, DEFAULT_RETRY_POLICY } from '../../packages/wardbell/src/push/outcome.js';
 
 const NOW = Date.UTC(2026, 0, 15, 8, 0, 0);
 const half = () => 0.5;

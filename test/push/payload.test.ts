@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import type { Audience } from '../../src/events/index.js';
-import { createKeyBox } from '../../src/push/at-rest.js';
-import { MAX_PLAINTEXT_OCTETS } from '../../src/push/ece.js';
-import { subscriptionWants } from '../../src/push/outbox.js';
-import { buildPayload, clickUrlOf, topicOf, ttlOf, urgencyOf, type PushNotification } from '../../src/push/payload.js';
+import type { Audience } from '../../packages/wardbell/src/events/index.js';
+import { createKeyBox } from '../../packages/wardbell/src/push/at-rest.js';
+import { MAX_PLAINTEXT_OCTETS } from '../../packages/wardbell/src/push/ece.js';
+import { subscriptionWants } from '../../packages/wardbell/src/push/outbox.js';
+import { buildPayload, clickUrlOf, topicOf, ttlOf, urgencyOf, type PushNotification } from '../../packages/wardbell/src/push/payload.js';
 
 const n: PushNotification = {
   id: '6f1c1f5e-6c7b-4a0e-9d8e-2d1b6f0f7c11',

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildPushRequest } from '../../src/push/request.js';
-import { createHttpsTransport } from '../../src/push/transport.js';
-import { generateVapidKeys, VapidSigner } from '../../src/push/vapid.js';
+import { buildPushRequest } from '../../packages/wardbell/src/push/request.js';
+import { createHttpsTransport } from '../../packages/wardbell/src/push/transport.js';
+import { generateVapidKeys, VapidSigner } from '../../packages/wardbell/src/push/vapid.js';
 import { FakePushService, type FakeSubscription } from './helpers/fake-push-service.js';
 
 let fake: FakePushService;

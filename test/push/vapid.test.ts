@@ -1,7 +1,7 @@
 import { createPrivateKey, sign } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { vapidAudience, buildVapidJwt, checkVapidClaims, checkVapidKeys, generateVapidKeys, vapidAuthorization, vapidSigningKey, VapidSigner } from '../../src/push/vapid.js';
+import { vapidAudience, buildVapidJwt, checkVapidClaims, checkVapidKeys, generateVapidKeys, vapidAuthorization, vapidSigningKey, VapidSigner } from '../../packages/wardbell/src/push/vapid.js';
 import { verifyVapid } from './helpers/fake-push-service.js';
 
 const v = JSON.parse(readFileSync(new URL('../fixtures/vectors/rfc8292.json', import.meta.url), 'utf8')) as Record<string, any>;
@@ -130,7 +130,7 @@ describe('the negative cases of RFC 8292', () => {
 
 describe('generated VAPID keys', () => {
   it('always have a 32-octet private key, also when the scalar starts with zero octets', async () => {
-    const { generateVapidKeys } = await import('../../src/push/vapid.js');
+    const { generateVapidKeys } = await import('../../packages/wardbell/src/push/vapid.js');
     for (let i = 0; i < 2000; i++) {
       expect(Buffer.from(generateVapidKeys().privateKey, 'base64url')).toHaveLength(32);
     }

@@ -4,7 +4,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signDevToken } from '../../src/auth/index.js';
+import { signDevToken } from '../../packages/wardbell/src/auth/index.js';
 import { createTestDatabase, scaleOut } from '../helpers/scale.js';
 import { startProcess, type ServiceProcess } from '../helpers/process.js';
 import { postJson } from '../helpers/service.js';

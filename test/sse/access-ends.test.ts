@@ -6,8 +6,8 @@
  */
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createActionTokens } from '../../src/auth/index.js';
-import { createSSEClient, type TokenRequest } from '../../src/client/index.js';
+import { createActionTokens } from '../../packages/wardbell/src/auth/index.js';
+import { createSSEClient, type TokenRequest } from '../../packages/client/src/index.js';
 import { eventually } from '../helpers/eventually.js';
 import { FakeClock } from '../helpers/fake-clock.js';
 import { postJson, startService, TEST_SECRET, type TestService } from '../helpers/service.js';

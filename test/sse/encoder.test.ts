@@ -1,6 +1,6 @@
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
 import { describe, expect, it } from 'vitest';
-import { encodeFrame, FrameError } from '../../src/sse/index.js';
+import { encodeFrame, FrameError } from '../../packages/wardbell/src/sse/index.js';
 
 function parseBack(text: string): EventSourceMessage[] {
   const out: EventSourceMessage[] = [];

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createMemoryEventLog, formatEventId, type GapReason, type StoredEvent, type StreamHead } from '../../src/events/index.js';
-import { OrderedFeed, type FeedSink } from '../../src/sse/index.js';
+import { createMemoryEventLog, formatEventId, type GapReason, type StoredEvent, type StreamHead } from '../../packages/wardbell/src/events/index.js';
+import { OrderedFeed, type FeedSink } from '../../packages/wardbell/src/sse/index.js';
 import { eventually } from '../helpers/eventually.js';
 import { FakeClock } from '../helpers/fake-clock.js';
 

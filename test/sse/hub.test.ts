@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { createMemoryEventLog, type EventLog, type NewEvent } from '../../src/events/index.js';
-import { SseHub, type SseTransport } from '../../src/sse/index.js';
-import { TopicSets } from '../../src/sse/connection.js';
+import { createMemoryEventLog, type EventLog, type NewEvent } from '../../packages/wardbell/src/events/index.js';
+import { SseHub, type SseTransport } from '../../packages/wardbell/src/sse/index.js';
+import { TopicSets } from '../../packages/wardbell/src/sse/connection.js';
 import { FakeClock } from '../helpers/fake-clock.js';
 
 /** A transport that records frames; `stuck` simulates a client whose socket stopped draining. */

@@ -5,7 +5,7 @@ import { postJson, startService, type TestService } from '../helpers/service.js'
 import { eventually } from '../helpers/eventually.js';
 import { FakeClock } from '../helpers/fake-clock.js';
 import { SseReader } from '../helpers/sse-reader.js';
-import { createLocalStreamQuota, type StreamQuota } from '../../src/sse/index.js';
+import { createLocalStreamQuota, type StreamQuota } from '../../packages/wardbell/src/sse/index.js';
 
 let svc: TestService;
 let service: string; // token of the scheduling application (role service) of tenant h1

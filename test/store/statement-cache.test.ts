@@ -1,6 +1,6 @@
 import SQLite from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { withStatementCache } from '../../src/store/statement-cache.js';
+import { withStatementCache } from '../../packages/wardbell/src/store/statement-cache.js';
 
 describe('prepared statement cache', () => {
   it('prepares each SQL text once and hands back the same statement', () => {

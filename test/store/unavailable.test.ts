@@ -6,7 +6,7 @@ import SQLite from 'better-sqlite3';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
-import { isDatabaseUnavailable, openPostgres } from '../../src/store/index.js';
+import { isDatabaseUnavailable, openPostgres } from '../../packages/wardbell/src/store/index.js';
 import { DATABASE_URL } from '../helpers/scale.js';
 
 /** The error a promise rejects with (fails the test if it resolves). */

@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 
-const SRC = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'src');
+const SRC = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'packages', 'wardbell', 'src');
 const MAX_LINES = 350;
 
 function sourceFiles(dir: string): string[] {

@@ -1,15 +1,15 @@
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Identity } from '../../src/auth/index.js';
-import { createInProcessBus } from '../../src/bus/index.js';
-import { createMemoryEventLog } from '../../src/events/index.js';
-import { Directory, NotificationService } from '../../src/notifications/index.js';
-import { pushOutboxQueue } from '../../src/push/index.js';
-import { EventManager, SseHub } from '../../src/sse/index.js';
-import type { Db } from '../../src/store/index.js';
-import { EmergencyCalls, ESCALATE_JOB, CLOSED_JOB } from '../../src/workflows/emergency.js';
-import { Scheduler } from '../../src/workflows/index.js';
-import { SWAP_DECIDED_JOB, Swaps } from '../../src/workflows/swaps.js';
+import type { Identity } from '../../packages/wardbell/src/auth/index.js';
+import { createInProcessBus } from '../../packages/wardbell/src/bus/index.js';
+import { createMemoryEventLog } from '../../packages/wardbell/src/events/index.js';
+import { Directory, NotificationService } from '../../packages/wardbell/src/notifications/index.js';
+import { pushOutboxQueue } from '../../packages/wardbell/src/push/index.js';
+import { EventManager, SseHub } from '../../packages/wardbell/src/sse/index.js';
+import type { Db } from '../../packages/wardbell/src/store/index.js';
+import { EmergencyCalls, ESCALATE_JOB, CLOSED_JOB } from '../../packages/wardbell/src/workflows/emergency.js';
+import { Scheduler } from '../../packages/wardbell/src/workflows/index.js';
+import { SWAP_DECIDED_JOB, Swaps } from '../../packages/wardbell/src/workflows/swaps.js';
 import { FakeClock } from '../helpers/fake-clock.js';
 import { databases, type TestDatabase } from './databases.js';
 
@@ -25,7 +25,7 @@ const nurse = (userId: string, wards = ['3']): Identity => ({ tenantId: 'h1', us
 const service: Identity = { tenantId: 'h1', userId: 'scheduler', roles: ['service'], wards: [] };
 
 function stack(raw: Db) {
-  const db = raw.withTables<import('../../src/workflows/index.js').WorkflowTables>();
+  const db = raw.withTables<import('../../packages/wardbell/src/workflows/index.js').WorkflowTables>();
   const log = createMemoryEventLog({ retention: { maxEvents: 10_000, maxAgeMs: 3_600_000 }, clock });
   const events = new EventManager({ log, bus: createInProcessBus(), hub: new SseHub({ log, clock, heartbeatMs: 0 }) });
   const directory = new Directory(raw, () => clock.now());

@@ -1,9 +1,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pushMigrations } from '../../src/push/index.js';
-import { migrateToLatest, openPostgres, openSqlite, type Db } from '../../src/store/index.js';
-import { workflowMigrations } from '../../src/workflows/index.js';
+import { pushMigrations } from '../../packages/wardbell/src/push/index.js';
+import { migrateToLatest, openPostgres, openSqlite, type Db } from '../../packages/wardbell/src/store/index.js';
+import { workflowMigrations } from '../../packages/wardbell/src/workflows/index.js';
 import { createTestDatabase, DATABASE_URL } from '../helpers/scale.js';
 
 /**

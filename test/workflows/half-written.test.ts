@@ -1,11 +1,11 @@
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Publisher } from '../../src/events/index.js';
-import { Directory, NotificationService, type PushQueue } from '../../src/notifications/index.js';
-import { migrateToLatest, openSqlite, type Db } from '../../src/store/index.js';
-import { EmergencyCalls } from '../../src/workflows/emergency.js';
-import { Scheduler, workflowMigrations, type WorkflowTables } from '../../src/workflows/index.js';
-import { Swaps } from '../../src/workflows/swaps.js';
+import type { Publisher } from '../../packages/wardbell/src/events/index.js';
+import { Directory, NotificationService, type PushQueue } from '../../packages/wardbell/src/notifications/index.js';
+import { migrateToLatest, openSqlite, type Db } from '../../packages/wardbell/src/store/index.js';
+import { EmergencyCalls } from '../../packages/wardbell/src/workflows/emergency.js';
+import { Scheduler, workflowMigrations, type WorkflowTables } from '../../packages/wardbell/src/workflows/index.js';
+import { Swaps } from '../../packages/wardbell/src/workflows/swaps.js';
 import { FakeClock } from '../helpers/fake-clock.js';
 
 // A workflow's own rows are written in the transaction of its notification's send. These make the

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signDevToken } from '../../src/auth/index.js';
+import { signDevToken } from '../../packages/wardbell/src/auth/index.js';
 import { startProcess, type ServiceProcess } from '../helpers/process.js';
 import { createTestDatabase, REDIS_URL, scaleOut, testPrefix } from '../helpers/scale.js';
 import { eventually } from '../helpers/eventually.js';

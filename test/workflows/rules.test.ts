@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AppError } from '../../src/shared/index.js';
+import { AppError } from '../../packages/wardbell/src/shared/index.js';
 import {
   checkRunAt,
   closedActions,
@@ -13,7 +13,7 @@ import {
   retryDelayMs,
   statusAfterAccept,
   type SwapFacts,
-} from '../../src/workflows/index.js';
+} from '../../packages/wardbell/src/workflows/index.js';
 
 const pending: SwapFacts = { status: 'pending', targetId: 'kim', decidedBy: null, decidedAt: null };
 const approved: SwapFacts = { status: 'approved', targetId: 'kim', decidedBy: 'kim', decidedAt: '2026-11-26T06:00:00.000Z' };

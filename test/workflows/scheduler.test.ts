@@ -1,8 +1,8 @@
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { AppError } from '../../src/shared/index.js';
-import type { Db } from '../../src/store/index.js';
-import { Scheduler, type Job, type WorkflowTables } from '../../src/workflows/index.js';
+import { AppError } from '../../packages/wardbell/src/shared/index.js';
+import type { Db } from '../../packages/wardbell/src/store/index.js';
+import { Scheduler, type Job, type WorkflowTables } from '../../packages/wardbell/src/workflows/index.js';
 import { FakeClock } from '../helpers/fake-clock.js';
 import { databases, type TestDatabase } from './databases.js';
 

@@ -1,4 +1,4 @@
-import { backoffDelay } from '../client/index.js';
+import { backoffDelay } from '@wardbell/client';
 /**
  * The workflows' decision rules, pure: no database, no clock, no sockets. The services apply them
  * and make them atomic with conditional updates; the tests read them as the specification.

@@ -1,17 +1,18 @@
+'use client';
 /**
- * `wardbell/react`: the `useSSE` hook. React is a peer dependency (imported from 'react' only).
+ * `@wardbell/react`: the `useSSE` hook. React is a peer dependency (imported from 'react' only).
  */
 import { useEffect, useRef, useState } from 'react';
-import type { SSEClientError } from './errors.js';
-import { createSSEClient } from './sse-client.js';
-import type {
-  ConnectionState,
-  EventHandler,
-  EventStreamMessage,
-  ServerEventMap,
-  SSEClient,
-  SSEClientOptions,
-} from './types.js';
+import {
+  createSSEClient,
+  type ConnectionState,
+  type EventHandler,
+  type EventStreamMessage,
+  type ServerEventMap,
+  type SSEClient,
+  type SSEClientError,
+  type SSEClientOptions,
+} from '@wardbell/client';
 
 /** Handlers per event type, plus `message` for every event. */
 export type SSEHandlers<M extends object = ServerEventMap> = {

@@ -2,7 +2,7 @@
  * What a push service's answer means for one delivery (RFC 8030 Sections 5 and 8, RFC 8292
  * Section 2): outcomes are data, decided by pure functions, so the worker only carries them out.
  */
-import { backoffDelay, parseRetryAfter } from '../client/index.js';
+import { backoffDelay, parseRetryAfter } from '@wardbell/client';
 
 /** The closed set of results of one attempt, as counted in `/metrics`. */
 export type AttemptResult =

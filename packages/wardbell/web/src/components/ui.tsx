@@ -1,6 +1,6 @@
 /** Small shared pieces: cards, fields, badges, result lines. Styling lives in styles.css. */
 import { useId, type ReactElement, type ReactNode } from 'react';
-import type { ConnectionState } from '../../../src/client/index.js';
+import type { ConnectionState } from '@wardbell/client';
 
 export function Card({ title, actions, children, className, labelledBy, id: anchor }: { title: ReactNode; actions?: ReactNode; children: ReactNode; className?: string; labelledBy?: string; id?: string }) {
   const id = useId();

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useReducer, useRef, useState } from 'react';
-import type { ConnectionState } from '../../../src/client/index.js';
+import type { ConnectionState } from '@wardbell/client';
 import { api, describeError } from '../lib/api.js';
 import type { StreamBus } from '../lib/bus.js';
 import { isRecord } from '../lib/format.js';

@@ -1,11 +1,11 @@
 /**
- * The console's one event stream, through the project's own client and `useSSE` hook (imported
- * from the source: src/client). The browser's EventSource cannot send the Authorization header;
+ * The console's one event stream, through the project's own client and `useSSE` hook
+ * (`@wardbell/client` and `@wardbell/react`, built from their sources). The browser's EventSource cannot send the Authorization header;
  * this client can, and it resumes with Last-Event-ID after a drop.
  */
 import { useCallback, useEffect, useMemo, useRef, useState, type ReactElement, type RefObject } from 'react';
-import type { ConnectionState, FetchLike, ResetData, StateChange } from '../../../src/client/index.js';
-import { useSSE } from '../../../src/client/react.js';
+import type { ConnectionState, FetchLike, ResetData, StateChange } from '@wardbell/client';
+import { useSSE } from '@wardbell/react';
 import { StreamBus } from '../lib/bus.js';
 import type { Session } from '../lib/session.js';
 
