@@ -27,7 +27,7 @@ import { ConsoleFiles, defaultConsoleRoot } from './console/index.js';
 import { MetricsRegistry, notificationMetrics, processMetrics, realtimeMetrics, schedulerMetrics } from './metrics/index.js';
 import { AppError, systemClock, type Clock } from './shared/index.js';
 import { createLocalStreamQuota, createRedisStreamQuota, EventManager, OrderedFeed, SessionEnds, SseHub, type StreamQuota } from './sse/index.js';
-import { migrateToLatest, openDatabase } from './store/index.js';
+import { migrateToLatest, openDatabase, type Db } from './store/index.js';
 import { idempotencyMigrations, RequestRecords } from './idempotency/index.js';
 import { VERSION } from './version.js';
 
@@ -77,19 +77,32 @@ function resolveAuth(config: Config, logger: Logger): { authenticator: Authentic
   return { authenticator: createAuthenticator({ mode: 'jwt', key: { algorithm: 'HS256', key: secret }, jwt }), devSecret: secret };
 }
 
+/** The embedded SQLite file under the data directory (the store when DATABASE_URL is unset). */
+export const sqlitePathOf = (config: Config) => join(config.WARDBELL_DATA_DIR, 'wardbell.sqlite');
+
+/** The configured store: PostgreSQL when DATABASE_URL is set, else the embedded SQLite file. */
+export function openStore(config: Config, logger: Logger): ReturnType<typeof openDatabase> {
+  return openDatabase({
+    databaseUrl: config.DATABASE_URL,
+    sqlitePath: sqlitePathOf(config),
+    onIdleError: (err) => logger.warn({ err }, 'postgres: an idle connection was closed by the server; the pool replaces it'),
+  });
+}
+
+/** Brings the store's schema up to date; the names of the migrations that ran. */
+export function migrateStore(db: Db): Promise<string[]> {
+  // The store runs the core's migrations and each module's own (it imports neither module).
+  return migrateToLatest(db, [workflowMigrations, pushMigrations, idempotencyMigrations, authMigrations]);
+}
+
 /** The composition root: config -> adapters -> services -> HTTP app -> server. */
 export async function createWardbell(config: Config, opts: WardbellOptions = {}): Promise<Wardbell> {
   const logger = opts.logger ?? pino({ level: config.LOG_LEVEL, base: { service: 'wardbell' } });
   const clock = opts.clock ?? systemClock;
   const { authenticator: baseAuthenticator, devSecret } = resolveAuth(config, logger);
 
-  const { db, dialect } = openDatabase({
-    databaseUrl: config.DATABASE_URL,
-    sqlitePath: join(config.WARDBELL_DATA_DIR, 'wardbell.sqlite'),
-    onIdleError: (err) => logger.warn({ err }, 'postgres: an idle connection was closed by the server; the pool replaces it'),
-  });
-  // The store runs the core's migrations and each module's own (it imports neither module).
-  await migrateToLatest(db, [workflowMigrations, pushMigrations, idempotencyMigrations, authMigrations]);
+  const { db, dialect } = openStore(config, logger);
+  await migrateStore(db);
   const retention = { maxEvents: config.WARDBELL_REPLAY_MAX_EVENTS, maxAgeMs: config.WARDBELL_REPLAY_MAX_AGE_S * 1000 };
   const backbone = await openBackbone(config, { db, retention, clock, logger });
   const { log, bus, redis } = backbone;

@@ -66,9 +66,10 @@ export function openDatabase(opts: { databaseUrl?: string | undefined; sqlitePat
  * (workflows, push), which the composition root passes in, since the store imports none of them.
  * Names must be unique across sets. Each module numbers its own migrations, so a new one may sort
  * before a migration of another module that has already run: pending migrations run in name order
- * whatever ran before them (`allowUnorderedMigrations`). Throws with the failing migration's name.
+ * whatever ran before them (`allowUnorderedMigrations`). Throws with the failing migration's name;
+ * returns the names of the migrations it ran.
  */
-export async function migrateToLatest(db: Db, modules: readonly MigrationSet[] = []): Promise<void> {
+export async function migrateToLatest(db: Db, modules: readonly MigrationSet[] = []): Promise<string[]> {
   const all: Record<string, MigrationSet[string]> = { ...coreMigrations };
   for (const set of modules) {
     for (const [name, m] of Object.entries(set)) {
@@ -82,4 +83,5 @@ export async function migrateToLatest(db: Db, modules: readonly MigrationSet[] =
     const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
     throw new Error(`database migration ${failed} failed: ${String(error)}`);
   }
+  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
 }
