@@ -13,6 +13,9 @@ export default defineConfig({
   },
   test: {
     include: ['test/**/*.test.ts', 'test/**/*.test.tsx', 'packages/*/src/**/*.test.ts', 'packages/*/src/**/*.test.tsx'],
+    // Packing rebuilds the packages' dist/ (the console too), which the browser suites serve:
+    // `npm run test:packages` runs it after the rest (vitest.packages.config.ts).
+    exclude: ['**/node_modules/**', 'test/packages/**'],
     environment: 'node',
     testTimeout: 20_000,
     hookTimeout: 20_000,

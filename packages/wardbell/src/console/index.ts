@@ -1,4 +1,4 @@
-import { dirname, join, relative, resolve, sep } from 'node:path';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { contentTypeOf, readRegularFile, safeJoin } from './files.js';
 
@@ -23,11 +23,12 @@ export const CONSOLE_CSP = [
   "frame-ancestors 'none'",
 ].join('; ');
 
-/** The built console: `dist/web` beside `dist/src` (from `npm run build`), found from this file. */
+/** The built console: the package's `dist/web` (from `npm run build`), found from this file. */
 export function defaultConsoleRoot(): string {
   const here = dirname(fileURLToPath(import.meta.url));
-  // src/console runs from <repo>/src/console (tsx) or <repo>/dist/src/console (built): both reach <repo>/dist/web.
-  return here.includes(`${sep}dist${sep}`) ? resolve(here, '..', '..', 'web') : resolve(here, '..', '..', 'dist', 'web');
+  // This file runs from <package>/src/console (tsx) or <package>/dist/console (built, also when
+  // installed): both reach <package>/dist/web.
+  return basename(dirname(here)) === 'dist' ? resolve(here, '..', 'web') : resolve(here, '..', '..', 'dist', 'web');
 }
 
 /**
