@@ -90,6 +90,29 @@ describe('wardbell <command>', () => {
     expect(b.out.split('\n')[0]?.split(': ')[1]).toBe(a.out.split('\n')[0]?.split(': ')[1]);
   });
 
+  it('creates API keys printed once, lists them without the key, and revokes them', async () => {
+    const dir = scratch();
+    const env = { WARDBELL_DATA_DIR: dir };
+    const made = await cli(['api-key', 'create', '--tenant', 'h1', '--scope', 'publish,send', '--name', 'scheduler', '--json'], env);
+    expect(made.code).toBe(0);
+    const { id, key } = JSON.parse(made.out) as { id: string; key: string };
+    expect(key).toMatch(new RegExp(`^wbk_${id}_`));
+    const plain = await cli(['api-key', 'create', '--platform', '--scope', 'admin'], env);
+    expect(plain.out).toMatch(/^wbk_[a-z2-7]{16}_\S{43}\n$/);
+    expect(plain.err).toContain('platform; admin');
+    const list = await cli(['api-key', 'list', '--json'], env);
+    expect(list.out).not.toContain(key);
+    const rows = JSON.parse(list.out) as Array<{ id: string; tenantId: string | null; scopes: string[]; revokedAt: string | null }>;
+    expect(rows.find((r) => r.id === id)).toMatchObject({ tenantId: 'h1', scopes: ['publish', 'send'], revokedAt: null });
+    expect((JSON.parse((await cli(['api-key', 'list', '--platform', '--json'], env)).out) as unknown[]).length).toBe(1);
+    expect((await cli(['api-key', 'revoke', id], env)).out).toContain(`revoked ${id} (h1)`);
+    expect((await cli(['api-key', 'list', '--tenant', 'h1'], env)).out).toMatch(new RegExp(`${id}  h1  publish,send  revoked `));
+    expect((await cli(['api-key', 'revoke', 'aaaaaaaaaaaaaaaa'], env)).code).toBe(2);
+    expect((await cli(['api-key', 'create', '--tenant', 'h1', '--scope', 'root'], env)).err).toContain('unknown scope root');
+    expect((await cli(['api-key', 'create', '--scope', 'send'], env)).err).toContain('--tenant <id>');
+    expect((await cli(['api-key', 'create', '--tenant', 'h1', '--platform', '--scope', 'send'], env)).err).toContain('not both');
+  });
+
   it('backs the embedded store up online and restores it, refusing what is not a Wardbell store', async () => {
     const dir = scratch();
     const env = { WARDBELL_DATA_DIR: dir };

@@ -95,8 +95,10 @@ describe('Idempotency-Key on every creating POST', () => {
       .filter(([, ops]) => ops.post && Object.keys(ops.post.responses).some((code) => code === '201' || code === '202'))
       .map(([path]) => path);
     // Every POST that answers 201/202 is a create but these: a push registration (idempotent by
-    // its endpoint), a test push to one's own devices and a stream ticket (a retry gets another).
-    expect(creating.filter((p) => !IDEMPOTENT_CREATES.has(p)).sort()).toEqual(['/api/push/subscribe', '/api/push/test', '/api/sse/ticket'].filter((p) => creating.includes(p)).sort());
+    // its endpoint), a test push to one's own devices, a stream ticket (a retry gets another) and
+    // an API key (its secret is kept nowhere, so no answer can be given twice: a retry makes
+    // another key, and the one whose answer was lost is revoked).
+    expect(creating.filter((p) => !IDEMPOTENT_CREATES.has(p)).sort()).toEqual(['/api/admin/api-keys', '/api/push/subscribe', '/api/push/test', '/api/sse/ticket'].filter((p) => creating.includes(p)).sort());
     for (const path of IDEMPOTENT_CREATES) {
       const op = doc.paths[path]?.post;
       expect(op, path).toBeDefined();

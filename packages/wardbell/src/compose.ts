@@ -5,6 +5,7 @@ import { getRequestListener } from '@hono/node-server';
 import { pino, type Logger } from 'pino';
 import { sql } from 'kysely';
 import {
+  ApiKeys,
   authMigrations,
   createActionTokens,
   createAuthenticator,
@@ -12,6 +13,7 @@ import {
   jwtKeyFrom,
   loadOrCreateDevSecret,
   SessionRevocations,
+  withApiKeys,
   type Authenticator,
   type Credential,
   type HeaderGetter,
@@ -19,12 +21,12 @@ import {
 import { openBackbone } from './backbone/index.js';
 import { ConfigError, type Config } from './config/index.js';
 import type { OpenAPIHono } from '@hono/zod-openapi';
-import { createHttpApp, memoryRateLimitStore, rateLimitMetrics, rateLimitsFrom, redisRateLimitStore, type AppEnv } from './http/index.js';
+import { createHttpApp, createMetricsApp, memoryRateLimitStore, rateLimitMetrics, rateLimitsFrom, redisRateLimitStore, type AppEnv } from './http/index.js';
 import { Directory, NotificationService } from './notifications/index.js';
 import { createWorkflows, workflowMigrations } from './workflows/index.js';
 import { createPush, pushMigrations, pushOutboxQueue } from './push/index.js';
 import { ConsoleFiles, defaultConsoleRoot } from './console/index.js';
-import { MetricsRegistry, notificationMetrics, processMetrics, realtimeMetrics, schedulerMetrics } from './metrics/index.js';
+import { httpRequestDurations, MetricsRegistry, notificationMetrics, publishToWriteDurations, pushDeliveryDurations, realtimeMetrics, schedulerMetrics } from './metrics/index.js';
 import { AppError, systemClock, type Clock } from './shared/index.js';
 import { createLocalStreamQuota, createRedisStreamQuota, EventManager, OrderedFeed, SessionEnds, SseHub, type StreamQuota } from './sse/index.js';
 import { migrateToLatest, openDatabase, type Db } from './store/index.js';
@@ -40,6 +42,8 @@ export interface WardbellOptions {
 
 export interface Wardbell {
   readonly server: Server;
+  /** The listener of `GET /metrics` alone (WARDBELL_METRICS_PORT), started by `listen`; null when `server` serves it. */
+  readonly metricsServer: Server | null;
   /** The HTTP application, for in-process requests (`app.request(...)`). */
   readonly app: OpenAPIHono<AppEnv>;
   readonly hub: SseHub;
@@ -77,6 +81,19 @@ function resolveAuth(config: Config, logger: Logger): { authenticator: Authentic
   return { authenticator: createAuthenticator({ mode: 'jwt', key: { algorithm: 'HS256', key: secret }, jwt }), devSecret: secret };
 }
 
+/** Starts a server listening; resolves with its base URL (http://host:port). */
+function listenOn(server: Server, port: number, host: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      const a = server.address() as AddressInfo;
+      const h = a.family === 'IPv6' ? `[${a.address}]` : a.address;
+      resolve(`http://${h === '0.0.0.0' ? '127.0.0.1' : h}:${a.port}`);
+    });
+  });
+}
+
 /** The embedded SQLite file under the data directory (the store when DATABASE_URL is unset). */
 export const sqlitePathOf = (config: Config) => join(config.WARDBELL_DATA_DIR, 'wardbell.sqlite');
 
@@ -107,6 +124,9 @@ export async function createWardbell(config: Config, opts: WardbellOptions = {})
   const backbone = await openBackbone(config, { db, retention, clock, logger });
   const { log, bus, redis } = backbone;
   logger.info({ storage: dialect, bus: redis ? 'redis' : 'in-process' }, 'storage opened');
+  // One registry per service (several may run in one process); the hub and the push worker are told
+  // through plain hooks and know nothing of it.
+  const metrics = new MetricsRegistry();
   const hub = new SseHub({
     log,
     clock,
@@ -114,6 +134,7 @@ export async function createWardbell(config: Config, opts: WardbellOptions = {})
     queueLimit: config.WARDBELL_CLIENT_QUEUE_LIMIT,
     replayLimit: config.WARDBELL_REPLAY_LIMIT,
     retryMs: config.WARDBELL_SSE_RETRY_MS,
+    onWritten: publishToWriteDurations(metrics),
   });
   const feed = new OrderedFeed(log, hub, { onError: (err) => logger.error({ err }, 'event feed gap fill failed') });
   const unsubscribe = bus.subscribe((e) => feed.accept(e));
@@ -147,8 +168,11 @@ export async function createWardbell(config: Config, opts: WardbellOptions = {})
   await sessions.start();
   // Tokens issued before a revocation of their user's sessions are refused; every other verified
   // caller keeps its directory entry current (services are not staff).
+  const apiKeys = new ApiKeys(db, () => clock.now(), (err) => logger.warn({ err }, 'api keys: recording a key\'s last use failed'));
+  const keyAware = withApiKeys(baseAuthenticator, apiKeys);
   const verify = async (header: HeaderGetter): Promise<Credential> => {
-    const cred = await baseAuthenticator.verify(header);
+    const cred = await keyAware.verify(header);
+    if (cred.apiKey) return cred;
     if (revocations.isRevoked(cred)) throw new AppError('invalid_token', 'Bearer token rejected: it was issued before this user\'s sessions were revoked; sign in again.');
     if (!cred.identity.roles.includes('service')) await directory.observe(cred.identity);
     return cred;
@@ -161,27 +185,30 @@ export async function createWardbell(config: Config, opts: WardbellOptions = {})
     { db, clock, logger, events, notifications, directory },
     { pollIntervalMs: config.WARDBELL_SCHEDULER_POLL_MS, escalateAfterSeconds: config.WARDBELL_EMERGENCY_ESCALATE_AFTER_S },
   );
-  const push = await createPush({ config, db, clock, logger, actionTokens });
+  const push = await createPush({ config, db, clock, logger, actionTokens, onDeliverySettled: pushDeliveryDurations(metrics) });
 
-  const metrics = new MetricsRegistry();
   metrics.add(realtimeMetrics(hub, events, feed, quota));
   metrics.add(notificationMetrics(notifications));
   metrics.add(schedulerMetrics(workflows.scheduler.stats));
   metrics.add(push.metrics);
-  metrics.add(processMetrics());
   if (rateLimits) metrics.add(rateLimitMetrics(rateLimits));
 
+  const metricsEndpoint = { registry: metrics, token: config.WARDBELL_METRICS_TOKEN };
+  const metricsOwnPort = config.WARDBELL_METRICS_PORT !== undefined;
   let shuttingDown = false;
   const app = createHttpApp({
     logger,
     authenticator,
+    apiKeys,
     tickets,
     events,
     quota,
     notifications,
     directory,
     actionTokens,
-    metrics,
+    // On its own listener (WARDBELL_METRICS_PORT) or on this one, with its token when set.
+    metrics: metricsOwnPort ? null : metricsEndpoint,
+    observeRequest: httpRequestDurations(metrics),
     readiness: {
       storage: async () => {
         await sql`select 1`.execute(db);
@@ -209,12 +236,13 @@ export async function createWardbell(config: Config, opts: WardbellOptions = {})
     version: VERSION,
   });
 
-  const listener = getRequestListener(app.fetch, {
-    errorHandler: (err) => {
-      logger.error({ err }, 'unhandled request error');
-    },
-  });
-  const server = createServer({ keepAliveTimeout: 65_000 }, listener);
+  const errorHandler = (err: unknown) => {
+    logger.error({ err }, 'unhandled request error');
+  };
+  const server = createServer({ keepAliveTimeout: 65_000 }, getRequestListener(app.fetch, { errorHandler }));
+  const metricsServer = metricsOwnPort
+    ? createServer(getRequestListener(createMetricsApp({ logger, metrics: metricsEndpoint, trustedProxies: config.WARDBELL_TRUSTED_PROXIES }).fetch, { errorHandler }))
+    : null;
 
   // Housekeeping: trim the replay log, expired tickets and idempotency keys once a minute.
   const housekeeping = clock.setInterval(() => {
@@ -226,21 +254,19 @@ export async function createWardbell(config: Config, opts: WardbellOptions = {})
 
   return {
     server,
+    metricsServer,
     app,
     hub,
     events,
     notifications,
     logger,
-    listen() {
-      return new Promise((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(config.PORT, config.HOST, () => {
-          server.off('error', reject);
-          const a = server.address() as AddressInfo;
-          const host = a.family === 'IPv6' ? `[${a.address}]` : a.address;
-          resolve(`http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${a.port}`);
-        });
-      });
+    async listen() {
+      const url = await listenOn(server, config.PORT, config.HOST);
+      if (metricsServer) {
+        const at = await listenOn(metricsServer, config.WARDBELL_METRICS_PORT ?? 0, config.WARDBELL_METRICS_HOST ?? config.HOST);
+        logger.info({ url: `${at}/metrics` }, 'metrics listener started');
+      }
+      return url;
     },
     async close() {
       if (shuttingDown) return;
@@ -250,11 +276,15 @@ export async function createWardbell(config: Config, opts: WardbellOptions = {})
       await workflows.stop();
       await push.stop();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      // A scrape is short: the metrics listener closes with its connections.
+      const metricsClosed = metricsServer?.listening ? new Promise<void>((resolve) => metricsServer.close(() => resolve())) : null;
+      metricsServer?.closeAllConnections();
       const streams = hub.shutdown(config.WARDBELL_SSE_RETRY_MS);
       server.closeIdleConnections();
       const timer = setTimeout(() => server.closeAllConnections(), 5_000);
       timer.unref();
       await closed;
+      await metricsClosed;
       clearTimeout(timer);
       unsubscribe();
       await quota.close();

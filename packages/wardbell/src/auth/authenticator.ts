@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { AppError } from '../shared/index.js';
+import type { ApiKeyGrant } from './api-keys.js';
 import type { Identity } from './identity.js';
 import { verifyTokenWithExpiry, type JwtKey, type JwtOptions } from './jwt.js';
 import { identityFromHeaders } from './trusted-proxy.js';
@@ -15,6 +16,8 @@ export interface Credential {
   identity: Identity;
   issuedAtMs: number | null;
   validUntilMs: number | null;
+  /** Set when an API key identified the caller (`api-key-auth.ts`): its id, tenant and scopes. */
+  apiKey?: ApiKeyGrant | undefined;
 }
 
 export interface Authenticator {

@@ -9,3 +9,6 @@ export { createActionTokens, type ActionTokens, type ActionClaims } from './acti
 export { type Credential } from './authenticator.js';
 export { SessionRevocations, type AccessEndReason, type Revocation } from './revocations.js';
 export { authMigrations } from './migrations.js';
+export { ApiKeys, API_KEY_CACHE_MS, LAST_USED_WRITE_MS, type ApiKeyInfo, type ApiKeyGrant } from './api-keys.js';
+export { API_KEY_PREFIX, API_KEY_SCOPES, SCOPE_DESCRIPTIONS, isApiKeyScope, looksLikeApiKey, parseApiKey, hashApiKey, newApiKey, type ApiKeyScope } from './api-key-format.js';
+export { withApiKeys, checkKeyScope, apiKeyUserId, TENANT_HEADER } from './api-key-auth.js';

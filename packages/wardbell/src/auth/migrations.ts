@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { MigrationSet } from '../store/index.js';
 
-/** Migrations of the auth module's own tables (`revocations.ts`), named `4xxx_`. */
+/** Migrations of the auth module's own tables (`revocations.ts`, `api-keys.ts`), named `4xxx_`. */
 export const authMigrations: MigrationSet = {
   '4001_session_revocations': {
     async up(db: Kysely<unknown>) {
@@ -17,6 +17,24 @@ export const authMigrations: MigrationSet = {
         .addPrimaryKeyConstraint('session_revocations_pk', ['tenant_id', 'user_id'])
         .execute();
       await db.schema.createIndex('session_revocations_updated').on('session_revocations').column('updated_at').execute();
+    },
+  },
+  '4002_api_keys': {
+    async up(db: Kysely<unknown>) {
+      // Service credentials (`api-keys.ts`): only the key's SHA-256 is kept. `tenant_id` is null
+      // for a platform key.
+      await db.schema
+        .createTable('api_keys')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('tenant_id', 'text')
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('scopes', 'text', (c) => c.notNull())
+        .addColumn('key_hash', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('last_used_at', 'bigint')
+        .addColumn('revoked_at', 'bigint')
+        .execute();
+      await db.schema.createIndex('api_keys_tenant').on('api_keys').columns(['tenant_id', 'created_at']).execute();
     },
   },
 };

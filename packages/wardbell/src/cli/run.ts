@@ -1,5 +1,6 @@
 import { ConfigError, loadConfig, type Config } from '../config/index.js';
 import { parseArgs, UsageError, type ParsedArgs } from './args.js';
+import { apiKey } from './api-key-commands.js';
 import { backup, migrate, restore, token, vapidKeys, type Output } from './commands.js';
 import { startService } from './start.js';
 
@@ -10,6 +11,11 @@ export const USAGE = `usage: wardbell <command> [options]
   vapid-keys [--data-dir <dir>]  print a new VAPID key pair and key-encryption key as environment lines
   token --tenant <id> --user <id> [--roles a,b] [--wards 3,4] [--ttl <s>]
                                  a development token, signed with the service's HS256 secret
+  api-key create --tenant <id>|--platform --scope <s>... [--name <text>] [--json]
+                                 a key for server calls, printed once (scopes: publish, send,
+                                 directory, workflows, admin; --json prints {"id","key"})
+  api-key list [--tenant <id>|--platform] [--json]
+  api-key revoke <id>
   backup <file>                  an online copy of the embedded SQLite store
   restore <file> [--force]       put a backup in place of the embedded store (service stopped)
 
@@ -17,7 +23,7 @@ Every command reads the same environment as the service (WARDBELL_DATA_DIR, DATA
 `;
 
 type Command = (args: ParsedArgs, config: Config, io: Output) => void | Promise<void>;
-const COMMANDS: Record<string, Command> = { migrate, 'vapid-keys': vapidKeys, token, backup, restore };
+const COMMANDS: Record<string, Command> = { migrate, 'vapid-keys': vapidKeys, token, backup, restore, 'api-key': apiKey };
 
 const stdio: Output = { out: (t) => void process.stdout.write(t), err: (t) => void process.stderr.write(t) };
 

@@ -3,16 +3,16 @@ import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
 import type { MiddlewareHandler } from 'hono';
 import type { Logger } from 'pino';
-import type { ActionTokens, Authenticator, Credential, TicketStore } from '../auth/index.js';
+import type { ActionTokens, ApiKeys, Authenticator, Credential, TicketStore } from '../auth/index.js';
 import type { ConsoleFiles } from '../console/index.js';
 import type { RequestRecords } from '../idempotency/index.js';
-import type { MetricsRegistry } from '../metrics/index.js';
+import type { RequestObserver } from '../metrics/index.js';
 import type { Directory, NotificationService } from '../notifications/index.js';
 import type { PushApi } from '../push/index.js';
 import { AppError } from '../shared/index.js';
 import type { EventManager, SessionEnds, StreamQuota } from '../sse/index.js';
 import type { EmergencyCalls, Schedules, Swaps, TimedNotifications } from '../workflows/index.js';
-import { declareAccess, type Access } from './auth.js';
+import { declareAccess, type AccessRule } from './auth.js';
 import type { AppEnv } from './env.js';
 import { errorHandler, notFound, validationHook } from './errors.js';
 import { idempotentCreates } from './idempotency.js';
@@ -28,7 +28,8 @@ import { registerDirectoryRoutes } from './routes/directory.js';
 import { registerEmergencyRoutes } from './routes/emergency.js';
 import { registerEventRoutes } from './routes/events.js';
 import { registerNotificationRoutes } from './routes/notifications.js';
-import { registerOpsRoutes, type OpsDeps } from './routes/ops.js';
+import { registerAdminRoutes } from './routes/admin.js';
+import { registerOpsRoutes, type MetricsEndpoint, type OpsDeps } from './routes/ops.js';
 import { registerPushRoutes } from './routes/push.js';
 import { registerReminderRoutes } from './routes/reminders.js';
 import { registerScheduledRoutes } from './routes/scheduled.js';
@@ -40,6 +41,7 @@ export interface HttpAppDeps {
   logger: Logger;
   authenticator: Authenticator;
   tickets: TicketStore;
+  apiKeys: ApiKeys;
   events: EventManager;
   /** Open streams per user (WARDBELL_MAX_CONNECTIONS_PER_USER), in the process or across processes. */
   quota: StreamQuota;
@@ -55,7 +57,10 @@ export interface HttpAppDeps {
   /** Whether a credential was issued before a revocation of its user's sessions (tickets). */
   isRevoked: (credential: Credential) => boolean;
   console: ConsoleFiles;
-  metrics: MetricsRegistry;
+  /** `GET /metrics` on this app (with its bearer token when set); null when a listener of its own serves it. */
+  metrics: MetricsEndpoint | null;
+  /** Told each answered request's method, route pattern, status and duration (the request histogram). */
+  observeRequest?: RequestObserver | undefined;
   readiness: OpsDeps['readiness'];
   isShuttingDown: () => boolean;
   corsOrigins: readonly string[];
@@ -75,22 +80,23 @@ export interface HttpAppDeps {
  * the VAPID key, the development token. `test/http/access.test.ts` holds it against the API
  * description.
  */
-export const ACCESS: ReadonlyArray<readonly [path: string, access: Access]> = [
-  ['/api/sse', 'self'],
-  ['/api/sse/ticket', 'identified'],
-  ['/api/events', 'publisher'],
-  ['/api/notifications/*', 'identified-or-action-token'],
-  ['/api/directory/*', 'publisher'],
-  ['/api/schedules/*', 'publisher'],
-  ['/api/swaps/*', 'publisher'],
-  ['/api/emergency-calls/*', 'publisher'],
-  ['/api/reminders/*', 'publisher'],
-  ['/api/push/subscribe', 'identified'],
-  ['/api/push/subscriptions', 'identified'],
-  ['/api/push/test', 'identified'],
-  ['/api/push/stats', 'publisher'],
-  ['/api/push/backup', 'publisher'],
-  ['/api/push/restore', 'publisher'],
+export const ACCESS: ReadonlyArray<AccessRule> = [
+  ['/api/sse', 'self', null],
+  ['/api/sse/ticket', 'identified', null],
+  ['/api/events', 'publisher', 'publish'],
+  ['/api/notifications/*', 'identified-or-action-token', 'send'],
+  ['/api/directory/*', 'publisher', 'directory'],
+  ['/api/schedules/*', 'publisher', 'workflows'],
+  ['/api/swaps/*', 'publisher', 'workflows'],
+  ['/api/emergency-calls/*', 'publisher', 'workflows'],
+  ['/api/reminders/*', 'publisher', 'workflows'],
+  ['/api/push/subscribe', 'identified', null],
+  ['/api/push/subscriptions', 'identified', null],
+  ['/api/push/test', 'identified', null],
+  ['/api/push/stats', 'publisher', 'admin'],
+  ['/api/push/backup', 'publisher', 'admin'],
+  ['/api/push/restore', 'publisher', 'admin'],
+  ['/api/admin/*', 'admin', 'admin'],
 ];
 
 /**
@@ -143,7 +149,7 @@ export function createHttpApp(deps: HttpAppDeps): OpenAPIHono<AppEnv> {
   app.onError(errorHandler(deps.logger));
   app.notFound(notFound);
   const proxies = trustedProxies(deps.trustedProxies);
-  app.use('*', requestContext(deps.logger, proxies));
+  app.use('*', requestContext(deps.logger, proxies, deps.observeRequest));
 
   const allowed = new Set(deps.corsOrigins);
   const corsHeaders = cors({
@@ -189,6 +195,7 @@ export function createHttpApp(deps: HttpAppDeps): OpenAPIHono<AppEnv> {
   if (deps.rateLimits) app.use('/api/*', limitByIdentity(deps.rateLimits, deps.authenticator, proxies));
   app.use('/api/*', idempotentCreates(deps.requestRecords, IDEMPOTENT_CREATES));
 
+  registerAdminRoutes(app, { apiKeys: deps.apiKeys });
   registerOpsRoutes(app, { metrics: deps.metrics, readiness: deps.readiness, isShuttingDown: deps.isShuttingDown });
   registerSseRoutes(app, {
     authenticator: deps.authenticator,
@@ -213,8 +220,11 @@ export function createHttpApp(deps: HttpAppDeps): OpenAPIHono<AppEnv> {
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
     type: 'http',
     scheme: 'bearer',
-    bearerFormat: 'JWT',
-    description: 'JWT with claims sub (user id), tid (tenant id), roles and wards; exp required.',
+    description:
+      'A user\'s JWT (claims sub: user id, tid: tenant id, roles, wards; exp required), or, for server calls, an API key (`wbk_<id>_<secret>`). ' +
+      'A key acts as role service; it may call a route only with the scope the route needs (publish: /api/events; send: /api/notifications; directory: /api/directory; ' +
+      'workflows: /api/schedules, /api/swaps, /api/emergency-calls, /api/reminders; admin: /api/admin, /api/push/stats, backup, restore). ' +
+      'A platform key (one for every tenant) names the tenant of each request in `X-Wardbell-Tenant`; a tenant key acts for its own tenant only. Streams and push subscriptions are a user\'s: keys cannot open them.',
   });
   if (deps.rateLimits) describeRateLimits(app.openAPIRegistry, deps.rateLimits.limits);
   app.doc31('/api/openapi.json', {

@@ -1,5 +1,5 @@
 import type { MiddlewareHandler } from 'hono';
-import { canPublish, type ActionTokens, type Authenticator, type Credential } from '../auth/index.js';
+import { canPublish, checkKeyScope, type ActionTokens, type ApiKeyScope, type Authenticator, type Credential } from '../auth/index.js';
 import { AppError } from '../shared/index.js';
 import type { AppEnv } from './env.js';
 
@@ -10,19 +10,34 @@ import type { AppEnv } from './env.js';
  * - `identified`: any verified identity of the tenant;
  * - `publisher`: roles `service` and `admin` of the tenant;
  * - `identified-or-action-token`: `identified`, or for an action press the action token a push
- *   carried (good for that one notification and user), which is how a service worker presses.
+ *   carried (good for that one notification and user), which is how a service worker presses;
+ * - `admin`: role `admin` of the tenant (or an API key with scope `admin`).
+ *
+ * An API key (role `service`) may call a path only if the table names the scope it needs there.
  */
-export type Access = 'public' | 'self' | 'identified' | 'publisher' | 'identified-or-action-token';
+export type Access = 'public' | 'self' | 'identified' | 'publisher' | 'identified-or-action-token' | 'admin';
 
-/** Middleware: identifies the caller (bearer token, or gateway headers in trusted-proxy mode). */
-function requireIdentity(authenticator: Authenticator): MiddlewareHandler<AppEnv> {
+/** One row of the access table: a path pattern, who may call it, the scope an API key needs (null: none may). */
+export type AccessRule = readonly [path: string, access: Access, keyScope: ApiKeyScope | null];
+
+/** Middleware: identifies the caller (bearer token or API key, or gateway headers in trusted-proxy mode). */
+function requireIdentity(authenticator: Authenticator, keyScope: ApiKeyScope | null): MiddlewareHandler<AppEnv> {
   return async function identify(c, next) {
     const credential = await authenticator.verify((name) => c.req.header(name));
+    checkKeyScope(credential, keyScope, `${c.req.method} ${c.req.path}`);
     c.set('identity', credential.identity);
     c.set('credential', credential);
     await next();
   };
 }
+
+/** Middleware: role `admin` (a key has passed its scope check already). */
+const requireAdmin: MiddlewareHandler<AppEnv> = async function adminOnly(c, next) {
+  if (!c.get('identity').roles.includes('admin') && !c.get('credential')?.apiKey) {
+    throw new AppError('forbidden', 'This needs role "admin" (or an API key with scope "admin").');
+  }
+  await next();
+};
 
 /** Middleware: only roles `service` and `admin` publish for their tenant. */
 const requirePublisher: MiddlewareHandler<AppEnv> = async function publisherOnly(c, next) {
@@ -39,8 +54,8 @@ const ACTION_PATH = /^\/api\/notifications\/([^/]+)\/actions\/[^/]+$/;
  * an `X-Wardbell-Action-Token`, the identity that token was signed for, if it is for this
  * notification. The identity from an action token has no roles and no wards: it can only press.
  */
-function requireIdentityOrActionToken(authenticator: Authenticator, actionTokens: ActionTokens, isRevoked: (c: Credential) => boolean): MiddlewareHandler<AppEnv> {
-  const identify = requireIdentity(authenticator);
+function requireIdentityOrActionToken(authenticator: Authenticator, keyScope: ApiKeyScope | null, actionTokens: ActionTokens, isRevoked: (c: Credential) => boolean): MiddlewareHandler<AppEnv> {
+  const identify = requireIdentity(authenticator, keyScope);
   return async function identifyOrActionToken(c, next) {
     const token = c.req.header('x-wardbell-action-token');
     const press = c.req.method === 'POST' ? ACTION_PATH.exec(c.req.path) : null;
@@ -61,14 +76,14 @@ function requireIdentityOrActionToken(authenticator: Authenticator, actionTokens
 /** Declares each path's access once; the route files assume it and read `c.get('identity')`. */
 export function declareAccess(
   app: { use(path: string, ...handlers: MiddlewareHandler<AppEnv>[]): unknown },
-  table: ReadonlyArray<readonly [path: string, access: Access]>,
+  table: ReadonlyArray<AccessRule>,
   deps: { authenticator: Authenticator; actionTokens: ActionTokens; isRevoked: (c: Credential) => boolean },
 ): void {
-  const identify = requireIdentity(deps.authenticator);
-  const orActionToken = requireIdentityOrActionToken(deps.authenticator, deps.actionTokens, deps.isRevoked);
-  for (const [path, access] of table) {
+  for (const [path, access, keyScope] of table) {
+    const identify = requireIdentity(deps.authenticator, keyScope);
     if (access === 'identified') app.use(path, identify);
     else if (access === 'publisher') app.use(path, identify, requirePublisher);
-    else if (access === 'identified-or-action-token') app.use(path, orActionToken);
+    else if (access === 'admin') app.use(path, identify, requireAdmin);
+    else if (access === 'identified-or-action-token') app.use(path, requireIdentityOrActionToken(deps.authenticator, keyScope, deps.actionTokens, deps.isRevoked));
   }
 }

@@ -1,6 +1,6 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
-import { selectTopics, TICKET_PATTERN, type Authenticator, type Credential, type TicketStore } from '../../auth/index.js';
+import { checkKeyScope, selectTopics, TICKET_PATTERN, type Authenticator, type Credential, type TicketStore } from '../../auth/index.js';
 import { AppError } from '../../shared/index.js';
 import type { EventManager, StreamQuota } from '../../sse/index.js';
 import type { AppEnv } from '../env.js';
@@ -92,7 +92,10 @@ export function registerSseRoutes(app: OpenAPIHono<AppEnv>, deps: SseRouteDeps):
       return cred;
     }
     // Verified already when the rate limiter counted this stream for its user.
-    return c.var.credential ?? deps.authenticator.verify((n) => c.req.header(n));
+    const credential = c.var.credential ?? (await deps.authenticator.verify((n) => c.req.header(n)));
+    // Streams are a user's; a server listens with a service token.
+    checkKeyScope(credential, null, 'GET /api/sse');
+    return credential;
   };
 
   app.openapi(streamRoute, async (c) => {
