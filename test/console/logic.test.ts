@@ -1,7 +1,7 @@
 /** The console's pure logic: the live inbox rules, the metrics parser, token claims, event summaries. */
 import { describe, expect, it } from 'vitest';
 import { EMPTY_INBOX, inboxReducer, type InboxState } from '../../packages/wardbell/web/src/lib/inbox.js';
-import { byLabel, parseMetrics, rate, total } from '../../packages/wardbell/web/src/lib/metrics.js';
+import { byLabel, metricsRefusal, parseMetrics, rate, total, uptimeSeconds } from '../../packages/wardbell/web/src/lib/metrics.js';
 import { parseActions } from '../../packages/wardbell/web/src/lib/recipients.js';
 import { summarize } from '../../packages/wardbell/web/src/lib/summary.js';
 import type { InboxItem, SentNotification } from '../../packages/wardbell/web/src/lib/types.js';
@@ -93,6 +93,20 @@ describe('metrics parser', () => {
     expect(rate(10, 20, 2)).toBe(5);
     expect(rate(undefined, 20, 2)).toBe(0);
     expect(rate(20, 3, 2)).toBe(0);
+  });
+
+  it('reads the uptime from the process start time, never below 0', () => {
+    const s = parseMetrics('process_start_time_seconds 1796000000\nnodejs_heap_size_used_bytes 4.2e+7');
+    expect(uptimeSeconds(s, 1796000600_000)).toBe(600);
+    expect(uptimeSeconds(s, 1795999990_000)).toBe(0);
+    expect(uptimeSeconds(parseMetrics(''), 1796000600_000)).toBe(0);
+    expect(total(s, 'nodejs_heap_size_used_bytes')).toBe(42_000_000);
+  });
+
+  it('says why /metrics cannot be read when it is protected or elsewhere', () => {
+    expect(metricsRefusal(401)).toContain('WARDBELL_METRICS_TOKEN');
+    expect(metricsRefusal(404)).toContain('WARDBELL_METRICS_PORT');
+    expect(metricsRefusal(503)).toBe('/metrics answered 503');
   });
 });
 

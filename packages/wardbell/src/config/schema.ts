@@ -83,6 +83,17 @@ export const configSchema = z
     WARDBELL_SCHEDULER_POLL_MS: intFromEnv(500, 50, 60_000),
     /** Seconds before an unfilled emergency call escalates, unless the call says. Default 600. */
     WARDBELL_EMERGENCY_ESCALATE_AFTER_S: intFromEnv(600, 1, 86_400),
+    /** Bearer token (16 to 512 printable characters, no spaces) that `GET /metrics` requires when set. Default none: whoever reaches the port may scrape. */
+    WARDBELL_METRICS_TOKEN: z
+      .string()
+      .min(16, 'must be at least 16 characters')
+      .max(512)
+      .regex(/^[\x21-\x7e]+$/, 'printable ASCII characters without spaces only')
+      .optional(),
+    /** Serves `GET /metrics` on a listener of its own on this port (then not on PORT). Default unset: on PORT. 0 picks a free port (tests). */
+    WARDBELL_METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+    /** Address the metrics listener binds (with WARDBELL_METRICS_PORT). Default HOST. */
+    WARDBELL_METRICS_HOST: z.string().min(1).optional(),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     /** Scale-out: PostgreSQL for the durable state (else SQLite under the data directory). */
     DATABASE_URL: z.string().url().optional(),
@@ -131,6 +142,12 @@ export const configSchema = z
         message: 'set either WARDBELL_JWT_SECRET or WARDBELL_JWT_PUBLIC_KEY, not both',
       });
     }
+    if (c.WARDBELL_METRICS_PORT !== undefined && c.WARDBELL_METRICS_PORT !== 0 && c.WARDBELL_METRICS_PORT === c.PORT) {
+      ctx.addIssue({ code: 'custom', path: ['WARDBELL_METRICS_PORT'], message: 'must differ from PORT (unset it to serve /metrics on PORT)' });
+    }
+    if (c.WARDBELL_METRICS_HOST !== undefined && c.WARDBELL_METRICS_PORT === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['WARDBELL_METRICS_HOST'], message: 'only means something with WARDBELL_METRICS_PORT' });
+    }
     for (const entry of c.WARDBELL_TRUSTED_PROXIES) {
       const [addr = '', bits, ...rest] = entry.split('/');
       const family = isIP(addr);
@@ -155,6 +172,8 @@ const hints: Record<string, string> = {
   DATABASE_URL: 'e.g. postgres://user@127.0.0.1:5432/wardbell',
   REDIS_URL: 'e.g. redis://127.0.0.1:6379',
   WARDBELL_RATE_LIMITS: 'on (default) or off',
+  WARDBELL_METRICS_TOKEN: 'generate one with: node -e "console.log(crypto.randomBytes(24).toString(\'base64url\'))"',
+  WARDBELL_METRICS_PORT: 'a port (0 to 65535) other than PORT, e.g. WARDBELL_METRICS_PORT=9464',
 };
 
 export class ConfigError extends Error {

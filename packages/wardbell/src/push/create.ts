@@ -17,7 +17,7 @@ import { PushSender } from './sender.js';
 import { pushDb } from './store.js';
 import { createHttpsTransport, type PushTransport } from './transport.js';
 import { VapidSigner } from './vapid.js';
-import { PushWorker } from './worker.js';
+import { PushWorker, type PushWorkerOptions } from './worker.js';
 
 export interface PushDeps {
   config: Config;
@@ -35,6 +35,8 @@ export interface PushDeps {
    * (the right choice on one core).
    */
   encryptionThreads?: number;
+  /** Told when a delivery is settled for good: its final status and the seconds since the push was due. */
+  onDeliverySettled?: PushWorkerOptions['onSettled'];
 }
 
 export interface Push {
@@ -94,6 +96,7 @@ export async function createPush(deps: PushDeps): Promise<Push> {
     logger,
     concurrency: config.WARDBELL_PUSH_CONCURRENCY,
     pollMs: deps.pollMs,
+    onSettled: deps.onDeliverySettled,
   });
   const counters: PushCounters = { subscribed: 0, resubscribed: 0, unsubscribed: 0, refused: 0, expiredCleaned: 0, subscriptions: 0 };
 

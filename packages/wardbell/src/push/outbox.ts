@@ -162,6 +162,8 @@ export interface ClaimedDelivery {
   /** This attempt's number, from 1. */
   attempt: number;
   expiresAt: number;
+  /** When the push was due (ms): its outbox row's creation, or the end of its quiet-hours hold if later. */
+  dueAt: number;
   subscription: Pick<PushSubscriptionsTable, 'id' | 'endpoint' | 'keys' | 'tenant_id' | 'user_id' | 'expiration_time'> | null;
   notification: PushNotification | null;
 }
@@ -178,7 +180,12 @@ export async function claimDeliveries(db: PushDb, now: number, limit: number, le
     const due = await trx
       .selectFrom('push_deliveries as d')
       .leftJoin('push_subscriptions as s', 's.id', 'd.subscription_id')
-      .select(['d.id', 'd.tenant_id', 'd.user_id', 'd.notification_id', 'd.attempts', 'd.expires_at', 's.id as sid', 's.endpoint', 's.keys', 's.tenant_id as s_tenant', 's.user_id as s_user', 's.expiration_time'])
+      .select(['d.id', 'd.tenant_id', 'd.user_id', 'd.notification_id', 'd.attempts', 'd.expires_at', 'd.created_at', 's.id as sid', 's.endpoint', 's.keys', 's.tenant_id as s_tenant', 's.user_id as s_user', 's.expiration_time'])
+      // When the push was enqueued and due: subqueries, since a join would make OPEN_DELIVERY's bare `status` ambiguous.
+      .select((eb) => [
+        eb.selectFrom('push_outbox as o').select('o.created_at').whereRef('o.id', '=', 'd.outbox_id').as('enqueued_at'),
+        eb.selectFrom('push_outbox as o').select('o.not_before').whereRef('o.id', '=', 'd.outbox_id').as('held_until'),
+      ])
       .where(OPEN_DELIVERY)
       .where('d.not_before', '<=', now)
       .orderBy('d.rank')
@@ -210,6 +217,8 @@ export async function claimDeliveries(db: PushDb, now: number, limit: number, le
       notificationId: r.notification_id,
       attempt: Number(r.attempts) + 1,
       expiresAt: Number(r.expires_at),
+      // An outbox row swept before its delivery settled (days of retries): the delivery's own creation.
+      dueAt: r.enqueued_at === null ? Number(r.created_at) : Math.max(Number(r.enqueued_at), Number(r.held_until)),
       subscription:
         r.sid && r.endpoint && r.keys && r.s_tenant && r.s_user
           ? { id: r.sid, endpoint: r.endpoint, keys: r.keys, tenant_id: r.s_tenant, user_id: r.s_user, expiration_time: r.expiration_time === null ? null : Number(r.expiration_time) }

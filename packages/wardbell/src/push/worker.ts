@@ -28,9 +28,11 @@ export interface PushWorkerOptions {
   leaseMs?: number;
   /** An action token outlives the push's TTL by this much, so a tap on an old notification still works. Default 48 h. */
   actionTokenGraceMs?: number;
+  /** Told when a delivery is settled for good: its final status and the seconds since the push was due. */
+  onSettled?: (status: FinalStatus, seconds: number) => void;
 }
 
-type FinalStatus = 'delivered' | 'failed' | 'pruned' | 'expired' | 'dropped';
+export type FinalStatus = 'delivered' | 'failed' | 'pruned' | 'expired' | 'dropped';
 
 /** Plain counters read by `/metrics` at scrape time. */
 export interface PushWorkerStats {
@@ -172,26 +174,31 @@ export class PushWorker {
   }
 
   private async deliver(d: ClaimedDelivery): Promise<void> {
+    this.settle(await this.attempt(d), d.dueAt);
+  }
+
+  /** Sends one claimed delivery (unless it cannot or need not go); what became of it. */
+  private async attempt(d: ClaimedDelivery): Promise<Settlement> {
     const now = this.opts.clock.now();
     const base = { id: d.id, claim: d.claim, tenantId: d.tenantId };
     const sub = d.subscription;
     const n = d.notification;
-    if (!n) return this.settle({ ...base, kind: 'drop', error: 'notification no longer exists' });
+    if (!n) return { ...base, kind: 'drop', error: 'notification no longer exists' };
     // Defence in depth: a delivery only ever goes to a subscription of its own tenant and user.
-    if (!sub || sub.tenant_id !== d.tenantId || sub.user_id !== d.userId) return this.settle({ ...base, kind: 'drop', error: 'subscription removed or moved to another user' });
+    if (!sub || sub.tenant_id !== d.tenantId || sub.user_id !== d.userId) return { ...base, kind: 'drop', error: 'subscription removed or moved to another user' };
     if (sub.expiration_time !== null && sub.expiration_time <= now) {
-      return this.settle({ ...base, kind: 'prune', subscriptionId: sub.id, status: null, result: 'expired_subscription', error: 'subscription expirationTime passed' });
+      return { ...base, kind: 'prune', subscriptionId: sub.id, status: null, result: 'expired_subscription', error: 'subscription expirationTime passed' };
     }
     const ttl = Math.ceil((d.expiresAt - now) / 1000);
-    if (ttl <= 0) return this.settle({ ...base, kind: 'expired' });
+    if (ttl <= 0) return { ...base, kind: 'expired' };
     const keys = openKeys(this.opts.keyBox, sub);
-    if (!keys) return this.settle({ ...base, kind: 'fail', status: null, result: 'invalid', error: 'subscription keys do not open with the configured key' });
+    if (!keys) return { ...base, kind: 'fail', status: null, result: 'invalid', error: 'subscription keys do not open with the configured key' };
     let payload: Buffer;
     try {
       const token = this.opts.actionTokens.sign({ tenantId: d.tenantId, userId: d.userId, notificationId: n.id }, ttl * 1000 + this.graceMs);
       payload = buildPayload(n, token);
     } catch (err) {
-      return this.settle({ ...base, kind: 'fail', status: null, result: 'invalid', error: err instanceof Error ? err.message : String(err) });
+      return { ...base, kind: 'fail', status: null, result: 'invalid', error: err instanceof Error ? err.message : String(err) };
     }
     const t0 = performance.now();
     const r = await this.opts.sender.send({ endpoint: sub.endpoint, p256dh: keys.p256dh, auth: keys.auth }, { payload, ttl, urgency: urgencyOf(n.priority), topic: topicOf(n), attempt: d.attempt });
@@ -200,19 +207,23 @@ export class PushWorker {
     const o = r.outcome;
     switch (o.kind) {
       case 'done':
-        return this.settle({ ...base, kind: 'done', status: r.status ?? 201 });
+        return { ...base, kind: 'done', status: r.status ?? 201 };
       case 'prune':
-        return this.settle({ ...base, kind: 'prune', subscriptionId: sub.id, status: r.status, result: o.result, error: `${r.status ?? ''} ${r.detail}`.trim() });
+        return { ...base, kind: 'prune', subscriptionId: sub.id, status: r.status, result: o.result, error: `${r.status ?? ''} ${r.detail}`.trim() };
       case 'retry':
-        return this.settle({ ...base, kind: 'retry', at: o.at, status: r.status, result: o.result, error: r.detail });
+        return { ...base, kind: 'retry', at: o.at, status: r.status, result: o.result, error: r.detail };
       case 'fail':
-        return this.settle({ ...base, kind: 'fail', status: r.status, result: o.result, error: o.reason });
+        return { ...base, kind: 'fail', status: r.status, result: o.result, error: o.reason };
     }
   }
 
-  private settle(s: Settlement): void {
+  private settle(s: Settlement, dueAt: number): void {
     if (s.kind === 'retry') this.stats.retriesScheduled++;
-    else this.stats.final[s.kind === 'done' ? 'delivered' : s.kind === 'fail' ? 'failed' : s.kind === 'prune' ? 'pruned' : s.kind === 'drop' ? 'dropped' : 'expired']++;
+    else {
+      const status = s.kind === 'done' ? 'delivered' : s.kind === 'fail' ? 'failed' : s.kind === 'prune' ? 'pruned' : s.kind === 'drop' ? 'dropped' : 'expired';
+      this.stats.final[status]++;
+      this.opts.onSettled?.(status, (this.opts.clock.now() - dueAt) / 1000);
+    }
     this.buffer.push(s);
     if (this.buffer.length >= 256) void this.flush();
     else if (!this.flushTimer) {

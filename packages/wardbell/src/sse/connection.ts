@@ -37,6 +37,11 @@ export interface HubOptions {
    * (at least 20 ms, measured): a twentieth of the pass, at most this. 0 disables. Default 10 ms.
    */
   holdMaxMs?: number;
+  /**
+   * Told once per delivery pass, never per connection: the `createdAt` (ms) of the live events the
+   * pass wrote to at least one stream of this process, and the Clock's time after the writes.
+   */
+  onWritten?: (createdAtMs: readonly number[], nowMs: number) => void;
 }
 
 export interface ConnectRequest {
@@ -85,10 +90,18 @@ export class Connection {
 export interface TenantIndex {
   all: Set<Connection>;
   /** Tenant-wide frames published this event-loop turn, written once per stream at the flush. */
-  batch?: { frames: Buffer[]; offsets: number[] } | undefined;
+  batch?: { frames: Buffer[]; offsets: number[]; created: number[] } | undefined;
   /** By user: the connection itself while the user has one (most do), a set from the second on. */
   users: Map<string, Connection | Set<Connection>>;
   topics: Map<string, Set<Connection>>;
+}
+
+/** Adds a tenant-wide event's frame to the tenant's batch (starting one); the batch's size after it. */
+export function addToBatch(t: TenantIndex, frame: Buffer, e: StoredEvent): number {
+  const b = (t.batch ??= { frames: [], offsets: [], created: [] });
+  b.frames.push(frame);
+  b.offsets.push(e.offset);
+  return b.created.push(e.createdAt);
 }
 
 /** Plain counters, read by the metrics collector; plain numbers keep the hot path cheap. */

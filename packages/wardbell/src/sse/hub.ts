@@ -1,6 +1,6 @@
 import type { Clock } from '../shared/index.js';
 import type { GapReason, StoredEvent, StreamHead } from '../events/index.js';
-import { Connection, index, newHubStats, TopicSets, unindex, userConnectionCount, userConnections, type ConnectRequest, type HubOptions, type HubStats, type ReplayOutcome, type SseTransport, type TenantIndex } from './connection.js';
+import { addToBatch, Connection, index, newHubStats, TopicSets, unindex, userConnectionCount, userConnections, type ConnectRequest, type HubOptions, type HubStats, type ReplayOutcome, type SseTransport, type TenantIndex } from './connection.js';
 import { accessEndedFrame, endWith, StreamExpiry, type StreamEndReason } from './access.js';
 import { encodeFrameBytes } from './encoder.js';
 import { encodeEvent, frameFor, personalFrames } from './frames.js';
@@ -31,6 +31,7 @@ export class SseHub {
   private readonly retryMs: number;
   private readonly coalesce: boolean;
   private readonly holdMaxMs: number;
+  private readonly onWritten: HubOptions['onWritten'];
   private readonly flushBound = () => this.flush();
   private readonly holdBound = () => this.endHold();
   private readonly expiry: StreamExpiry;
@@ -42,13 +43,13 @@ export class SseHub {
     this.retryMs = opts.retryMs ?? 3000;
     this.coalesce = opts.coalesce ?? true;
     this.holdMaxMs = opts.holdMaxMs ?? 10;
+    this.onWritten = opts.onWritten;
     this.replayCtx = { log: opts.log, replayLimit: opts.replayLimit ?? 1000, stats: this.stats, write: (c, f) => this.write(c, f) };
     this.expiry = new StreamExpiry(this.clock, (c, reason) => this.endStream(c, reason));
     const hb = opts.heartbeatMs ?? 30_000;
     if (hb > 0) {
       this.heartbeat = this.clock.setInterval(() => this.beat(), hb);
-      const h = this.heartbeat as { unref?: () => unknown };
-      h.unref?.();
+      (this.heartbeat as { unref?: () => unknown }).unref?.();
     }
   }
 
@@ -136,11 +137,13 @@ export class SseHub {
     let frame: Buffer | null = null;
     const shared = () => (frame ??= encodeEvent(e));
     const personal = personalFrames(e);
+    let wrote = false;
     const send = (c: Connection) => {
       // Replay may have written it already: the log has an event before the bus brings it.
       if (c.state === 'live' && e.offset > c.lastOffset) {
         this.write(c, frameFor(e, c.userId, shared, personal));
         this.stats.eventsDelivered++;
+        wrote = true;
       } else if (c.state === 'replaying' && c.pending) {
         c.pending.push(e);
         if (c.pending.length > this.queueLimit) this.drop(c, c.pending.length);
@@ -151,15 +154,11 @@ export class SseHub {
       // Batched: the frames of one turn leave as one Buffer per stream (one write instead of one per
       // frame). Streams still replaying queue the event as before.
       for (const c of t.all) if (c.state === 'replaying') send(c);
-      if (!t.batch) {
-        t.batch = { frames: [], offsets: [] };
-        this.batched.push(t);
-      }
-      t.batch.frames.push(shared());
-      t.batch.offsets.push(e.offset);
+      const size = addToBatch(t, shared(), e);
+      if (size === 1) this.batched.push(t);
       // A batch never holds more than a client may queue: the slow-client bound stays synchronous.
-      if (t.batch.frames.length >= this.queueLimit) this.writeBatch(t);
-      else if (this.holdTimer === null && t.batch.frames.length === 1) this.startHold(t.all.size);
+      if (size >= this.queueLimit) this.writeBatch(t);
+      else if (this.holdTimer === null && size === 1) this.startHold(t.all.size);
       if (this.holdTimer === null) this.scheduleFlush();
       return;
     }
@@ -175,6 +174,7 @@ export class SseHub {
       const s = t.topics.get(a.topic);
       if (s) for (const c of s) send(c);
     }
+    if (wrote && this.onWritten) this.onWritten([e.createdAt], this.clock.now()); // once per event and pass
   }
 
   private sendToUser(t: TenantIndex, userId: string, send: (c: Connection) => void): void {
@@ -191,8 +191,10 @@ export class SseHub {
     const n = b.frames.length;
     const all = n === 1 ? (b.frames[0] as Buffer) : Buffer.concat(b.frames);
     const first = b.offsets[0] as number;
+    let wrote = false;
     for (const c of t.all) {
       if (c.state !== 'live') continue;
+      wrote = true;
       if (c.lastOffset < first) {
         this.write(c, all, n);
         this.stats.eventsDelivered += n;
@@ -206,6 +208,7 @@ export class SseHub {
         }
       }
     }
+    if (wrote && this.onWritten) this.onWritten(b.created, this.clock.now());
   }
 
   /**

@@ -1,7 +1,7 @@
 import { useRef, useState } from 'react';
 import { usePoll } from '../hooks/usePoll.js';
 import { api, describeError } from '../lib/api.js';
-import { byLabel, parseMetrics, rate, total, type Scrape } from '../lib/metrics.js';
+import { byLabel, metricsRefusal, parseMetrics, rate, total, uptimeSeconds, type Scrape } from '../lib/metrics.js';
 import { Sparkline } from './Sparkline.js';
 import { Card, Stat } from './ui.js';
 
@@ -34,7 +34,7 @@ export function Dashboard({ active }: { active: boolean }) {
     async () => {
       try {
         const res = await fetch('/metrics', { headers: { accept: 'text/plain' } });
-        if (!res.ok) throw new Error(`/metrics answered ${res.status}`);
+        if (!res.ok) throw new Error(metricsRefusal(res.status));
         const s = parseMetrics(await res.text());
         const at = Date.now();
         const events = total(s, 'wardbell_events_published_total');
@@ -134,9 +134,10 @@ export function Dashboard({ active }: { active: boolean }) {
         <Card title="Process">
           <dl className="stats">
             <Stat label="Memory (RSS)" value={mb(total(s, 'process_resident_memory_bytes'))} />
-            <Stat label="Heap used" value={mb(total(s, 'nodejs_heap_used_bytes'))} />
+            <Stat label="Heap used" value={mb(total(s, 'nodejs_heap_size_used_bytes'))} />
             <Stat label="CPU seconds" value={fmt(total(s, 'process_cpu_seconds_total'))} />
-            <Stat label="Uptime" value={`${Math.round(total(s, 'process_uptime_seconds') / 60)} min`} />
+            <Stat label="Event-loop lag (p99)" value={`${fmt(total(s, 'nodejs_eventloop_lag_p99_seconds') * 1000)} ms`} hint="How late timers and I/O callbacks run: CPU-bound work shows here first" />
+            <Stat label="Uptime" value={`${Math.round(uptimeSeconds(s, last?.at ?? Date.now()) / 60)} min`} />
           </dl>
           <p className="muted small">
             Raw: <a href="/metrics" target="_blank" rel="noreferrer">/metrics</a> · <a href="/api/openapi.json" target="_blank" rel="noreferrer">/api/openapi.json</a>

@@ -50,3 +50,16 @@ export function rate(prev: number | undefined, next: number, seconds: number): n
   if (prev === undefined || seconds <= 0 || next < prev) return 0;
   return (next - prev) / seconds;
 }
+
+/** Seconds since the service's process started (`process_start_time_seconds`), never negative. */
+export function uptimeSeconds(s: Scrape, nowMs: number): number {
+  const started = total(s, 'process_start_time_seconds');
+  return started > 0 ? Math.max(0, nowMs / 1000 - started) : 0;
+}
+
+/** Why the dashboard cannot read /metrics, for the answers a deployment's settings give. */
+export function metricsRefusal(status: number): string {
+  if (status === 401) return '/metrics needs the metrics token (WARDBELL_METRICS_TOKEN), which the console does not have.';
+  if (status === 404) return '/metrics is served on a port of its own (WARDBELL_METRICS_PORT), not here.';
+  return `/metrics answered ${status}`;
+}
