@@ -277,6 +277,12 @@ describe.skipIf(skip)('console in development mode', { timeout: 120_000 }, () =>
     await poll(async () => Number(await actions.innerText())).toBeGreaterThanOrEqual(2);
     const refused = kim.locator('.stat', { has: kim.locator('dt', { hasText: 'Streams refused' }) }).locator('dd');
     expect(await refused.innerText()).toBe('0');
+    // The process card reads prom-client's standard names (nodejs_heap_size_used_bytes, process_start_time_seconds, event-loop lag).
+    const processStat = (label: string) => kim.locator('.stat', { has: kim.locator('dt', { hasText: label }) }).locator('dd');
+    await poll(() => processStat('Heap used').innerText()).toMatch(/^[1-9]\d* MB$/);
+    await poll(() => processStat('Memory (RSS)').innerText()).toMatch(/^[1-9]\d* MB$/);
+    expect(await processStat('Event-loop lag (p99)').innerText()).toMatch(/^\d+(\.\d)? ms$/);
+    expect(await processStat('Uptime').innerText()).toMatch(/^\d+ min$/);
     await kim.locator('.spark .spark-line').first().waitFor({ state: 'attached' }); // a second scrape: the sparklines have a line (flat ones have no box)
     await shot(kim, 'dashboard-desktop');
     await tab(kim, 'Stream');
