@@ -1,6 +1,8 @@
 /**
- * `wardbell/client`: the browser + Node SSE client. The React hook is `wardbell/react`.
+ * `@wardbell/client`: the SSE client and the typed API client, for browsers, Node.js and edge
+ * runtimes. The React hooks are `@wardbell/react`.
  */
+export { createApiClient, WardbellApiError, type ApiClient, type ApiClientOptions, type ApiPath, type CallOptions, type JsonBody, type Schema, type SuccessBody, type paths, type components } from './api/index.js';
 export { createSSEClient } from './sse-client.js';
 export { SSEClientError } from './errors.js';
 export type { SSEClientErrorDetails, SSEErrorCode } from './errors.js';

@@ -8,10 +8,9 @@ import {
   ApiKeys,
   authMigrations,
   createActionTokens,
-  createAuthenticator,
   createSqlTicketStore,
-  jwtKeyFrom,
   loadOrCreateDevSecret,
+  type JwksKeys,
   SessionRevocations,
   withApiKeys,
   type Authenticator,
@@ -19,7 +18,8 @@ import {
   type HeaderGetter,
 } from './auth/index.js';
 import { openBackbone } from './backbone/index.js';
-import { ConfigError, type Config } from './config/index.js';
+import { jwksReadiness, resolveAuth } from './compose-auth.js';
+import type { Config } from './config/index.js';
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import { createHttpApp, createMetricsApp, memoryRateLimitStore, rateLimitMetrics, rateLimitsFrom, redisRateLimitStore, type AppEnv } from './http/index.js';
 import { Directory, NotificationService } from './notifications/index.js';
@@ -47,6 +47,8 @@ export interface Wardbell {
   /** The HTTP application, for in-process requests (`app.request(...)`). */
   readonly app: OpenAPIHono<AppEnv>;
   readonly hub: SseHub;
+  /** The identity provider's keys (WARDBELL_JWKS_URL), or null when tokens are verified otherwise. */
+  readonly jwks: JwksKeys | null;
   readonly events: EventManager;
   readonly notifications: NotificationService;
   readonly logger: Logger;
@@ -54,31 +56,6 @@ export interface Wardbell {
   listen(): Promise<string>;
   /** Graceful shutdown: stop accepting, tell SSE clients when to come back, flush storage. */
   close(): Promise<void>;
-}
-
-function resolveAuth(config: Config, logger: Logger): { authenticator: Authenticator; devSecret?: Uint8Array } {
-  if (config.WARDBELL_AUTH_MODE === 'trusted-proxy') {
-    logger.warn('auth mode trusted-proxy: identity is read from x-tenant-id/x-user-id headers; only run behind a gateway that sets them');
-    return { authenticator: createAuthenticator({ mode: 'trusted-proxy' }) };
-  }
-  const jwt = { issuer: config.WARDBELL_JWT_ISSUER, audience: config.WARDBELL_JWT_AUDIENCE };
-  const key = jwtKeyFrom(config.WARDBELL_JWT_SECRET, config.WARDBELL_JWT_PUBLIC_KEY);
-  if (key) return { authenticator: createAuthenticator({ mode: 'jwt', key, jwt }) };
-  if (config.NODE_ENV === 'production') {
-    throw new ConfigError(
-      'No token key configured in production.\n' +
-        '  fix: set WARDBELL_JWT_SECRET (HS256, at least 32 characters) or WARDBELL_JWT_PUBLIC_KEY (PEM, ES256/RS256),\n' +
-        '       or WARDBELL_AUTH_MODE=trusted-proxy behind an authenticating gateway.',
-    );
-  }
-  const dev = loadOrCreateDevSecret(config.WARDBELL_DATA_DIR);
-  logger.warn(
-    { path: dev.path, created: dev.created },
-    '*** DEVELOPMENT MODE: tokens are signed with a generated secret and POST /api/dev/token mints them for anyone. ' +
-      'Never expose this instance; set WARDBELL_JWT_SECRET or WARDBELL_JWT_PUBLIC_KEY for real use. ***',
-  );
-  const secret = new TextEncoder().encode(dev.secret);
-  return { authenticator: createAuthenticator({ mode: 'jwt', key: { algorithm: 'HS256', key: secret }, jwt }), devSecret: secret };
 }
 
 /** Starts a server listening; resolves with its base URL (http://host:port). */
@@ -116,7 +93,9 @@ export function migrateStore(db: Db): Promise<string[]> {
 export async function createWardbell(config: Config, opts: WardbellOptions = {}): Promise<Wardbell> {
   const logger = opts.logger ?? pino({ level: config.LOG_LEVEL, base: { service: 'wardbell' } });
   const clock = opts.clock ?? systemClock;
-  const { authenticator: baseAuthenticator, devSecret } = resolveAuth(config, logger);
+  const { authenticator: baseAuthenticator, devSecret, jwks } = resolveAuth(config, logger);
+  // The first fetch of the provider's keys; a failure is logged and /readyz says not ready until one succeeds.
+  await jwks?.refresh();
 
   const { db, dialect } = openStore(config, logger);
   await migrateStore(db);
@@ -220,6 +199,7 @@ export async function createWardbell(config: Config, opts: WardbellOptions = {})
             },
           }
         : {}),
+      ...(jwks ? { jwks: async () => jwksReadiness(jwks) } : {}),
     },
     isShuttingDown: () => shuttingDown,
     corsOrigins: config.WARDBELL_CORS_ORIGINS,
@@ -257,6 +237,7 @@ export async function createWardbell(config: Config, opts: WardbellOptions = {})
     metricsServer,
     app,
     hub,
+    jwks: jwks ?? null,
     events,
     notifications,
     logger,

@@ -26,7 +26,7 @@ export function withApiKeys(base: Authenticator, keys: ApiKeys): Authenticator {
     const grant = await keys.verify(bearer);
     if (!grant) throw new AppError('invalid_token', 'API key is unknown, malformed or revoked.');
     const named = h(TENANT_HEADER);
-    if (named !== undefined && !ID_PATTERN.test(named)) throw new AppError('validation_failed', 'X-Wardbell-Tenant must be a tenant id of [A-Za-z0-9_.@-], 1 to 128 characters.');
+    if (named !== undefined && !ID_PATTERN.test(named)) throw new AppError('validation_failed', 'X-Wardbell-Tenant must be a tenant id of [A-Za-z0-9_.@|-], 1 to 128 characters.');
     let tenantId: string;
     if (grant.tenantId === null) {
       if (named === undefined) throw new AppError('bad_request', 'A platform API key acts for the tenant named in X-Wardbell-Tenant: send that header.');

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { AppError } from '../shared/index.js';
 import type { ApiKeyGrant } from './api-keys.js';
 import type { Identity } from './identity.js';
+import type { JwksKeys } from './jwks.js';
 import { verifyTokenWithExpiry, type JwtKey, type JwtOptions } from './jwt.js';
 import { identityFromHeaders } from './trusted-proxy.js';
 
@@ -32,7 +33,7 @@ export interface Authenticator {
 export const VERIFIED_TOKEN_CACHE_SIZE = 10_000;
 
 export function createAuthenticator(
-  opts: { mode: 'jwt'; key: JwtKey; jwt?: JwtOptions; cacheSize?: number } | { mode: 'trusted-proxy' },
+  opts: { mode: 'jwt'; key: JwtKey | JwksKeys; jwt?: JwtOptions; cacheSize?: number } | { mode: 'trusted-proxy' },
 ): Authenticator {
   if (opts.mode === 'trusted-proxy') {
     return {

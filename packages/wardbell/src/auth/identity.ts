@@ -15,8 +15,8 @@ export function canPublish(id: Identity): boolean {
   return id.roles.some((r) => (PUBLISHER_ROLES as readonly string[]).includes(r));
 }
 
-/** Ids of tenants, users, wards and roles: short, printable, no separators used by topics. */
-export const ID_PATTERN = /^[A-Za-z0-9_.@-]{1,128}$/;
+/** Ids of tenants, users, wards and roles: short, printable, no separators used by topics (`|` as in Auth0's `auth0|...` user ids). */
+export const ID_PATTERN = /^[A-Za-z0-9_.@|-]{1,128}$/;
 
 /** An id as the API accepts it (tenant, user, ward, role). */
-export const IdSchema = z.string().regex(ID_PATTERN, 'must be an id of [A-Za-z0-9_.@-], 1 to 128 characters');
+export const IdSchema = z.string().regex(ID_PATTERN, 'must be an id of [A-Za-z0-9_.@|-], 1 to 128 characters');

@@ -1,6 +1,7 @@
 export { type Identity, canPublish, PUBLISHER_ROLES, ID_PATTERN, IdSchema } from './identity.js';
 export { TOPIC_PATTERN, parseTopic, formatTopic, grantedTopics, mayUseTopic, selectTopics, type Topic, type TopicSelection } from './topics.js';
-export { jwtKeyFrom, verifyToken, signDevToken, type JwtKey, type JwtAlgorithm, type JwtOptions } from './jwt.js';
+export { jwtKeyFrom, verifyToken, signDevToken, claimAt, identityFromClaims, DEFAULT_CLAIM_NAMES, type ClaimNames, type JwtKey, type JwtAlgorithm, type JwtOptions } from './jwt.js';
+export { JwksKeys, JWKS_ALGORITHMS, jwksUrlAllowed, pinnedAlgorithm, type JwksStatus } from './jwks.js';
 export { identityFromHeaders } from './trusted-proxy.js';
 export { createAuthenticator, type Authenticator, type HeaderGetter } from './authenticator.js';
 export { loadOrCreateDevSecret } from './dev-secret.js';

@@ -23,7 +23,7 @@ export function identityFromHeaders(get: HeaderGetter): Identity {
     throw new AppError('unauthenticated', 'Missing x-tenant-id or x-user-id header from the gateway.');
   }
   if (!ID_PATTERN.test(tenantId) || !ID_PATTERN.test(userId)) {
-    throw new AppError('unauthenticated', 'x-tenant-id and x-user-id must be ids of [A-Za-z0-9_.@-].');
+    throw new AppError('unauthenticated', 'x-tenant-id and x-user-id must be ids of [A-Za-z0-9_.@|-].');
   }
   return {
     tenantId,

@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
+import { httpsOrLoopback } from '../shared/index.js';
 
 const csv = z
   .string()
@@ -28,6 +29,20 @@ export const configSchema = z
     WARDBELL_JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
     /** PEM SPKI public key for ES256 or RS256 tokens. */
     WARDBELL_JWT_PUBLIC_KEY: z.string().min(1).optional(),
+    /**
+     * The identity provider's published keys (a JWKS, e.g. https://idp.example/.well-known/jwks.json):
+     * user tokens are verified with the key their `kid` names (RS256, PS256 or ES256). https, or
+     * http on a loopback host. Instead of WARDBELL_JWT_SECRET / WARDBELL_JWT_PUBLIC_KEY.
+     */
+    WARDBELL_JWKS_URL: z.url().optional(),
+    /** The claim holding the tenant id. Default `tid`. A dotted name is also tried as a path (`org.id`). */
+    WARDBELL_JWT_CLAIM_TENANT: z.string().min(1).max(200).default('tid'),
+    /** The claim holding the roles (an array, or a string for one). Default `roles` (Keycloak: `realm_access.roles`). */
+    WARDBELL_JWT_CLAIM_ROLES: z.string().min(1).max(200).default('roles'),
+    /** The claim holding the wards (an array, or a string for one). Default `wards`. */
+    WARDBELL_JWT_CLAIM_WARDS: z.string().min(1).max(200).default('wards'),
+    /** The claim holding the user id. Default `sub` (Entra ID: `oid`). */
+    WARDBELL_JWT_CLAIM_USER: z.string().min(1).max(200).default('sub'),
     /** Expected `iss` claim, checked when set. */
     WARDBELL_JWT_ISSUER: z.string().min(1).optional(),
     /** Expected `aud` claim, checked when set. */
@@ -142,6 +157,12 @@ export const configSchema = z
         message: 'set either WARDBELL_JWT_SECRET or WARDBELL_JWT_PUBLIC_KEY, not both',
       });
     }
+    if (c.WARDBELL_JWKS_URL && (c.WARDBELL_JWT_SECRET || c.WARDBELL_JWT_PUBLIC_KEY)) {
+      ctx.addIssue({ code: 'custom', path: ['WARDBELL_JWKS_URL'], message: 'set one way to verify tokens: WARDBELL_JWKS_URL, WARDBELL_JWT_SECRET or WARDBELL_JWT_PUBLIC_KEY' });
+    }
+    if (c.WARDBELL_JWKS_URL && !httpsOrLoopback(c.WARDBELL_JWKS_URL)) {
+      ctx.addIssue({ code: 'custom', path: ['WARDBELL_JWKS_URL'], message: 'must be https (http only on 127.0.0.1, [::1] or localhost)' });
+    }
     if (c.WARDBELL_METRICS_PORT !== undefined && c.WARDBELL_METRICS_PORT !== 0 && c.WARDBELL_METRICS_PORT === c.PORT) {
       ctx.addIssue({ code: 'custom', path: ['WARDBELL_METRICS_PORT'], message: 'must differ from PORT (unset it to serve /metrics on PORT)' });
     }
@@ -165,6 +186,7 @@ const hints: Record<string, string> = {
   PORT: 'a number between 0 and 65535, e.g. PORT=3000',
   WARDBELL_JWT_SECRET: 'generate one with: node -e "console.log(crypto.randomBytes(32).toString(\'base64url\'))"',
   WARDBELL_JWT_PUBLIC_KEY: 'a PEM "-----BEGIN PUBLIC KEY-----" block (ES256 or RS256)',
+  WARDBELL_JWKS_URL: 'your identity provider\'s JWKS, e.g. https://login.example.org/.well-known/jwks.json',
   WARDBELL_AUTH_MODE: 'jwt (default) or trusted-proxy',
   WARDBELL_CORS_ORIGINS: 'comma-separated origins, e.g. https://schedule.example.org',
   WARDBELL_TRUSTED_PROXIES: 'comma-separated addresses or CIDR ranges of your proxies, e.g. 10.0.0.0/8,127.0.0.1',

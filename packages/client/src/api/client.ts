@@ -1,0 +1,81 @@
+import { IDEMPOTENT_POSTS } from './schema.js';
+import { Transport, type ApiClientOptions } from './transport.js';
+import type { ApiPath, CallOptions, HttpMethod, JsonBody, Operation, QueryParams, SuccessBody } from './types.js';
+
+type Op<P extends ApiPath, M extends HttpMethod> = Operation<P, M>;
+type Answer<P extends ApiPath, M extends HttpMethod> = Promise<SuccessBody<Op<P, M>>>;
+
+/** The typed methods over one transport; `createApiClient` builds it. */
+function methods(t: Transport) {
+  const call = <P extends ApiPath, M extends HttpMethod>(m: M, p: P, spec: { path?: Record<string, string>; query?: unknown; body?: unknown }, o?: CallOptions) =>
+    t.call(m, p, spec as never, o) as Answer<P, M>;
+  const body = <P extends ApiPath, M extends HttpMethod>(m: M, p: P) => (b: JsonBody<Op<P, M>>, o?: CallOptions) => call(m, p, { body: b }, o);
+  const query = <P extends ApiPath, M extends HttpMethod>(m: M, p: P) => (q?: QueryParams<Op<P, M>>, o?: CallOptions) => call(m, p, { query: q }, o);
+  const byId = <P extends ApiPath, M extends HttpMethod>(m: M, p: P) => (id: string, o?: CallOptions) => call(m, p, { path: { id } }, o);
+  const none = <P extends ApiPath, M extends HttpMethod>(m: M, p: P) => (o?: CallOptions) => call(m, p, {}, o);
+  return {
+    events: { publish: body('post', '/api/events') },
+    notifications: {
+      send: body('post', '/api/notifications'),
+      list: query('get', '/api/notifications'),
+      get: byId('get', '/api/notifications/{id}'),
+      markRead: (id: string, b: JsonBody<Op<'/api/notifications/{id}', 'patch'>>, o?: CallOptions) => call('patch', '/api/notifications/{id}', { path: { id }, body: b }, o),
+      markManyRead: body('patch', '/api/notifications'),
+      remove: byId('delete', '/api/notifications/{id}'),
+      removeMany: body('delete', '/api/notifications'),
+      press: (id: string, actionId: string, b?: JsonBody<Op<'/api/notifications/{id}/actions/{actionId}', 'post'>>, o?: CallOptions) =>
+        call('post', '/api/notifications/{id}/actions/{actionId}', { path: { id, actionId }, body: b }, o),
+      preferences: { get: none('get', '/api/notifications/preferences'), replace: body('put', '/api/notifications/preferences') },
+      schedule: body('post', '/api/notifications/scheduled'),
+      getScheduled: byId('get', '/api/notifications/scheduled/{id}'),
+      cancelScheduled: byId('delete', '/api/notifications/scheduled/{id}'),
+    },
+    directory: {
+      upsert: body('put', '/api/directory/members'),
+      list: query('get', '/api/directory/members'),
+      remove: body('delete', '/api/directory/members'),
+      revokeSessions: body('post', '/api/directory/revocations'),
+    },
+    schedules: { published: body('post', '/api/schedules/published'), updated: body('post', '/api/schedules/updated') },
+    swaps: { request: body('post', '/api/swaps'), get: byId('get', '/api/swaps/{id}') },
+    emergencyCalls: {
+      create: body('post', '/api/emergency-calls'),
+      get: byId('get', '/api/emergency-calls/{id}'),
+      cancel: (id: string, b?: JsonBody<Op<'/api/emergency-calls/{id}/cancel', 'post'>>, o?: CallOptions) => call('post', '/api/emergency-calls/{id}/cancel', { path: { id }, body: b }, o),
+    },
+    reminders: { create: body('post', '/api/reminders'), get: byId('get', '/api/reminders/{id}'), cancel: byId('delete', '/api/reminders/{id}') },
+    push: {
+      vapidPublicKey: none('get', '/api/push/vapid-public-key'),
+      subscribe: body('post', '/api/push/subscribe'),
+      unsubscribe: body('delete', '/api/push/subscribe'),
+      subscriptions: none('get', '/api/push/subscriptions'),
+      test: none('post', '/api/push/test'),
+      stats: none('get', '/api/push/stats'),
+    },
+    apiKeys: { list: none('get', '/api/admin/api-keys'), create: body('post', '/api/admin/api-keys'), revoke: byId('delete', '/api/admin/api-keys/{id}') },
+    streams: { ticket: none('post', '/api/sse/ticket') },
+    /** Any route by its path, for what has no method yet: `request('get', '/api/swaps/{id}', { path: { id } })`. */
+    request: <P extends ApiPath, M extends HttpMethod>(m: M, p: P, spec: { path?: Record<string, string>; query?: QueryParams<Op<P, M>>; body?: JsonBody<Op<P, M>> } = {}, o?: CallOptions) => call(m, p, spec, o),
+  };
+}
+
+export type ApiClient = ReturnType<typeof methods> & {
+  /** The same client acting for another tenant (a platform key's `X-Wardbell-Tenant`). */
+  forTenant(tenant: string): ApiClient;
+};
+
+function build(t: Transport): ApiClient {
+  return { ...methods(t), forTenant: (tenant: string) => build(t.withTenant(tenant)) };
+}
+
+/**
+ * A typed client of the Wardbell API. On a server: `createApiClient({ baseUrl, apiKey })` (with
+ * `tenant`, or `forTenant(...)` per hospital, for a platform key). In a browser:
+ * `createApiClient({ baseUrl, getToken })`. Every method's argument and answer types come from
+ * the service's OpenAPI description; a failure is a `WardbellApiError` with the envelope's code,
+ * the status and the request id. Creates carry a generated `Idempotency-Key`, so their retries
+ * (after a network error, a timeout or a 503) never act twice.
+ */
+export function createApiClient(options: ApiClientOptions): ApiClient {
+  return build(new Transport(options, new Set(IDEMPOTENT_POSTS)));
+}
