@@ -4,7 +4,9 @@
  * step) and a browser app (the client packages only). Needs the npm registry or npm's cache for
  * the packages' own dependencies, as any install does.
  */
-import { execFile, spawn } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { createServer, type Server } from 'node:http';
+import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -147,4 +149,69 @@ describe('installed in a project outside the repository', () => {
     }
     expect(await exited).toBe(0);
   }, 60_000);
+});
+
+/** What the shift-scheduling app does, run inside its project with the installed packages. */
+const APP_SCRIPT = `
+import { createApiClient, createSSEClient } from '@wardbell/client';
+const { URL: base, KEY, TOKEN } = process.env;
+const out = { states: [], live: null, inbox: null };
+// The nurse's page: her stream, signed in through the app's identity provider.
+const stream = createSSEClient({ url: base + '/api/sse', getToken: () => TOKEN });
+const live = new Promise((resolve) => stream.on('notification', (data) => resolve(data)));
+const open = new Promise((resolve) => stream.on('state', ({ to }) => { out.states.push(to); if (to === 'open') resolve(); }));
+stream.connect();
+await open;
+// The app's server: a platform key, acting for the hospital.
+const server = createApiClient({ baseUrl: base, apiKey: KEY }).forTenant('h1');
+await server.directory.upsert({ members: [{ userId: 'kim', wards: ['3'], roles: ['nurse'] }] });
+const sent = await server.notifications.send({ title: 'Ward 3 short tonight', to: { users: ['kim'] }, priority: 'urgent' });
+out.sentId = sent.notification.id;
+out.live = await live;
+const nurse = createApiClient({ baseUrl: base, getToken: () => TOKEN });
+out.inbox = (await nurse.notifications.list({ limit: 10 })).items.map((n) => ({ id: n.id, title: n.title, read: n.read }));
+stream.close();
+console.log(JSON.stringify(out));
+`;
+
+describe('the first notification, as a team adopting Wardbell would send it', () => {
+  it('production install, a key from the CLI, a send through the SDK, a JWKS-signed nurse receives it live and in her inbox', async () => {
+    // The app's identity provider: one RSA key, published as a JWKS on loopback.
+    const { publicKey, privateKey } = await generateKeyPair('RS256');
+    const jwks = JSON.stringify({ keys: [{ ...(await exportJWK(publicKey)), kid: 'app-1', use: 'sig', alg: 'RS256' }] });
+    const idp: Server = createServer((_, res) => void res.writeHead(200, { 'content-type': 'application/json' }).end(jwks));
+    await new Promise<void>((r) => idp.listen(0, '127.0.0.1', r));
+    const jwksUrl = `http://127.0.0.1:${(idp.address() as { port: number }).port}/jwks.json`;
+    const data = join(tmp, 'adopt-data');
+    const env = { PATH: process.env.PATH ?? '', HOME: tmp, NODE_ENV: 'production', WARDBELL_DATA_DIR: data, WARDBELL_JWKS_URL: jwksUrl, WARDBELL_ACTION_TOKEN_SECRET: 'action-secret-for-this-test-0123456789', LOG_LEVEL: 'warn' };
+    const bin = join(app, 'node_modules', '.bin', 'wardbell');
+    let child: ChildProcess | null = null;
+    try {
+      const created = await run(bin, ['api-key', 'create', '--platform', '--scope', 'send,directory', '--name', 'scheduling app', '--json'], { cwd: app, env });
+      const { key } = JSON.parse(created.stdout) as { key: string };
+      expect(key).toMatch(/^wbk_/);
+      child = spawn(bin, ['start'], { cwd: app, env: { ...env, PORT: '0', HOST: '127.0.0.1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '';
+      child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
+      child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
+      const url = await eventually(() => {
+        const m = /Wardbell is running at (http:\/\/\S+)/.exec(out);
+        expect(m, out).not.toBeNull();
+        return (m as RegExpExecArray)[1] as string;
+      }, { timeout: 20_000 });
+      const ready = (await (await fetch(`${url}/readyz`)).json()) as { checks: Record<string, string> };
+      expect(ready.checks.jwks).toBe('ok');
+      const token = await new SignJWT({ tid: 'h1', roles: ['nurse'], wards: ['3'] }).setProtectedHeader({ alg: 'RS256', kid: 'app-1' }).setSubject('kim').setIssuedAt().setExpirationTime('10m').sign(privateKey);
+      writeFileSync(join(app, 'first-notification.mjs'), APP_SCRIPT);
+      const result = await run(process.execPath, ['first-notification.mjs'], { cwd: app, env: { PATH: process.env.PATH ?? '', URL: url, KEY: key, TOKEN: token }, timeout: 30_000 });
+      const r = JSON.parse(result.stdout) as { states: string[]; sentId: string; live: { id?: string; title?: string; notification?: { id: string; title: string } }; inbox: Array<{ id: string; title: string }> };
+      expect(r.states).toContain('open');
+      expect(JSON.stringify(r.live)).toContain('Ward 3 short tonight');
+      expect(JSON.stringify(r.live)).toContain(r.sentId);
+      expect(r.inbox.map((n) => n.id)).toContain(r.sentId);
+    } finally {
+      child?.kill('SIGTERM');
+      await new Promise<void>((r) => idp.close(() => r()));
+    }
+  }, 90_000);
 });
