@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApiClient, WardbellApiError, type ApiClientOptions } from '../../packages/client/src/index.js';
+import { createApiClient, createSSEClient, WardbellApiError, type ApiClientOptions } from '../../packages/client/src/index.js';
 import { fillPath, queryString } from '../../packages/client/src/api/index.js';
 import { runCli } from '../../packages/wardbell/src/cli/index.js';
 import { eventually } from '../helpers/eventually.js';
@@ -58,6 +58,20 @@ describe('the API client (pure parts)', () => {
     expect(() => fillPath('/api/swaps/{id}', {})).toThrow(/missing path parameter id/);
     expect(queryString({ limit: 5, unread: true, cursor: undefined, tag: ['a', 'b'] })).toBe('?limit=5&unread=true&tag=a&tag=b');
     expect(queryString({})).toBe('');
+  });
+});
+
+describe('event payloads typed from the API description', () => {
+  it('types each handler\'s data by its event type', () => {
+    const stream = createSSEClient({ url: 'https://wardbell.test/api/sse' });
+    const titles: string[] = [];
+    stream.on('notification', (d) => titles.push(d.notification.title, String(d.unreadCount ?? 0)));
+    stream.on('emergency.updated', (d) => titles.push(d.call.status));
+    // @ts-expect-error a swap event carries a swap, not a call
+    stream.on('swap.approved', (d) => titles.push(d.call.id));
+    stream.on('inbox.updated', (d) => titles.push(String(d.unreadCount)));
+    expect(titles).toEqual([]);
+    stream.close();
   });
 });
 

@@ -27,6 +27,7 @@ export type {
   PingData,
   ResetData,
   ServerEventMap,
+  EventPayloads,
   ServerEventType,
   StateChange,
   StateChangeReason,

@@ -1,8 +1,9 @@
 /**
- * Types shared by the SSE client, its React hook and applications. Defined here rather than imported
- * from the server folders: the client is shipped on its own (`wardbell/client`) and must not pull
- * server code into a browser bundle.
+ * Types shared by the SSE client, its React hook and applications. Nothing here imports the server:
+ * the client is shipped on its own (`@wardbell/client`) and must not pull server code into a
+ * browser bundle; the event payloads come from the generated API types.
  */
+import type { components } from './api/schema.js';
 import type { ReconnectOptions } from './backoff.js';
 import type { SSEClientError, SSEErrorCode } from './errors.js';
 
@@ -56,21 +57,16 @@ export interface AccessEndedData {
   reason: AccessEndedReason;
 }
 
+/** The data of each domain event type, from the service's API description (`EventPayloads`). */
+export type EventPayloads = components['schemas']['EventPayloads'];
+
 /**
- * Data type per event type. Domain payloads are `unknown` because the client does not import the
- * server's schemas; pass your own map as the generic of `createSSEClient` / `useSSE` to narrow them.
+ * Data type per event type: the domain events as Wardbell's workflows send them (generated from
+ * the service's API description, so they follow the server), and the stream's own control events.
+ * An event your server publishes through `POST /api/events` carries the data it sent: pass your
+ * own map as the generic of `createSSEClient` / `useSSE` to type those.
  */
-export type ServerEventMap = {
-  'schedule.updated': unknown;
-  'schedule.published': unknown;
-  'swap.requested': unknown;
-  'swap.approved': unknown;
-  'swap.rejected': unknown;
-  notification: unknown;
-  'notification.updated': unknown;
-  'inbox.updated': unknown;
-  'emergency.called': unknown;
-  'emergency.updated': unknown;
+export type ServerEventMap = { [K in keyof EventPayloads]: EventPayloads[K] } & {
   ping: PingData;
   reset: ResetData;
   'access-ended': AccessEndedData;

@@ -3737,6 +3737,153 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** @description The data of each event type of the stream (`event: <type>`), as Wardbell's workflows send it. */
+        EventPayloads: {
+            notification: {
+                notification: components["schemas"]["Notification"];
+                /** @description The recipient's unread count after this one. */
+                unreadCount?: number;
+            };
+            "notification.updated": {
+                notification: components["schemas"]["Notification"];
+            } | {
+                id: string;
+                action: {
+                    id: string;
+                    by: string;
+                };
+            };
+            /** @description The user's inbox changed on another device: the ids (or all), and the new unread count. */
+            "inbox.updated": {
+                read: string[] | "all";
+                unreadCount: number;
+            } | {
+                deleted: string[] | "all";
+                unreadCount: number;
+            };
+            "swap.requested": {
+                swap: components["schemas"]["Swap"];
+            };
+            "swap.approved": {
+                swap: components["schemas"]["Swap"];
+            };
+            "swap.rejected": {
+                swap: components["schemas"]["Swap"];
+            };
+            "emergency.called": {
+                call: components["schemas"]["EmergencyCall"];
+            };
+            "emergency.updated": {
+                call: components["schemas"]["EmergencyCall"];
+            };
+            /** @description What the publisher sent: the scheduling app's own data (with `notificationId` when Wardbell also sent the notification). */
+            "schedule.published": {
+                [key: string]: unknown;
+            };
+            /** @description What the publisher sent: the scheduling app's own data (with `notificationId` when Wardbell also sent the notification). */
+            "schedule.updated": {
+                [key: string]: unknown;
+            };
+        };
+        Notification: {
+            id: string;
+            /** @enum {string} */
+            type: "schedule_published" | "schedule_updated" | "swap_requested" | "swap_approved" | "swap_rejected" | "emergency_call" | "shift_reminder" | "general";
+            /** @enum {string} */
+            priority: "low" | "medium" | "high" | "urgent";
+            title: string;
+            body: string;
+            data?: unknown;
+            actions: components["schemas"]["NotificationAction"][];
+            groupKey: string | null;
+            groupCount: number;
+            senderId: string;
+            state?: unknown;
+            createdAt: string;
+            updatedAt: string;
+        };
+        /**
+         * @example {
+         *       "id": "approve",
+         *       "label": "Approve",
+         *       "style": "primary"
+         *     }
+         */
+        NotificationAction: {
+            id: string;
+            label: string;
+            /** @enum {string} */
+            style?: "primary" | "secondary" | "danger";
+        };
+        Swap: {
+            id: string;
+            /** @enum {string} */
+            status: "pending" | "approved" | "rejected";
+            requesterId: string;
+            targetId: string;
+            shift: components["schemas"]["ShiftRef"];
+            inReturn: components["schemas"]["ShiftRef"] & (Record<string, never> | null);
+            note: string | null;
+            notificationId: string | null;
+            decidedBy: string | null;
+            decidedAt: string | null;
+            createdAt: string;
+            updatedAt: string;
+        };
+        ShiftRef: {
+            id: string;
+            /**
+             * Format: date-time
+             * @description Shift start.
+             * @example 2026-11-26T07:00:00+09:00
+             */
+            startsAt: string;
+            /**
+             * Format: date-time
+             * @description Shift end.
+             * @example 2026-11-26T07:00:00+09:00
+             */
+            endsAt?: string;
+            ward?: string;
+            label?: string;
+        };
+        EmergencyCall: {
+            id: string;
+            /**
+             * @description open and escalated take accepts; filled and cancelled are closed.
+             * @enum {string}
+             */
+            status: "open" | "escalated" | "filled" | "cancelled";
+            needed: number;
+            accepted: number;
+            callerId: string;
+            to: {
+                users: string[];
+            } | {
+                topic: string;
+            } | {
+                /** @enum {boolean} */
+                tenant: true;
+            };
+            title: string;
+            message: string;
+            details: {
+                [key: string]: unknown;
+            };
+            escalateTo: {
+                users: string[];
+            } | {
+                topic: string;
+            } | {
+                /** @enum {boolean} */
+                tenant: true;
+            } | null;
+            escalateAt: string | null;
+            escalatedAt: string | null;
+            filledAt: string | null;
+            createdAt: string;
+            updatedAt: string;
+        };
         ApiKey: {
             /** @description The key's public id (the part after `wbk_`); lists and logs show it, never the key. */
             id: string;
@@ -3895,19 +4042,6 @@ export interface components {
             /** @description One scheduled notification per key: scheduling again returns the first (200). */
             idempotencyKey?: string;
         };
-        /**
-         * @example {
-         *       "id": "approve",
-         *       "label": "Approve",
-         *       "style": "primary"
-         *     }
-         */
-        NotificationAction: {
-            id: string;
-            label: string;
-            /** @enum {string} */
-            style?: "primary" | "secondary" | "danger";
-        };
         ActionResult: {
             notificationId: string;
             actionId: string;
@@ -3938,23 +4072,6 @@ export interface components {
             updatedAt: string;
             readAt: string | null;
             actedAction: string | null;
-        };
-        Notification: {
-            id: string;
-            /** @enum {string} */
-            type: "schedule_published" | "schedule_updated" | "swap_requested" | "swap_approved" | "swap_rejected" | "emergency_call" | "shift_reminder" | "general";
-            /** @enum {string} */
-            priority: "low" | "medium" | "high" | "urgent";
-            title: string;
-            body: string;
-            data?: unknown;
-            actions: components["schemas"]["NotificationAction"][];
-            groupKey: string | null;
-            groupCount: number;
-            senderId: string;
-            state?: unknown;
-            createdAt: string;
-            updatedAt: string;
         };
         SendResult: {
             notification: components["schemas"]["Notification"];
@@ -4155,38 +4272,6 @@ export interface components {
                 [key: string]: unknown;
             };
         };
-        Swap: {
-            id: string;
-            /** @enum {string} */
-            status: "pending" | "approved" | "rejected";
-            requesterId: string;
-            targetId: string;
-            shift: components["schemas"]["ShiftRef"];
-            inReturn: components["schemas"]["ShiftRef"] & (Record<string, never> | null);
-            note: string | null;
-            notificationId: string | null;
-            decidedBy: string | null;
-            decidedAt: string | null;
-            createdAt: string;
-            updatedAt: string;
-        };
-        ShiftRef: {
-            id: string;
-            /**
-             * Format: date-time
-             * @description Shift start.
-             * @example 2026-11-26T07:00:00+09:00
-             */
-            startsAt: string;
-            /**
-             * Format: date-time
-             * @description Shift end.
-             * @example 2026-11-26T07:00:00+09:00
-             */
-            endsAt?: string;
-            ward?: string;
-            label?: string;
-        };
         SwapRequest: {
             /** @description Who asks to swap (gets swap_approved or swap_rejected). */
             requesterId: string;
@@ -4234,43 +4319,6 @@ export interface components {
             call: components["schemas"]["EmergencyCall"];
             notificationId: string;
             recipients: number;
-        };
-        EmergencyCall: {
-            id: string;
-            /**
-             * @description open and escalated take accepts; filled and cancelled are closed.
-             * @enum {string}
-             */
-            status: "open" | "escalated" | "filled" | "cancelled";
-            needed: number;
-            accepted: number;
-            callerId: string;
-            to: {
-                users: string[];
-            } | {
-                topic: string;
-            } | {
-                /** @enum {boolean} */
-                tenant: true;
-            };
-            title: string;
-            message: string;
-            details: {
-                [key: string]: unknown;
-            };
-            escalateTo: {
-                users: string[];
-            } | {
-                topic: string;
-            } | {
-                /** @enum {boolean} */
-                tenant: true;
-            } | null;
-            escalateAt: string | null;
-            escalatedAt: string | null;
-            filledAt: string | null;
-            createdAt: string;
-            updatedAt: string;
         };
         EmergencyCallRequest: {
             /**

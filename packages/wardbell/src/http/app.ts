@@ -28,6 +28,7 @@ import { registerDirectoryRoutes } from './routes/directory.js';
 import { registerEmergencyRoutes } from './routes/emergency.js';
 import { registerEventRoutes } from './routes/events.js';
 import { registerNotificationRoutes } from './routes/notifications.js';
+import { EventPayloadsSchema } from './event-payloads.js';
 import { registerAdminRoutes } from './routes/admin.js';
 import { registerOpsRoutes, type MetricsEndpoint, type OpsDeps } from './routes/ops.js';
 import { registerPushRoutes } from './routes/push.js';
@@ -226,6 +227,7 @@ export function createHttpApp(deps: HttpAppDeps): OpenAPIHono<AppEnv> {
       'workflows: /api/schedules, /api/swaps, /api/emergency-calls, /api/reminders; admin: /api/admin, /api/push/stats, backup, restore). ' +
       'A platform key (one for every tenant) names the tenant of each request in `X-Wardbell-Tenant`; a tenant key acts for its own tenant only. Streams and push subscriptions are a user\'s: keys cannot open them.',
   });
+  app.openAPIRegistry.register('EventPayloads', EventPayloadsSchema);
   if (deps.rateLimits) describeRateLimits(app.openAPIRegistry, deps.rateLimits.limits);
   app.doc31('/api/openapi.json', {
     openapi: '3.1.0',

@@ -23,7 +23,7 @@ export const SendNotificationSchema = z
   .strict()
   .meta({ id: 'SendNotification' });
 
-const Notification = z
+export const NotificationSchema = z
   .object({
     id: z.string(),
     type: z.enum(NOTIFICATION_TYPES),
@@ -40,7 +40,7 @@ const Notification = z
     updatedAt: z.string(),
   })
   .meta({ id: 'Notification' });
-const InboxItem = Notification.extend({ readAt: z.string().nullable(), actedAction: z.string().nullable() }).meta({ id: 'InboxItem' });
+const InboxItem = NotificationSchema.extend({ readAt: z.string().nullable(), actedAction: z.string().nullable() }).meta({ id: 'InboxItem' });
 const Counts = (key: string) => z.object({ [key]: z.number().int(), unreadCount: z.number().int() });
 
 const ListQuery = z.object({
@@ -76,8 +76,8 @@ const routes = {
     description: 'Role service or admin (any audience in the tenant), or manager (only `ward:<own ward>`). One transaction per send. The key is the `Idempotency-Key` header or, as an alias, the `idempotencyKey` field (both: they must be equal).',
     request: { headers: IdempotencyKeyHeader, body: jsonBody(SendNotificationSchema) },
     responses: {
-      201: { description: 'Created and delivered (or grouped).', content: { 'application/json': { schema: z.object({ notification: Notification, recipients: z.number().int(), grouped: z.boolean(), duplicate: z.boolean() }).meta({ id: 'SendResult' }) } } },
-      200: { description: 'The same key, recognised by the send itself after the first answer was lost (a process stopped between the two): the first result, nothing sent again.', content: { 'application/json': { schema: z.object({ notification: Notification, recipients: z.number().int(), grouped: z.boolean(), duplicate: z.boolean() }) } } },
+      201: { description: 'Created and delivered (or grouped).', content: { 'application/json': { schema: z.object({ notification: NotificationSchema, recipients: z.number().int(), grouped: z.boolean(), duplicate: z.boolean() }).meta({ id: 'SendResult' }) } } },
+      200: { description: 'The same key, recognised by the send itself after the first answer was lost (a process stopped between the two): the first result, nothing sent again.', content: { 'application/json': { schema: z.object({ notification: NotificationSchema, recipients: z.number().int(), grouped: z.boolean(), duplicate: z.boolean() }) } } },
       ...commonErrors,
       ...idempotencyErrors,
     },
