@@ -118,7 +118,7 @@ describe('installed in a project outside the repository', () => {
 
   it('runs the service from the production install with `wardbell start`, no build step', async () => {
     const data = join(tmp, 'data');
-    const migrated = await run(join(app, 'node_modules', '.bin', 'wardbell'), ['migrate'], { cwd: app, env: { ...cleanEnv(), WARDBELL_DATA_DIR: data } });
+    const migrated = await run(join(app, 'node_modules', '.bin', 'wardbell'), ['migrate'], { cwd: app, env: { PATH: process.env.PATH ?? '', HOME: tmp, WARDBELL_DATA_DIR: data } });
     expect(migrated.stdout).toMatch(/^sqlite: ran \d+ migration\(s\)/);
     const child = spawn(join(app, 'node_modules', '.bin', 'wardbell'), ['start'], {
       cwd: app,
