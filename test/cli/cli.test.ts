@@ -5,6 +5,7 @@ import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { verifyToken } from '../../packages/wardbell/src/auth/index.js';
 import { parseArgs, runCli, UsageError } from '../../packages/wardbell/src/cli/index.js';
+import { VERSION } from '../../packages/wardbell/src/version.js';
 
 const dirs: string[] = [];
 const scratch = () => {
@@ -36,6 +37,12 @@ describe('the command line (pure)', () => {
 });
 
 describe('wardbell <command>', () => {
+  it('reports the version its package says', async () => {
+    const { readFileSync } = await import('node:fs');
+    const pkg = JSON.parse(readFileSync(new URL('../../packages/wardbell/package.json', import.meta.url), 'utf8')) as { version: string };
+    expect(VERSION).toBe(pkg.version);
+  });
+
   it('prints its usage for help, and refuses no command or an unknown one with 2', async () => {
     expect(await cli(['--help'])).toMatchObject({ code: 0, out: expect.stringContaining('usage: wardbell <command>') });
     expect((await cli([])).code).toBe(2);
