@@ -29,7 +29,12 @@ describe('event payloads as the API description says', () => {
     expect(sent.status).toBe(201);
     const id = sent.json.notification.id as string;
     expect((await send('GET', h.url(`/api/notifications/${id}`), h.tok('n1'))).status).toBe(200);
-    await fetch(h.url(`/api/notifications/${id}`), { method: 'PATCH', headers: { authorization: `Bearer ${h.tok('n1')}`, 'content-type': 'application/json' }, body: JSON.stringify({ read: true }) });
+    const patch = async (read: boolean) => (await fetch(h.url(`/api/notifications/${id}`), { method: 'PATCH', headers: { authorization: `Bearer ${h.tok('n1')}`, 'content-type': 'application/json' }, body: JSON.stringify({ read }) })).json();
+    expect(await patch(true)).toEqual({ updated: 1, unreadCount: 0 });
+    // Unread again: the count comes back, and repeating it changes nothing.
+    expect(await patch(false)).toEqual({ updated: 1, unreadCount: 1 });
+    expect(await patch(false)).toEqual({ updated: 0, unreadCount: 1 });
+    expect(await patch(true)).toEqual({ updated: 1, unreadCount: 0 });
     expect((await h.press('n1', id, 'ack')).status).toBe(200);
     await fetch(h.url(`/api/notifications/${id}`), { method: 'DELETE', headers: { authorization: `Bearer ${h.tok('n1')}` } });
     // A swap, approved.
@@ -47,6 +52,7 @@ describe('event payloads as the API description says', () => {
     const wanted = ['notification', 'inbox.updated', 'notification.updated', 'swap.requested', 'swap.approved', 'emergency.called', 'emergency.updated', 'schedule.published'];
     const seen = () => new Set([n1, n2, service].flatMap((s) => s.events.map((e) => e.event)));
     await eventually(() => expect([...seen()].filter((t) => wanted.includes(t)).sort()).toEqual([...wanted].sort()), { timeout: 10_000 });
+    await eventually(() => expect(n1.events.some((e) => e.event === 'inbox.updated' && JSON.parse(e.data).unread?.[0] === id)).toBe(true));
     const shapes = EventPayloadsSchema.shape as Record<string, { safeParse(v: unknown): { success: boolean; error?: unknown } }>;
     let checked = 0;
     for (const s of [n1, n2, service]) {

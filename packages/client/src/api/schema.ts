@@ -1596,7 +1596,10 @@ export interface paths {
         };
         options?: never;
         head?: never;
-        /** Mark one read */
+        /**
+         * Mark one read, or unread again
+         * @description `read: true` marks it read, `read: false` unread again; the unread count moves in the same transaction, and the caller's other pages get `inbox.updated` (`read` or `unread`, and the count).
+         */
         patch: {
             parameters: {
                 query?: never;
@@ -1610,8 +1613,7 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
-                        /** @enum {boolean} */
-                        read: true;
+                        read: boolean;
                     };
                 };
             };
@@ -3753,9 +3755,12 @@ export interface components {
                     by: string;
                 };
             };
-            /** @description The user's inbox changed on another device: the ids (or all), and the new unread count. */
+            /** @description The user's inbox changed on another device: the ids read, unread again or deleted (or all), and the new unread count. */
             "inbox.updated": {
                 read: string[] | "all";
+                unreadCount: number;
+            } | {
+                unread: string[];
                 unreadCount: number;
             } | {
                 deleted: string[] | "all";

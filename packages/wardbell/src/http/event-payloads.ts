@@ -20,8 +20,9 @@ export const EventPayloadsSchema = z
     ]),
     'inbox.updated': z.union([
       z.object({ read: ids, unreadCount: z.number().int() }),
+      z.object({ unread: z.array(z.string()), unreadCount: z.number().int() }),
       z.object({ deleted: ids, unreadCount: z.number().int() }),
-    ]).meta({ description: 'The user\'s inbox changed on another device: the ids (or all), and the new unread count.' }),
+    ]).meta({ description: 'The user\'s inbox changed on another device: the ids read, unread again or deleted (or all), and the new unread count.' }),
     'swap.requested': z.object({ swap: SwapSchema }),
     'swap.approved': z.object({ swap: SwapSchema }),
     'swap.rejected': z.object({ swap: SwapSchema }),

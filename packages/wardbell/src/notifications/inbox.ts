@@ -61,6 +61,22 @@ export class Inbox {
     return this.markRead(tenantId, userId, [id]);
   }
 
+  /**
+   * Marks one notification unread again (the counter moves up in the same transaction, and the
+   * user's other pages hear it); 404 when it is not in the caller's inbox.
+   */
+  async markOneUnread(tenantId: string, userId: string, id: string) {
+    if (!(await inboxRow(this.db, tenantId, userId, id))) throw notInInbox();
+    const result = await this.db.transaction().execute(async (trx) => {
+      const r = await trx.updateTable('inbox').set({ read_at: null }).where('tenant_id', '=', tenantId).where('user_id', '=', userId).where('notification_id', '=', id).where('read_at', 'is not', null).executeTakeFirst();
+      const changed = Number(r.numUpdatedRows);
+      const unread = changed ? ((await bumpUnread(trx, tenantId, [userId], changed)).get(userId) ?? 0) : await unreadCount(trx, tenantId, userId);
+      return { updated: changed, unreadCount: unread };
+    });
+    if (result.updated > 0) await this.tell(tenantId, userId, { unread: [id], unreadCount: result.unreadCount });
+    return result;
+  }
+
   async remove(tenantId: string, userId: string, ids: readonly string[] | 'all') {
     const result = await this.db.transaction().execute(async (trx) => {
       let unreadQ = trx.selectFrom('inbox').select((eb) => eb.fn.countAll<number>().as('n')).where('tenant_id', '=', tenantId).where('user_id', '=', userId).where('read_at', 'is', null);

@@ -81,6 +81,10 @@ export class NotificationService {
     return this.inbox.markRead(tenantId, userId, ids);
   }
 
+  markOneUnread(tenantId: string, userId: string, id: string) {
+    return this.inbox.markOneUnread(tenantId, userId, id);
+  }
+
   markOneRead(tenantId: string, userId: string, id: string) {
     return this.inbox.markOneRead(tenantId, userId, id);
   }

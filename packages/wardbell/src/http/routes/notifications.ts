@@ -109,8 +109,9 @@ const routes = {
     responses: { 200: { description: 'The notification.', content: { 'application/json': { schema: InboxItem } } }, 404: notFoundResp, 401: commonErrors[401] },
   }),
   readOne: createRoute({
-    method: 'patch', path: '/api/notifications/{id}', tags, security: bearerSecurity, summary: 'Mark one read',
-    request: { params: IdParam, body: jsonBody(z.object({ read: z.literal(true) }).strict()) },
+    method: 'patch', path: '/api/notifications/{id}', tags, security: bearerSecurity, summary: 'Mark one read, or unread again',
+    description: '`read: true` marks it read, `read: false` unread again; the unread count moves in the same transaction, and the caller\'s other pages get `inbox.updated` (`read` or `unread`, and the count).',
+    request: { params: IdParam, body: jsonBody(z.object({ read: z.boolean() }).strict()) },
     responses: { 200: { description: 'Updated.', content: { 'application/json': { schema: Counts('updated') } } }, 404: notFoundResp, ...commonErrors },
   }),
   removeOne: createRoute({
@@ -201,7 +202,8 @@ export function registerNotificationRoutes(
 
   app.openapi(routes.readOne, async (c) => {
     const { tenantId, userId } = c.get('identity');
-    return c.json(await svc.markOneRead(tenantId, userId, c.req.valid('param').id), 200);
+    const id = c.req.valid('param').id;
+    return c.json(await (c.req.valid('json').read ? svc.markOneRead(tenantId, userId, id) : svc.markOneUnread(tenantId, userId, id)), 200);
   });
 
   app.openapi(routes.removeOne, async (c) => {
