@@ -1,0 +1,79 @@
+import { createApiClient, createSSEClient, type ApiClient, type ApiClientOptions, type ConnectionState, type EventHandler, type ServerEventMap, type SSEClient, type SSEClientOptions, type TokenProvider } from '@wardbell/client';
+import { createContext, createElement, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
+
+/** What the provider shares: one API client and one event stream for everything under it. */
+export interface WardbellContextValue {
+  api: ApiClient;
+  stream: SSEClient;
+  baseUrl: string;
+}
+
+const WardbellContext = createContext<WardbellContextValue | null>(null);
+
+export interface WardbellProviderProps {
+  /** The service, e.g. `https://wardbell.example.org`. */
+  baseUrl: string;
+  /** The user's token (asked again with `refresh: true` when the service refuses it). */
+  getToken: TokenProvider;
+  /** More options of the API client (timeouts, retries, fetch). */
+  api?: Omit<Partial<ApiClientOptions>, 'baseUrl' | 'getToken' | 'apiKey'>;
+  /** More options of the stream (reconnect, heartbeat timeout, fetch). */
+  stream?: Omit<Partial<SSEClientOptions>, 'url' | 'getToken'>;
+  /** `false` keeps the stream closed (a signed-out page). Default true. */
+  connect?: boolean;
+  children?: ReactNode;
+}
+
+/**
+ * Shares one API client and one stream with the hooks below it. Nothing touches the browser
+ * during render (the stream connects in an effect), so it renders on the server too. The latest
+ * `getToken` is used without reconnecting; a new `baseUrl` makes new clients.
+ */
+export function WardbellProvider(props: WardbellProviderProps): ReactNode {
+  const tokenRef = useRef(props.getToken);
+  tokenRef.current = props.getToken;
+  const optionsRef = useRef({ api: props.api, stream: props.stream });
+  const { baseUrl } = props;
+  const value = useMemo<WardbellContextValue>(() => {
+    const getToken: TokenProvider = (r) => tokenRef.current(r);
+    const base = baseUrl.replace(/\/+$/, '');
+    return {
+      baseUrl: base,
+      api: createApiClient({ ...optionsRef.current.api, baseUrl: base, getToken }),
+      stream: createSSEClient({ ...optionsRef.current.stream, url: `${base}/api/sse`, getToken }),
+    };
+  }, [baseUrl]);
+  const connect = props.connect ?? true;
+  useEffect(() => {
+    if (!connect) return;
+    value.stream.connect();
+    return () => value.stream.close();
+  }, [value, connect]);
+  return createElement(WardbellContext.Provider, { value }, props.children);
+}
+
+/** The provider's API client and stream; throws outside a `WardbellProvider`. */
+export function useWardbell(): WardbellContextValue {
+  const v = useContext(WardbellContext);
+  if (!v) throw new Error('useWardbell: render this under a <WardbellProvider>');
+  return v;
+}
+
+/** Calls `handler` for each event of `type` on the shared stream (the latest handler, no resubscribe). */
+export function useStreamEvent<K extends keyof ServerEventMap & string>(type: K, handler: EventHandler<ServerEventMap[K]>): void {
+  const { stream } = useWardbell();
+  const ref = useRef(handler);
+  ref.current = handler;
+  useEffect(() => stream.on(type, ((data, event) => ref.current(data as ServerEventMap[K], event)) as EventHandler<ServerEventMap[K]>), [stream, type]);
+}
+
+/** The shared stream's connection state (connecting, open, reconnecting, closed). */
+export function useStreamState(): ConnectionState {
+  const { stream } = useWardbell();
+  const [state, setState] = useState<ConnectionState>(stream.state);
+  useEffect(() => {
+    setState(stream.state);
+    return stream.on('state', ({ to }) => setState(to));
+  }, [stream]);
+  return state;
+}

@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import { EMPTY_INBOX, inboxReducer, type InboxItem, type InboxState } from '../../packages/react/src/index.js';
+
+const item = (id: string, over: Partial<InboxItem> = {}): InboxItem => ({
+  id, type: 'general', priority: 'medium', title: id, body: '', data: {}, actions: [], groupKey: null, groupCount: 1, senderId: 's', state: null,
+  createdAt: '2026-12-03T08:00:00Z', updatedAt: '2026-12-03T08:00:00Z', readAt: null, actedAction: null, ...over,
+});
+const loaded = (items: InboxItem[], unreadCount: number): InboxState => inboxReducer(EMPTY_INBOX, { kind: 'loaded', page: { items, unreadCount, nextCursor: null }, append: false });
+
+describe('the inbox state (pure)', () => {
+  it('takes the unread count from the server only: an event without one marks it stale, never counts up', () => {
+    const s = loaded([item('a')], 1);
+    const { readAt: _r, actedAction: _a, ...b } = item('b');
+    const withCount = inboxReducer(s, { kind: 'notification', data: { notification: b, unreadCount: 2 } });
+    expect(withCount).toMatchObject({ unreadCount: 2, countStale: false });
+    expect(withCount.items.map((i) => i.id)).toEqual(['b', 'a']);
+    const without = inboxReducer(s, { kind: 'notification', data: { notification: b } });
+    expect(without).toMatchObject({ unreadCount: 1, countStale: true });
+  });
+
+  it('applies changes from other devices: read, unread again, deleted', () => {
+    let s = loaded([item('a'), item('b', { readAt: '2026-12-03T08:01:00Z' }), item('c')], 2);
+    s = inboxReducer(s, { kind: 'inbox', data: { read: ['a'], unreadCount: 1 } });
+    s = inboxReducer(s, { kind: 'inbox', data: { unread: ['b'], unreadCount: 2 } });
+    s = inboxReducer(s, { kind: 'inbox', data: { deleted: ['c'], unreadCount: 1 } });
+    expect(s.items.map((i) => [i.id, i.readAt === null])).toEqual([['a', false], ['b', true]]);
+    expect(s.unreadCount).toBe(1);
+    expect(inboxReducer(s, { kind: 'inbox', data: { read: 'all', unreadCount: 0 } }).items.every((i) => i.readAt !== null)).toBe(true);
+  });
+
+  it('keeps a filtered list to its filter, also for live events', () => {
+    const urgentOnly = { priority: 'urgent' as const };
+    const s = inboxReducer(EMPTY_INBOX, { kind: 'loaded', page: { items: [], unreadCount: 0, nextCursor: null }, append: false }, urgentOnly);
+    const { readAt: _r, actedAction: _a, ...low } = item('low', { priority: 'low' });
+    const { readAt: _r2, actedAction: _a2, ...urgent } = item('urgent', { priority: 'urgent' });
+    const after = inboxReducer(inboxReducer(s, { kind: 'notification', data: { notification: low, unreadCount: 1 } }, urgentOnly), { kind: 'notification', data: { notification: urgent, unreadCount: 2 } }, urgentOnly);
+    expect(after.items.map((i) => i.id)).toEqual(['urgent']);
+    expect(after.unreadCount).toBe(2);
+    const unreadOnly = { status: 'unread' as const };
+    const u = inboxReducer(loaded([item('x')], 1), { kind: 'inbox', data: { read: ['x'], unreadCount: 0 } }, unreadOnly);
+    expect(u.items).toEqual([]);
+  });
+
+  it('restores the items an optimistic change replaced', () => {
+    const s = loaded([item('a')], 1);
+    const optimistic = inboxReducer(s, { kind: 'set-read', ids: ['a'], read: true, at: '2026-12-03T09:00:00Z' });
+    expect(optimistic.items[0]?.readAt).toBe('2026-12-03T09:00:00Z');
+    expect(optimistic.unreadCount).toBe(1);
+    expect(inboxReducer(optimistic, { kind: 'restore', items: s.items }).items[0]?.readAt).toBeNull();
+    expect(inboxReducer(s, { kind: 'remove', id: 'a' }).items).toEqual([]);
+  });
+});
