@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { EMPTY_INBOX, inboxReducer, type InboxItem, type InboxState } from '../../packages/react/src/index.js';
+import { bellLabel, byUrgency, EMPTY_INBOX, inboxReducer, type InboxItem, type InboxState } from '../../packages/react/src/index.js';
 
 const item = (id: string, over: Partial<InboxItem> = {}): InboxItem => ({
   id, type: 'general', priority: 'medium', title: id, body: '', data: {}, actions: [], groupKey: null, groupCount: 1, senderId: 's', state: null,
@@ -48,5 +48,13 @@ describe('the inbox state (pure)', () => {
     expect(optimistic.unreadCount).toBe(1);
     expect(inboxReducer(optimistic, { kind: 'restore', items: s.items }).items[0]?.readAt).toBeNull();
     expect(inboxReducer(s, { kind: 'remove', id: 'a' }).items).toEqual([]);
+  });
+
+  it('orders urgent first, newest first within a priority, and names the bell by its count', () => {
+    const list = [item('m1', { priority: 'medium', createdAt: '2026-12-03T08:00:00Z' }), item('u1', { priority: 'urgent', createdAt: '2026-12-03T07:00:00Z' }), item('m2', { priority: 'medium', createdAt: '2026-12-03T09:00:00Z' }), item('l1', { priority: 'low' }), item('h1', { priority: 'high' })];
+    expect(byUrgency(list).map((i) => i.id)).toEqual(['u1', 'h1', 'm2', 'm1', 'l1']);
+    expect(bellLabel(3)).toBe('Notifications, 3 unread');
+    expect(bellLabel(0)).toBe('Notifications, none unread');
+    expect(bellLabel(null)).toBe('Notifications');
   });
 });

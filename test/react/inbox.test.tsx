@@ -7,7 +7,7 @@
  */
 import { act, cleanup, render, screen, waitFor } from '@testing-library/react';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { useAction, useInbox, useStreamState, useUnreadCount, WardbellProvider, type UseInboxResult } from '../../packages/react/src/index.js';
+import { Inbox, NotificationBell, useAction, useInbox, useStreamState, useUnreadCount, WardbellProvider, type UseInboxResult } from '../../packages/react/src/index.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -140,5 +140,29 @@ describe('the inbox hooks', () => {
     act(() => screen.getByRole('button').click());
     await waitFor(() => expect(pressed).toMatchObject({ notificationId: sent.notification.id, actionId: 'yes' }));
     expect(screen.getByRole('button').textContent).toBe('idle');
+  });
+
+  it('renders the bell and the inbox: the count in the bell\'s name, urgent first, read and actions by keyboard-operable buttons', async () => {
+    await call('PUT', '/api/directory/members', service, { members: [{ userId: 'park', wards: ['3'], roles: ['nurse'] }] });
+    render(
+      <WardbellProvider baseUrl={svc.url} getToken={() => svc.token({ tenantId: 'h1', userId: 'park', roles: ['nurse'], wards: ['3'] })}>
+        <NotificationBell />
+        <Inbox />
+      </WardbellProvider>,
+    );
+    await waitFor(() => expect(screen.getByText('Nothing here yet.')).toBeTruthy());
+    expect(screen.getByRole('button', { name: 'Notifications, none unread' })).toBeTruthy();
+    await send(['park'], 'Rota for January');
+    await send(['park'], 'Ward 3 needs someone now', { priority: 'urgent', actions: [{ id: 'accept', label: 'Accept now', style: 'primary' }] });
+    await waitFor(() => expect(screen.getByRole('button', { name: 'Notifications, 2 unread' })).toBeTruthy());
+    const titles = () => [...document.querySelectorAll('.wardbell-item-title')].map((b) => b.textContent);
+    expect(titles()).toEqual(['Ward 3 needs someone now', 'Rota for January']);
+    // Opening one marks it read; the bell follows the server's count.
+    act(() => screen.getByRole('button', { name: 'Rota for January' }).click());
+    await waitFor(() => expect(screen.getByRole('button', { name: 'Notifications, 1 unread' })).toBeTruthy());
+    act(() => screen.getByRole('button', { name: 'Accept now' }).click());
+    await waitFor(() => expect(screen.getByRole('button', { name: 'Accept now' }).getAttribute('aria-pressed')).toBe('true'));
+    act(() => screen.getByRole('button', { name: 'Mark all read' }).click());
+    await waitFor(() => expect(screen.getByRole('button', { name: 'Notifications, none unread' })).toBeTruthy());
   });
 });

@@ -28,6 +28,7 @@ export type InboxAction =
   | { kind: 'count'; unreadCount: number }
   | { kind: 'set-read'; ids: string[] | 'all'; read: boolean; at: string }
   | { kind: 'remove'; id: string }
+  | { kind: 'acted'; id: string; actionId: string; at: string }
   | { kind: 'restore'; items: InboxItem[] };
 
 export const EMPTY_INBOX: InboxState = { items: [], unreadCount: null, nextCursor: null, loaded: false, countStale: false };
@@ -75,6 +76,9 @@ export function inboxReducer(state: InboxState, a: InboxAction, filter: InboxFil
       return { ...state, items: state.items.map((i) => (has(a.ids, i.id) ? { ...i, readAt: a.read ? (i.readAt ?? a.at) : null } : i)) };
     case 'remove':
       return { ...state, items: state.items.filter((i) => i.id !== a.id) };
+    case 'acted':
+      // Pressing answers it and reads it (the server sends the new count).
+      return { ...state, items: state.items.map((i) => (i.id === a.id ? { ...i, actedAction: a.actionId, readAt: i.readAt ?? a.at } : i)) };
     case 'restore':
       return { ...state, items: a.items };
   }

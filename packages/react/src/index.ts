@@ -9,3 +9,4 @@ export { WardbellProvider, useWardbell, useStreamEvent, useStreamState, type War
 export { useInbox, useUnreadCount, type UseInboxOptions, type UseInboxResult } from './use-inbox.js';
 export { useAction, usePreferences, type Preferences, type UseActionResult } from './use-action.js';
 export { EMPTY_INBOX, inboxReducer, matchesFilter, type InboxAction, type InboxFilter, type InboxItem, type InboxState } from './inbox-state.js';
+export { Inbox, NotificationBell, bellLabel, byUrgency, type InboxProps, type NotificationBellProps } from './components.js';

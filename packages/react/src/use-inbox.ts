@@ -1,4 +1,4 @@
-import type { WardbellApiError } from '@wardbell/client';
+import type { Schema, WardbellApiError } from '@wardbell/client';
 import { useCallback, useEffect, useReducer, useRef, useState } from 'react';
 import { EMPTY_INBOX, inboxReducer, type InboxAction, type InboxFilter, type InboxItem, type InboxState } from './inbox-state.js';
 import { useStreamEvent, useWardbell } from './provider.js';
@@ -24,6 +24,10 @@ export interface UseInboxResult {
   markUnread(id: string): Promise<void>;
   markAllRead(): Promise<void>;
   remove(id: string): Promise<void>;
+  /** Presses an action button of an item; the item shows it as answered. The service's answer, or null on failure. */
+  press(id: string, actionId: string): Promise<Schema<'ActionResult'> | null>;
+  /** The press in flight, as `id/actionId`. */
+  pending: string | null;
 }
 
 /**
@@ -94,8 +98,29 @@ export function useInbox(options: UseInboxOptions = {}): UseInboxResult {
     }
   }, []);
 
+  const [pending, setPending] = useState<string | null>(null);
+  const press = useCallback(
+    async (id: string, actionId: string) => {
+      setPending(`${id}/${actionId}`);
+      try {
+        const r = (await api.notifications.press(id, actionId)) as Schema<'ActionResult'>;
+        dispatch({ kind: 'acted', id, actionId, at: new Date().toISOString() });
+        setError(null);
+        return r;
+      } catch (e) {
+        setError(e as Error);
+        return null;
+      } finally {
+        setPending(null);
+      }
+    },
+    [api],
+  );
+
   const at = () => new Date().toISOString();
   return {
+    press,
+    pending,
     items: state.items,
     unreadCount: state.unreadCount,
     loading,

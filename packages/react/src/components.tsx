@@ -1,0 +1,116 @@
+import type { ReactNode } from 'react';
+import type { InboxFilter, InboxItem } from './inbox-state.js';
+import { useInbox, useUnreadCount } from './use-inbox.js';
+
+const PRIORITY_RANK: Record<InboxItem['priority'], number> = { urgent: 0, high: 1, medium: 2, low: 3 };
+
+/** Urgent first, then high, medium, low; newest first within each (pure). */
+export function byUrgency(items: readonly InboxItem[]): InboxItem[] {
+  return [...items].sort((a, b) => PRIORITY_RANK[a.priority] - PRIORITY_RANK[b.priority] || b.createdAt.localeCompare(a.createdAt));
+}
+
+/** The bell's accessible name (pure): "Notifications, 3 unread", "Notifications, none unread". */
+export function bellLabel(unread: number | null): string {
+  if (unread === null) return 'Notifications';
+  return unread > 0 ? `Notifications, ${unread} unread` : 'Notifications, none unread';
+}
+
+export interface NotificationBellProps {
+  onClick?: () => void;
+  /** Whether the panel it opens is showing (`aria-expanded`). */
+  expanded?: boolean;
+  className?: string;
+  children?: ReactNode;
+}
+
+/** A button whose accessible name says the unread count; the count is the server's. */
+export function NotificationBell(props: NotificationBellProps) {
+  const unread = useUnreadCount();
+  return (
+    <button type="button" className={`wardbell-bell ${props.className ?? ''}`.trim()} aria-label={bellLabel(unread)} onClick={props.onClick} {...(props.expanded === undefined ? {} : { 'aria-expanded': props.expanded })}>
+      {props.children ?? <span aria-hidden="true" className="wardbell-bell-icon">🔔</span>}
+      {unread ? (
+        <span aria-hidden="true" className="wardbell-bell-count">
+          {unread > 99 ? '99+' : unread}
+        </span>
+      ) : null}
+    </button>
+  );
+}
+
+export interface InboxProps {
+  filter?: InboxFilter;
+  pageSize?: number;
+  /** Called when a notification is opened (its title pressed); it is marked read first. */
+  onOpen?: (item: InboxItem) => void;
+  /** What to render for a time (default: the browser's locale, hours and minutes). */
+  formatTime?: (iso: string) => string;
+  labels?: Partial<Record<'title' | 'empty' | 'loading' | 'error' | 'markAllRead' | 'markRead' | 'markUnread' | 'remove' | 'more' | 'unread' | 'retry', string>>;
+  className?: string;
+}
+
+const DEFAULT_LABELS = {
+  title: 'Notifications', empty: 'Nothing here yet.', loading: 'Loading…', error: 'The notifications could not be loaded.', markAllRead: 'Mark all read',
+  markRead: 'Mark read', markUnread: 'Mark unread', remove: 'Remove', more: 'Show more', unread: 'Unread', retry: 'Try again',
+};
+
+/**
+ * The inbox: urgent first, each with its priority, time, read state and action buttons; mark read
+ * or unread, remove, mark all read, more pages. Plain buttons and a list, so it is keyboard
+ * operable as it is; styled by class names and CSS variables (`@wardbell/react/styles.css`).
+ */
+export function Inbox(props: InboxProps) {
+  const inbox = useInbox({ ...(props.filter ? { filter: props.filter } : {}), ...(props.pageSize ? { pageSize: props.pageSize } : {}) });
+  const t = { ...DEFAULT_LABELS, ...props.labels };
+  const time = props.formatTime ?? ((iso: string) => new Date(iso).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' }));
+  const items = byUrgency(inbox.items);
+  return (
+    <section className={`wardbell-inbox ${props.className ?? ''}`.trim()} aria-label={t.title}>
+      <header className="wardbell-inbox-header">
+        <h2>{t.title}</h2>
+        <button type="button" onClick={() => void inbox.markAllRead()} disabled={!inbox.unreadCount}>
+          {t.markAllRead}
+        </button>
+      </header>
+      {inbox.error && !inbox.items.length ? (
+        <p role="alert" className="wardbell-inbox-error">
+          {t.error} <button type="button" onClick={() => void inbox.refresh()}>{t.retry}</button>
+        </p>
+      ) : null}
+      {inbox.loading && !inbox.items.length ? <p className="wardbell-inbox-loading" aria-live="polite">{t.loading}</p> : null}
+      {!inbox.loading && !inbox.error && !items.length ? <p className="wardbell-inbox-empty">{t.empty}</p> : null}
+      <ul className="wardbell-inbox-list">
+        {items.map((n) => {
+          const unread = n.readAt === null;
+          return (
+            <li key={n.id} className={`wardbell-item wardbell-priority-${n.priority}${unread ? ' wardbell-unread' : ''}`} data-priority={n.priority}>
+              <div className="wardbell-item-head">
+                <span className="wardbell-item-priority">{n.priority}</span>
+                {unread ? <span className="wardbell-item-dot">{t.unread}</span> : null}
+                <time dateTime={n.createdAt}>{time(n.createdAt)}</time>
+              </div>
+              <button type="button" className="wardbell-item-title" onClick={() => { if (unread) void inbox.markRead(n.id); props.onOpen?.(n); }}>
+                {n.title}
+              </button>
+              {n.body ? <p className="wardbell-item-body">{n.body}</p> : null}
+              {n.actions.length ? (
+                <div className="wardbell-item-actions">
+                  {n.actions.map((a) => (
+                    <button key={a.id} type="button" className={`wardbell-action wardbell-action-${a.style ?? 'secondary'}`} disabled={inbox.pending !== null || n.actedAction !== null} aria-pressed={n.actedAction === a.id} onClick={() => void inbox.press(n.id, a.id)}>
+                      {a.label}
+                    </button>
+                  ))}
+                </div>
+              ) : null}
+              <div className="wardbell-item-tools">
+                <button type="button" onClick={() => void (unread ? inbox.markRead(n.id) : inbox.markUnread(n.id))}>{unread ? t.markRead : t.markUnread}</button>
+                <button type="button" onClick={() => void inbox.remove(n.id)}>{t.remove}</button>
+              </div>
+            </li>
+          );
+        })}
+      </ul>
+      {inbox.hasMore ? <button type="button" className="wardbell-inbox-more" onClick={() => void inbox.loadMore()}>{t.more}</button> : null}
+    </section>
+  );
+}
