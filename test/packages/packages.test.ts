@@ -76,6 +76,7 @@ describe('npm pack --workspaces', () => {
     }
     const service = (packed.find((p) => p.name === 'wardbell') as Packed).files.map((f) => f.path);
     expect(service).toEqual(expect.arrayContaining(['dist/main.js', 'dist/cli/wardbell.js', 'dist/web/index.html']));
+    expect((packed.find((p) => p.name === '@wardbell/react') as Packed).files.map((f) => f.path)).toEqual(expect.arrayContaining(['styles.css', 'dist/components.js']));
   });
 
   it('describes each package: license, repository, engines, ESM exports with types', () => {
@@ -97,10 +98,10 @@ describe('installed in a project outside the repository', () => {
   it('imports every public entry point', async () => {
     const probe = `
       const [service, client, react] = await Promise.all([import('wardbell'), import('@wardbell/client'), import('@wardbell/react')]);
-      console.log(JSON.stringify({ service: typeof service.createWardbell, config: typeof service.loadConfig, client: typeof client.createSSEClient, parser: typeof client.createEventStreamParser, hook: typeof react.useSSE }));
+      console.log(JSON.stringify({ service: typeof service.createWardbell, config: typeof service.loadConfig, client: typeof client.createSSEClient, parser: typeof client.createEventStreamParser, api: typeof client.createApiClient, hook: typeof react.useSSE, provider: typeof react.WardbellProvider, inbox: typeof react.Inbox }));
     `;
     const { stdout } = await run(process.execPath, ['--input-type=module', '-e', probe], { cwd: app });
-    expect(JSON.parse(stdout)).toEqual({ service: 'function', config: 'function', client: 'function', parser: 'function', hook: 'function' });
+    expect(JSON.parse(stdout)).toEqual({ service: 'function', config: 'function', client: 'function', parser: 'function', api: 'function', hook: 'function', provider: 'function', inbox: 'function' });
     const pages = await run(process.execPath, ['--input-type=module', '-e', "const c = await import('@wardbell/client'); console.log(typeof c.createSSEClient)"], { cwd: web });
     expect(pages.stdout.trim()).toBe('function');
   });

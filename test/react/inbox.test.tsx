@@ -7,7 +7,7 @@
  */
 import { act, cleanup, render, screen, waitFor } from '@testing-library/react';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { Inbox, NotificationBell, useAction, useInbox, useStreamState, useUnreadCount, WardbellProvider, type UseInboxResult } from '../../packages/react/src/index.js';
+import { Inbox, NotificationBell, NotificationPreferences, useAction, useInbox, useStreamState, useUnreadCount, WardbellProvider, type UseInboxResult } from '../../packages/react/src/index.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -164,5 +164,23 @@ describe('the inbox hooks', () => {
     await waitFor(() => expect(screen.getByRole('button', { name: 'Accept now' }).getAttribute('aria-pressed')).toBe('true'));
     act(() => screen.getByRole('button', { name: 'Mark all read' }).click());
     await waitFor(() => expect(screen.getByRole('button', { name: 'Notifications, none unread' })).toBeTruthy());
+  });
+
+  it('edits and saves the user\'s preferences', async () => {
+    let saved = false;
+    render(
+      <WardbellProvider baseUrl={svc.url} getToken={() => svc.token({ tenantId: 'h1', userId: 'lee' })} connect={false}>
+        <NotificationPreferences onSaved={() => (saved = true)} />
+      </WardbellProvider>,
+    );
+    const push = (await waitFor(() => screen.getByRole('checkbox', { name: 'Other messages: push' }))) as HTMLInputElement;
+    expect(push.checked).toBe(true);
+    act(() => push.click());
+    expect(push.checked).toBe(false);
+    act(() => screen.getByRole('button', { name: 'Save' }).click());
+    await waitFor(() => expect(saved).toBe(true));
+    const token = await svc.token({ tenantId: 'h1', userId: 'lee' });
+    const stored = await call('GET', '/api/notifications/preferences', token);
+    expect(stored.channels.general).toEqual({ inbox: true, push: false });
   });
 });

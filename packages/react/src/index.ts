@@ -10,3 +10,4 @@ export { useInbox, useUnreadCount, type UseInboxOptions, type UseInboxResult } f
 export { useAction, usePreferences, type Preferences, type UseActionResult } from './use-action.js';
 export { EMPTY_INBOX, inboxReducer, matchesFilter, type InboxAction, type InboxFilter, type InboxItem, type InboxState } from './inbox-state.js';
 export { Inbox, NotificationBell, bellLabel, byUrgency, type InboxProps, type NotificationBellProps } from './components.js';
+export { NotificationPreferences, type NotificationPreferencesProps } from './preferences.js';
