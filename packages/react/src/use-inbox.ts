@@ -2,6 +2,7 @@ import type { Schema, WardbellApiError } from '@wardbell/client';
 import { useCallback, useEffect, useReducer, useRef, useState } from 'react';
 import { EMPTY_INBOX, inboxReducer, type InboxAction, type InboxFilter, type InboxItem, type InboxState } from './inbox-state.js';
 import { useStreamEvent, useWardbell } from './provider.js';
+import { useAction } from './use-action.js';
 
 export interface UseInboxOptions {
   /** Which notifications the list holds (server-side filter; live events are filtered the same way). */
@@ -98,33 +99,25 @@ export function useInbox(options: UseInboxOptions = {}): UseInboxResult {
     }
   }, []);
 
-  const [pending, setPending] = useState<string | null>(null);
+  const action = useAction();
+  const pressAction = action.press;
   const press = useCallback(
     async (id: string, actionId: string) => {
-      setPending(`${id}/${actionId}`);
-      try {
-        const r = (await api.notifications.press(id, actionId)) as Schema<'ActionResult'>;
-        dispatch({ kind: 'acted', id, actionId, at: new Date().toISOString() });
-        setError(null);
-        return r;
-      } catch (e) {
-        setError(e as Error);
-        return null;
-      } finally {
-        setPending(null);
-      }
+      const r = await pressAction(id, actionId);
+      if (r) dispatch({ kind: 'acted', id, actionId, at: new Date().toISOString() });
+      return r;
     },
-    [api],
+    [pressAction],
   );
 
   const at = () => new Date().toISOString();
   return {
     press,
-    pending,
+    pending: action.pending,
     items: state.items,
     unreadCount: state.unreadCount,
     loading,
-    error,
+    error: error ?? action.error,
     hasMore: state.nextCursor !== null,
     loadMore: () => (state.nextCursor ? load(true) : Promise.resolve()),
     refresh: () => load(false),
