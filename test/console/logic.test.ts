@@ -53,6 +53,10 @@ describe('inbox reducer', () => {
     const deleted = inboxReducer(all, { kind: 'inbox', data: { deleted: ['a'], unreadCount: 0 } });
     expect(deleted.items.map((i) => i.id)).toEqual(['b', 'c']);
     expect(inboxReducer(deleted, { kind: 'inbox', data: { deleted: 'all', unreadCount: 0 } }).items).toEqual([]);
+    // Marked unread again on another page.
+    const unread = inboxReducer(deleted, { kind: 'inbox', data: { unread: ['c'], unreadCount: 1 } });
+    expect(unread.items.map((i) => [i.id, i.readAt === null])).toEqual([['b', false], ['c', true]]);
+    expect(unread.unread).toBe(1);
   });
 
   it('updates shared state (a filled call) but keeps the user\'s own read state and answer', () => {

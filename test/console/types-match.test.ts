@@ -1,5 +1,6 @@
 /**
- * The console keeps its own copy of the API's vocabularies (its bundle carries no server code).
+ * The console keeps its own copy of the API's value lists (its bundle carries no server code; its
+ * shapes come from the generated API types).
  * These checks fail when the server's lists change and the console's copy does not: at run time for
  * the values, at typecheck (`npm run typecheck`) for the types.
  */

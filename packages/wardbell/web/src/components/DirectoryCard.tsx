@@ -24,7 +24,7 @@ export function DirectoryCard({ directory }: { directory: DirectoryState }) {
         <ul className="members" aria-label="Directory members">
           {directory.members.map((m) => (
             <li key={m.userId}>
-              <strong>{m.userId}</strong> <span className="muted small">{[...m.roles.map((r) => `role:${r}`), ...m.wards.map((w) => `ward:${w}`)].join(' ')}</span>
+              <strong>{m.userId}</strong> <span className="muted small">{[...(m.roles ?? []).map((r) => `role:${r}`), ...(m.wards ?? []).map((w) => `ward:${w}`)].join(' ')}</span>
             </li>
           ))}
         </ul>

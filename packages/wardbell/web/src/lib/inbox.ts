@@ -46,11 +46,12 @@ export function inboxReducer(state: InboxState, a: InboxAction): InboxState {
         items: state.items.map((i) => (i.id === a.notification.id ? { ...i, ...a.notification, readAt: i.readAt, actedAction: i.actedAction } : i)),
       };
     case 'inbox': {
-      const { read, deleted, unreadCount } = a.data;
+      // One of read, unread (again) or deleted, with the new count.
+      const { read, unread, deleted, unreadCount } = a.data as { read?: 'all' | string[]; unread?: string[]; deleted?: 'all' | string[]; unreadCount: number };
       const now = new Date().toISOString();
       const items = state.items
         .filter((i) => !matches(deleted, i.id))
-        .map((i) => (i.readAt === null && matches(read, i.id) ? { ...i, readAt: now } : i));
+        .map((i) => (i.readAt === null && matches(read, i.id) ? { ...i, readAt: now } : i.readAt !== null && matches(unread, i.id) ? { ...i, readAt: null } : i));
       return { ...state, items, unread: unreadCount };
     }
     case 'acted':
