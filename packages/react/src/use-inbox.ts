@@ -1,8 +1,11 @@
-import type { Schema, WardbellApiError } from '@wardbell/client';
+import type { ApiClient, Schema, WardbellApiError } from '@wardbell/client';
 import { useCallback, useEffect, useReducer, useRef, useState } from 'react';
 import { EMPTY_INBOX, inboxReducer, type InboxAction, type InboxFilter, type InboxItem, type InboxState } from './inbox-state.js';
 import { useStreamEvent, useWardbell } from './provider.js';
 import { useAction } from './use-action.js';
+
+/** The user's unread count as the server has it (one page of one item carries it). */
+const unreadOf = (api: ApiClient) => api.notifications.list({ limit: 1 }).then((p) => p.unreadCount);
 
 export interface UseInboxOptions {
   /** Which notifications the list holds (server-side filter; live events are filtered the same way). */
@@ -82,7 +85,7 @@ export function useInbox(options: UseInboxOptions = {}): UseInboxResult {
   // An event without the count: ask the server for it (never count locally).
   useEffect(() => {
     if (!state.countStale) return;
-    void api.notifications.list({ limit: 1 }).then((p) => dispatch({ kind: 'count', unreadCount: p.unreadCount }), () => undefined);
+    void unreadOf(api).then((unreadCount) => dispatch({ kind: 'count', unreadCount }), () => undefined);
   }, [api, state.countStale]);
 
   /** Applies `optimistic`, runs `call`, takes the count it answers, or restores the list on failure. */
@@ -136,7 +139,7 @@ export function useInbox(options: UseInboxOptions = {}): UseInboxResult {
 export function useUnreadCount(): number | null {
   const { api } = useWardbell();
   const [count, setCount] = useState<number | null>(null);
-  const refetch = useCallback(() => void api.notifications.list({ limit: 1 }).then((p) => setCount(p.unreadCount), () => undefined), [api]);
+  const refetch = useCallback(() => void unreadOf(api).then(setCount, () => undefined), [api]);
   useEffect(refetch, [refetch]);
   useStreamEvent('notification', (d) => (d.unreadCount === undefined ? refetch() : setCount(d.unreadCount)));
   useStreamEvent('inbox.updated', (d) => setCount(d.unreadCount));

@@ -2,12 +2,11 @@ import { AppError } from '../shared/index.js';
 import { looksLikeApiKey, type ApiKeyScope } from './api-key-format.js';
 import type { ApiKeyGrant, ApiKeys } from './api-keys.js';
 import type { Authenticator, Credential, HeaderGetter } from './authenticator.js';
+import { bearerToken } from './bearer.js';
 import { ID_PATTERN } from './identity.js';
 
 /** The header in which a platform key names the tenant a request acts for. */
 export const TENANT_HEADER = 'x-wardbell-tenant';
-
-const BEARER = /^Bearer +(\S+)\s*$/i;
 
 /** The user id an API key acts as (roles `service`; never a member of the staff directory). */
 export const apiKeyUserId = (id: string) => `apikey-${id}`;
@@ -21,7 +20,7 @@ export const apiKeyUserId = (id: string) => `apikey-${id}`;
  */
 export function withApiKeys(base: Authenticator, keys: ApiKeys): Authenticator {
   const verify = async (h: HeaderGetter): Promise<Credential> => {
-    const bearer = BEARER.exec(h('authorization') ?? '')?.[1];
+    const bearer = bearerToken(h('authorization'));
     if (bearer === undefined || !looksLikeApiKey(bearer)) return base.verify(h);
     const grant = await keys.verify(bearer);
     if (!grant) throw new AppError('invalid_token', 'API key is unknown, malformed or revoked.');

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { AppError } from '../shared/index.js';
 import type { ApiKeyGrant } from './api-keys.js';
+import { bearerToken } from './bearer.js';
 import type { Identity } from './identity.js';
 import type { JwksKeys } from './jwks.js';
 import { verifyTokenWithExpiry, type JwtKey, type JwtOptions } from './jwt.js';
@@ -28,6 +29,8 @@ export interface Authenticator {
   /** As `authenticate`, with the credential's issue time and end of validity. */
   verify(header: HeaderGetter): Promise<Credential>;
 }
+
+const JWT_CHARS = /^[A-Za-z0-9_\-.]+$/;
 
 /** How many verified tokens the JWT authenticator remembers (least recently used dropped). */
 export const VERIFIED_TOKEN_CACHE_SIZE = 10_000;
@@ -58,10 +61,9 @@ export function createAuthenticator(
       if (!auth) {
         throw new AppError('unauthenticated', 'Send Authorization: Bearer <token> (or an SSE ticket for EventSource).');
       }
-      const m = /^Bearer +([A-Za-z0-9_\-.]+)\s*$/i.exec(auth);
-      if (!m?.[1]) throw new AppError('invalid_token', 'Authorization header must be "Bearer <JWT>".');
+      const token = bearerToken(auth);
+      if (!token || !JWT_CHARS.test(token)) throw new AppError('invalid_token', 'Authorization header must be "Bearer <JWT>".');
       // Identity headers are ignored here on purpose: only the verified token says who is calling.
-      const token = m[1];
       const digest = createHash('sha256').update(token).digest('base64url');
       const hit = verified.get(digest);
       if (hit) {

@@ -3,6 +3,7 @@ export { TOPIC_PATTERN, parseTopic, formatTopic, grantedTopics, mayUseTopic, sel
 export { jwtKeyFrom, verifyToken, signDevToken, claimAt, identityFromClaims, DEFAULT_CLAIM_NAMES, type ClaimNames, type JwtKey, type JwtAlgorithm, type JwtOptions } from './jwt.js';
 export { JwksKeys, JWKS_ALGORITHMS, jwksUrlAllowed, pinnedAlgorithm, type JwksStatus } from './jwks.js';
 export { identityFromHeaders } from './trusted-proxy.js';
+export { bearerToken } from './bearer.js';
 export { createAuthenticator, type Authenticator, type HeaderGetter } from './authenticator.js';
 export { loadOrCreateDevSecret } from './dev-secret.js';
 export { createSqlTicketStore, TICKET_PATTERN, type TicketStore } from './tickets.js';

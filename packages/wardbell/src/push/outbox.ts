@@ -3,7 +3,7 @@ import type { Audience } from '../events/index.js';
 import { notificationReads } from '../notifications/index.js';
 import type { PushNotification, PushPriority } from './payload.js';
 import { ttlOf } from './payload.js';
-import { inChunks, OPEN_DELIVERY, type PushDb, type PushDeliveriesTable, type PushSubscriptionsTable } from './store.js';
+import { inChunks, OPEN_DELIVERY, openDelivery, type PushDb, type PushDeliveriesTable, type PushSubscriptionsTable } from './store.js';
 
 /**
  * The durable path from the notification service's `push_outbox` to the push services:
@@ -180,13 +180,10 @@ export async function claimDeliveries(db: PushDb, now: number, limit: number, le
     const due = await trx
       .selectFrom('push_deliveries as d')
       .leftJoin('push_subscriptions as s', 's.id', 'd.subscription_id')
-      .select(['d.id', 'd.tenant_id', 'd.user_id', 'd.notification_id', 'd.attempts', 'd.expires_at', 'd.created_at', 's.id as sid', 's.endpoint', 's.keys', 's.tenant_id as s_tenant', 's.user_id as s_user', 's.expiration_time'])
-      // When the push was enqueued and due: subqueries, since a join would make OPEN_DELIVERY's bare `status` ambiguous.
-      .select((eb) => [
-        eb.selectFrom('push_outbox as o').select('o.created_at').whereRef('o.id', '=', 'd.outbox_id').as('enqueued_at'),
-        eb.selectFrom('push_outbox as o').select('o.not_before').whereRef('o.id', '=', 'd.outbox_id').as('held_until'),
-      ])
-      .where(OPEN_DELIVERY)
+      // When the push was enqueued and due (its outbox row; gone when swept before the delivery settled).
+      .leftJoin('push_outbox as o', 'o.id', 'd.outbox_id')
+      .select(['d.id', 'd.tenant_id', 'd.user_id', 'd.notification_id', 'd.attempts', 'd.expires_at', 'd.created_at', 's.id as sid', 's.endpoint', 's.keys', 's.tenant_id as s_tenant', 's.user_id as s_user', 's.expiration_time', 'o.created_at as enqueued_at', 'o.not_before as held_until'])
+      .where(openDelivery('d'))
       .where('d.not_before', '<=', now)
       .orderBy('d.rank')
       .orderBy('d.not_before')

@@ -89,9 +89,11 @@ export type PushDb = Kysely<Database & PushTables>;
 
 /**
  * The open deliveries, written literally so that SQLite and PostgreSQL match it to the partial index
- * `push_deliveries_due` (a bound parameter would hide the values from the planner).
+ * `push_deliveries_due` (a bound parameter would hide the values from the planner). `table` names
+ * the deliveries' alias in a query that joins another table with a `status` column.
  */
-export const OPEN_DELIVERY = sql<boolean>`status in ('pending', 'sending')`;
+export const openDelivery = (table?: string) => sql<boolean>`${sql.ref(table ? `${table}.status` : 'status')} in ('pending', 'sending')`;
+export const OPEN_DELIVERY = openDelivery();
 
 /** The database with the push tables typed in. */
 export function pushDb(db: Db): PushDb {

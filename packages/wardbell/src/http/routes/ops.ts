@@ -1,6 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import type { MetricsRegistry } from '../../metrics/index.js';
+import { bearerToken } from '../../auth/index.js';
 import { AppError } from '../../shared/index.js';
 import type { AppEnv } from '../env.js';
 import { errorResponse } from '../schemas.js';
@@ -66,7 +67,7 @@ export function registerMetricsRoute(app: OpenAPIHono<AppEnv>, endpoint: Metrics
   }
   app.openapi(metricsRouteOf(expected !== null), async (c) => {
     if (expected) {
-      const presented = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(c.req.header('authorization') ?? '')?.[1];
+      const presented = bearerToken(c.req.header('authorization'));
       if (presented === undefined) throw new AppError('unauthenticated', 'GET /metrics needs Authorization: Bearer <WARDBELL_METRICS_TOKEN>.');
       if (!timingSafeEqual(digest(presented), expected)) throw new AppError('invalid_token', 'Metrics token rejected.');
     }

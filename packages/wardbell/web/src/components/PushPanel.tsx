@@ -3,7 +3,8 @@ import { api, describeError } from '../lib/api.js';
 import { has, type Capabilities } from '../lib/capabilities.js';
 import { shortId, time } from '../lib/format.js';
 import { grantedTopics } from '../lib/jwt.js';
-import { existingRegistration, isWorkerMessage, permission, pushSupport, registerWorker, subscribeBrowser, toWire } from '../lib/push.js';
+import { subscriptionBody } from '@wardbell/client';
+import { existingRegistration, isWorkerMessage, permission, pushSupport, registerWorker, subscribeBrowser } from '../lib/push.js';
 import type { Session } from '../lib/session.js';
 import type { PushSubscriptionView } from '../lib/types.js';
 import { PushStatsCard, SubscriptionsCard } from './PushServerCards.js';
@@ -56,7 +57,7 @@ export function PushPanel({ session, caps }: { session: Session; caps: Capabilit
       const reg = await registerWorker();
       setWorker(`active (scope ${new URL(reg.scope).pathname})`);
       const sub = await subscribeBrowser(reg, publicKey);
-      const r = await api<{ subscription: PushSubscriptionView }>('/api/push/subscribe', { method: 'POST', token, body: { ...toWire(sub), topics } });
+      const r = await api<{ subscription: PushSubscriptionView }>('/api/push/subscribe', { method: 'POST', token, body: subscriptionBody(sub, topics) });
       setEndpoint(sub.endpoint);
       setOutcome({ ok: true, text: `Subscribed: ${shortId(r.subscription.endpoint, 24)} for ${r.subscription.topics.join(', ')}` });
       addLog('subscribed this browser');

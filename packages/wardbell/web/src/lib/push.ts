@@ -29,18 +29,6 @@ export async function existingRegistration(): Promise<ServiceWorkerRegistration 
   return (await navigator.serviceWorker.getRegistration('/')) ?? null;
 }
 
-export interface BrowserSubscription {
-  endpoint: string;
-  expirationTime: number | null;
-  keys: { p256dh: string; auth: string };
-}
-
-/** The subscription as `POST /api/push/subscribe` wants it (`PushSubscription.toJSON()`). */
-export function toWire(sub: PushSubscription): BrowserSubscription {
-  const j = sub.toJSON();
-  return { endpoint: sub.endpoint, expirationTime: sub.expirationTime, keys: { p256dh: j.keys?.p256dh ?? '', auth: j.keys?.auth ?? '' } };
-}
-
 /** This browser's push subscription with the service's VAPID key, created if there is none. */
 export async function subscribeBrowser(reg: ServiceWorkerRegistration, vapidPublicKey: string): Promise<PushSubscription> {
   const current = await reg.pushManager.getSubscription();
