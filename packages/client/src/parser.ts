@@ -19,6 +19,8 @@ export interface EventStreamParserOptions {
   onRetry?: (ms: number) => void;
   /** Called with the text of each comment line (after the colon). Default: none. */
   onComment?: (comment: string) => void;
+  /** Called when a block without data moves the last event ID (an id-only frame). Default: none. */
+  onPosition?: (lastEventId: string) => void;
   /** The last event ID string to start from (e.g. persisted by the application). Default `''`. */
   lastEventId?: string;
 }
@@ -57,7 +59,7 @@ const DIGITS_ONLY = /^[0-9]+$/;
  * last event ID string. Within one stream the behaviour is exactly the spec's.
  */
 export function createEventStreamParser(options: EventStreamParserOptions): EventStreamParser {
-  const { onEvent, onRetry, onComment } = options;
+  const { onEvent, onRetry, onComment, onPosition } = options;
 
   // State owned by the event source (survives streams).
   let lastEventIdString = options.lastEventId ?? '';
@@ -83,6 +85,7 @@ export function createEventStreamParser(options: EventStreamParserOptions): Even
     blockId = undefined;
     if (dataBuffer === '') {
       eventTypeBuffer = ''; // 2
+      if (id !== undefined) onPosition?.(lastEventIdString);
       return;
     }
     const data = dataBuffer.endsWith('\n') ? dataBuffer.slice(0, -1) : dataBuffer; // 3

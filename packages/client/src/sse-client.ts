@@ -53,6 +53,7 @@ class Client implements SSEClient<ServerEventMap> {
   readonly #listeners = new Map<string, Set<AnyListener>>();
   readonly #stateListeners = new Set<AnyListener>();
   readonly #errorListeners = new Set<AnyListener>();
+  readonly #positionListeners = new Set<AnyListener>();
   readonly #opts: SSEClientOptions;
   readonly #timers: TimerFunctions;
   readonly #heartbeatMs: number | null;
@@ -70,6 +71,9 @@ class Client implements SSEClient<ServerEventMap> {
     this.#parser = createEventStreamParser({
       lastEventId: options.lastEventId ?? '',
       onEvent: (message) => this.#dispatch(message),
+      onPosition: (id) => {
+        if (this.#streamGen === this.#gen) this.#emit(this.#positionListeners, id);
+      },
     });
   }
 
@@ -96,6 +100,7 @@ class Client implements SSEClient<ServerEventMap> {
     let set: Set<AnyListener>;
     if (type === 'state') set = this.#stateListeners;
     else if (type === 'error') set = this.#errorListeners;
+    else if (type === 'position') set = this.#positionListeners;
     else {
       set = this.#listeners.get(type) ?? new Set();
       this.#listeners.set(type, set);

@@ -85,6 +85,12 @@ export interface EventStreamMessage {
   lastEventId: string;
   /** The `id:` field of this very block, if it had a valid one; `undefined` otherwise. */
   id: string | undefined;
+  /**
+   * On a stream shared by the tabs of a browser (`createSharedSSEClient`): true in the one tab
+   * that should show this event to the user (a toast, a sound), false in the others. Absent on a
+   * stream of one's own, which presents everything.
+   */
+  present?: boolean;
 }
 
 /**
@@ -199,8 +205,8 @@ export type Unsubscribe = () => void;
 
 /**
  * A running (or stopped) SSE connection. `M` maps event types to their data types.
- * The listener names `state` and `error` are the client's own: a server event with one of those
- * types is delivered to `message` listeners only.
+ * The listener names `state`, `error` and `position` are the client's own: a server event with one
+ * of those types is delivered to `message` listeners only.
  */
 export interface SSEClient<M extends object = ServerEventMap> {
   readonly url: string;
@@ -230,6 +236,11 @@ export interface SSEClient<M extends object = ServerEventMap> {
   on(type: 'state', listener: (change: StateChange) => void): Unsubscribe;
   /** Every failure, retryable ones included (check `error.retryable` or the next state). */
   on(type: 'error', listener: (error: SSEClientError) => void): Unsubscribe;
+  /**
+   * The last event ID moved without an event: the server's id-only frames (a fresh stream's
+   * starting position, the end of a replay that skipped what this user may not see).
+   */
+  on(type: 'position', listener: (lastEventId: string) => void): Unsubscribe;
   /** Every dispatched event, whatever its type (duplicates by id are dropped before any listener). */
   on(type: 'message', listener: EventHandler<unknown>): Unsubscribe;
   /** Events of one type; `data` is typed by `M` (`reset` gives `ResetData`, `ping` `PingData`). */

@@ -1,4 +1,4 @@
-import { createApiClient, createSSEClient, type ApiClient, type ApiClientOptions, type ConnectionState, type EventHandler, type ServerEventMap, type SSEClient, type SSEClientOptions, type TokenProvider } from '@wardbell/client';
+import { createApiClient, createSharedSSEClient, createSSEClient, type ApiClient, type ApiClientOptions, type ConnectionState, type EventHandler, type ServerEventMap, type SSEClient, type SSEClientOptions, type TokenProvider } from '@wardbell/client';
 import { createContext, createElement, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 
 /** What the provider shares: one API client and one event stream for everything under it. */
@@ -19,6 +19,16 @@ export interface WardbellProviderProps {
   api?: Omit<Partial<ApiClientOptions>, 'baseUrl' | 'getToken' | 'apiKey'>;
   /** More options of the stream (reconnect, heartbeat timeout, fetch). */
   stream?: Omit<Partial<SSEClientOptions>, 'url' | 'getToken'>;
+  /**
+   * Share one stream among this browser's tabs (Web Locks elect the tab that holds it, the others
+   * hear it over BroadcastChannel; where those are missing each tab has its own). Default true.
+   */
+  share?: boolean;
+  /**
+   * Tabs with the same key share a stream. Default: the service URL. Pass the signed-in user's id
+   * when one browser may have tabs signed in as different users.
+   */
+  shareKey?: string;
   /** `false` keeps the stream closed (a signed-out page). Default true. */
   connect?: boolean;
   children?: ReactNode;
@@ -27,22 +37,25 @@ export interface WardbellProviderProps {
 /**
  * Shares one API client and one stream with the hooks below it. Nothing touches the browser
  * during render (the stream connects in an effect), so it renders on the server too. The latest
- * `getToken` is used without reconnecting; a new `baseUrl` makes new clients.
+ * `getToken` is used without reconnecting; a new `baseUrl` (or `share`, `shareKey`) makes new clients.
  */
 export function WardbellProvider(props: WardbellProviderProps): ReactNode {
   const tokenRef = useRef(props.getToken);
   tokenRef.current = props.getToken;
   const optionsRef = useRef({ api: props.api, stream: props.stream });
-  const { baseUrl } = props;
+  const { baseUrl, shareKey } = props;
+  const share = props.share ?? true;
   const value = useMemo<WardbellContextValue>(() => {
     const getToken: TokenProvider = (r) => tokenRef.current(r);
     const base = baseUrl.replace(/\/+$/, '');
     return {
       baseUrl: base,
       api: createApiClient({ ...optionsRef.current.api, baseUrl: base, getToken }),
-      stream: createSSEClient({ ...optionsRef.current.stream, url: `${base}/api/sse`, getToken }),
+      stream: share
+        ? createSharedSSEClient({ ...optionsRef.current.stream, url: `${base}/api/sse`, getToken, ...(shareKey === undefined ? {} : { shareKey }) })
+        : createSSEClient({ ...optionsRef.current.stream, url: `${base}/api/sse`, getToken }),
     };
-  }, [baseUrl]);
+  }, [baseUrl, share, shareKey]);
   const connect = props.connect ?? true;
   useEffect(() => {
     if (!connect) return;
@@ -76,4 +89,15 @@ export function useStreamState(): ConnectionState {
     return stream.on('state', ({ to }) => setState(to));
   }, [stream]);
   return state;
+}
+
+/**
+ * Calls `onArrive` for each new notification that this tab is the one to show: with the shared
+ * stream, exactly one of the browser's tabs (the one in front, else the stream's holder) gets each,
+ * so a toast or a sound happens once, not once per tab.
+ */
+export function useNotificationArrivals(onArrive: (notification: ServerEventMap['notification']) => void): void {
+  useStreamEvent('notification', (data, event) => {
+    if (event.present !== false) onArrive(data);
+  });
 }
