@@ -5,11 +5,14 @@ const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 
 export default defineConfig({
   // The packages are tested from their sources, as tsconfig.json's paths resolve them.
+  // Exact matches: a plain '@wardbell/client' key would also rewrite '@wardbell/client/service-worker'.
   resolve: {
-    alias: {
-      '@wardbell/client': here('./packages/client/src/index.ts'),
-      '@wardbell/react': here('./packages/react/src/index.ts'),
-    },
+    alias: [
+      { find: /^@wardbell\/client$/, replacement: here('./packages/client/src/index.ts') },
+      { find: /^@wardbell\/client\/service-worker$/, replacement: here('./packages/client/src/service-worker.ts') },
+      { find: /^@wardbell\/client\/service-worker-script$/, replacement: here('./packages/client/src/service-worker-script.ts') },
+      { find: /^@wardbell\/react$/, replacement: here('./packages/react/src/index.ts') },
+    ],
   },
   test: {
     include: ['test/**/*.test.ts', 'test/**/*.test.tsx', 'packages/*/src/**/*.test.ts', 'packages/*/src/**/*.test.tsx'],

@@ -26,11 +26,13 @@ export default defineConfig({
       transform: (code, id) => (id.startsWith(here('../../react/src/')) ? code.replace(/^'use client';\n/, '') : null),
     },
   ],
+  // Exact matches, so that the client's subpaths (@wardbell/client/service-worker) resolve too.
   resolve: {
-    alias: {
-      '@wardbell/client': here('../../client/src/index.ts'),
-      '@wardbell/react': here('../../react/src/index.ts'),
-    },
+    alias: [
+      { find: /^@wardbell\/client$/, replacement: here('../../client/src/index.ts') },
+      { find: /^@wardbell\/client\/service-worker$/, replacement: here('../../client/src/service-worker.ts') },
+      { find: /^@wardbell\/react$/, replacement: here('../../react/src/index.ts') },
+    ],
   },
   build: {
     outDir: here('../dist/web'),

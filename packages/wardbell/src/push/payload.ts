@@ -23,7 +23,7 @@ export interface PushNotification {
   createdAt: number;
 }
 
-/** The JSON a push message carries to the service worker (`src/push/sw.ts` reads it). */
+/** The JSON a push message carries to the service worker (`@wardbell/client/service-worker` reads it; src/push/sw.ts serves it). */
 export interface PushPayload {
   v: 1;
   id: string;
@@ -40,6 +40,13 @@ export interface PushPayload {
   /** Notification tag: a newer notification with the same tag replaces the older on the device. */
   tag: string;
   createdAt: string;
+  /**
+   * `'generic'`: the device shows a generic title and body (the service worker's `genericText`,
+   * e.g. "New notification" / "Open the app to see the details."), never `title` and `body`, so
+   * a locked screen shows nothing of the content; the action buttons still work. Absent: the
+   * notification's own title and body.
+   */
+  lockScreen?: 'generic';
 }
 
 /** The console page a tap opens when the notification names no page of its own. */
