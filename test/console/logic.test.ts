@@ -1,10 +1,9 @@
-/** The console's pure logic: the live inbox rules, the metrics parser, token claims, event summaries. */
+/** The console's pure logic (the live inbox rules are @wardbell/react's, tested there): the metrics parser, token claims, event summaries. */
 import { describe, expect, it } from 'vitest';
-import { EMPTY_INBOX, inboxReducer, type InboxState } from '../../packages/wardbell/web/src/lib/inbox.js';
 import { byLabel, metricsRefusal, parseMetrics, rate, total, uptimeSeconds } from '../../packages/wardbell/web/src/lib/metrics.js';
 import { parseActions } from '../../packages/wardbell/web/src/lib/recipients.js';
 import { summarize } from '../../packages/wardbell/web/src/lib/summary.js';
-import type { InboxItem, SentNotification } from '../../packages/wardbell/web/src/lib/types.js';
+import type { SentNotification } from '../../packages/wardbell/web/src/lib/types.js';
 
 const n = (id: string, extra: Partial<SentNotification> = {}): SentNotification => ({
   id,
@@ -19,55 +18,6 @@ const n = (id: string, extra: Partial<SentNotification> = {}): SentNotification 
   createdAt: '2026-11-26T00:00:00Z',
   updatedAt: '2026-11-26T00:00:00Z',
   ...extra,
-});
-const item = (id: string, readAt: string | null = null): InboxItem => ({ ...n(id), readAt, actedAction: null });
-const loaded = (items: InboxItem[], unread: number): InboxState => inboxReducer(EMPTY_INBOX, { kind: 'loaded', page: { items, unreadCount: unread, nextCursor: null }, append: false });
-
-describe('inbox reducer', () => {
-  it('puts a new notification on top and takes the unread count from the event', () => {
-    const s = inboxReducer(loaded([item('a')], 1), { kind: 'notification', data: { notification: n('b'), unreadCount: 2 } });
-    expect(s.items.map((i) => i.id)).toEqual(['b', 'a']);
-    expect(s.unread).toBe(2);
-  });
-
-  it('moves a grouped repeat to the top, unread again, without a duplicate row', () => {
-    const s0 = loaded([item('a'), item('b', '2026-11-26T01:00:00Z')], 1);
-    const s = inboxReducer(s0, { kind: 'notification', data: { notification: n('b', { groupCount: 2 }), unreadCount: 2 } });
-    expect(s.items.map((i) => [i.id, i.readAt, i.groupCount])).toEqual([
-      ['b', null, 2],
-      ['a', null, 1],
-    ]);
-  });
-
-  it('counts locally only when the event carries no count', () => {
-    expect(inboxReducer(loaded([], 0), { kind: 'notification', data: { notification: n('x') } }).unread).toBe(1);
-  });
-
-  it('applies read and delete from other pages (inbox.updated), one or all', () => {
-    const s0 = loaded([item('a'), item('b'), item('c')], 3);
-    const read = inboxReducer(s0, { kind: 'inbox', data: { read: ['b'], unreadCount: 2 } });
-    expect(read.items.filter((i) => i.readAt !== null).map((i) => i.id)).toEqual(['b']);
-    expect(read.unread).toBe(2);
-    const all = inboxReducer(read, { kind: 'inbox', data: { read: 'all', unreadCount: 0 } });
-    expect(all.items.every((i) => i.readAt !== null)).toBe(true);
-    const deleted = inboxReducer(all, { kind: 'inbox', data: { deleted: ['a'], unreadCount: 0 } });
-    expect(deleted.items.map((i) => i.id)).toEqual(['b', 'c']);
-    expect(inboxReducer(deleted, { kind: 'inbox', data: { deleted: 'all', unreadCount: 0 } }).items).toEqual([]);
-    // Marked unread again on another page.
-    const unread = inboxReducer(deleted, { kind: 'inbox', data: { unread: ['c'], unreadCount: 1 } });
-    expect(unread.items.map((i) => [i.id, i.readAt === null])).toEqual([['b', false], ['c', true]]);
-    expect(unread.unread).toBe(1);
-  });
-
-  it('updates shared state (a filled call) but keeps the user\'s own read state and answer', () => {
-    const s0 = inboxReducer(loaded([{ ...item('a', '2026-11-26T01:00:00Z'), actedAction: 'accept' }], 0), { kind: 'updated', notification: n('a', { state: { status: 'filled' } }) });
-    expect(s0.items[0]).toMatchObject({ state: { status: 'filled' }, readAt: '2026-11-26T01:00:00Z', actedAction: 'accept' });
-  });
-
-  it('appends a further page without duplicates', () => {
-    const s = inboxReducer(loaded([item('a'), item('b')], 2), { kind: 'loaded', page: { items: [item('b'), item('c')], unreadCount: 3, nextCursor: null }, append: true });
-    expect(s.items.map((i) => i.id)).toEqual(['a', 'b', 'c']);
-  });
 });
 
 describe('metrics parser', () => {

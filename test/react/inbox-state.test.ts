@@ -57,4 +57,22 @@ describe('the inbox state (pure)', () => {
     expect(bellLabel(0)).toBe('Notifications, none unread');
     expect(bellLabel(null)).toBe('Notifications');
   });
+  it('moves a grouped repeat to the top, unread again, without a duplicate row', () => {
+    const { readAt: _r, actedAction: _a, ...b } = item('b', { groupCount: 2 });
+    const s = inboxReducer(loaded([item('a'), item('b', { readAt: '2026-12-03T09:00:00Z' })], 1), { kind: 'notification', data: { notification: b, unreadCount: 2 } });
+    expect(s.items.map((i) => [i.id, i.readAt, i.groupCount])).toEqual([['b', null, 2], ['a', null, 1]]);
+    expect(s.unreadCount).toBe(2);
+  });
+
+  it('updates shared state (a filled call) but keeps the user\'s own read state and answer', () => {
+    const { readAt: _r, actedAction: _a, ...filled } = item('a', { state: { status: 'filled' } });
+    const s = inboxReducer(loaded([item('a', { readAt: '2026-12-03T09:00:00Z', actedAction: 'accept' })], 0), { kind: 'updated', notification: filled });
+    expect(s.items[0]).toMatchObject({ state: { status: 'filled' }, readAt: '2026-12-03T09:00:00Z', actedAction: 'accept' });
+  });
+
+  it('appends a further page without duplicates', () => {
+    const s = inboxReducer(loaded([item('a'), item('b')], 2), { kind: 'loaded', page: { items: [item('b'), item('c')], unreadCount: 3, nextCursor: null }, append: true });
+    expect(s.items.map((i) => i.id)).toEqual(['a', 'b', 'c']);
+    expect(s.unreadCount).toBe(3);
+  });
 });

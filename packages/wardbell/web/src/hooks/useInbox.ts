@@ -3,7 +3,7 @@ import type { ConnectionState } from '@wardbell/client';
 import { api, describeError } from '../lib/api.js';
 import type { StreamBus } from '../lib/bus.js';
 import { isRecord } from '../lib/format.js';
-import { EMPTY_INBOX, inboxReducer, type InboxState } from '../lib/inbox.js';
+import { EMPTY_INBOX, inboxReducer, type InboxAction, type InboxState } from '@wardbell/react';
 import type { Session } from '../lib/session.js';
 import type { ActionResult, InboxPage, InboxUpdatedData, NotificationEventData, SentNotification } from '../lib/types.js';
 
@@ -12,7 +12,9 @@ export interface ItemResult {
   text: string;
 }
 
-export interface Inbox extends InboxState {
+export interface Inbox extends Omit<InboxState, 'unreadCount' | 'countStale'> {
+  /** The server's unread count (0 until the first page). */
+  unread: number;
   error: string | null;
   busy: boolean;
   /** The answer to the last action pressed, per notification. */
@@ -28,12 +30,15 @@ export interface Inbox extends InboxState {
 
 const PAGE = 30;
 
+/** @wardbell/react's inbox rules (the count is the server's), plus starting over for a new identity. */
+const reducer = (s: InboxState, a: InboxAction | { kind: 'clear' }): InboxState => (a.kind === 'clear' ? EMPTY_INBOX : inboxReducer(s, a));
+
 /**
  * The signed-in user's inbox: loaded on every (re)connect, kept live by `notification`,
  * `notification.updated` and `inbox.updated`, refetched on `reset`.
  */
 export function useInbox(session: Session | null, bus: StreamBus, state: ConnectionState): Inbox {
-  const [inbox, dispatch] = useReducer(inboxReducer, EMPTY_INBOX);
+  const [inbox, dispatch] = useReducer(reducer, EMPTY_INBOX);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [results, setResults] = useState<Record<string, ItemResult>>({});
@@ -73,6 +78,12 @@ export function useInbox(session: Session | null, bus: StreamBus, state: Connect
     if (state === 'open') void refresh();
   }, [state, refresh]);
 
+  // An event without the count: ask the server (a page of one carries it), never count locally.
+  useEffect(() => {
+    if (!inbox.countStale || !token) return;
+    void api<InboxPage>('/api/notifications', { token, query: { limit: 1 } }).then((p) => dispatch({ kind: 'count', unreadCount: p.unreadCount }), () => undefined);
+  }, [inbox.countStale, token]);
+
   useEffect(
     () =>
       bus.on((e) => {
@@ -86,8 +97,10 @@ export function useInbox(session: Session | null, bus: StreamBus, state: Connect
     [bus, refresh],
   );
 
+  const { unreadCount, countStale: _stale, ...rest } = inbox;
   return {
-    ...inbox,
+    ...rest,
+    unread: unreadCount ?? 0,
     error,
     busy,
     results,
@@ -123,7 +136,7 @@ export function useInbox(session: Session | null, bus: StreamBus, state: Connect
       run(async (t) => {
         try {
           const r = await api<ActionResult>(`/api/notifications/${id}/actions/${encodeURIComponent(actionId)}`, { method: 'POST', token: t });
-          dispatch({ kind: 'acted', id, actionId });
+          dispatch({ kind: 'acted', id, actionId, at: new Date().toISOString() });
           setResults((m) => ({ ...m, [id]: { ok: true, text: `${r.result}: ${r.message}` } }));
         } catch (err) {
           setResults((m) => ({ ...m, [id]: { ok: false, text: describeError(err) } }));
