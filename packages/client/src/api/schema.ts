@@ -3005,7 +3005,7 @@ export interface paths {
         };
         /**
          * The service worker
-         * @description Shows pushes with their action buttons and posts a tapped action with the push's action token. Register with `navigator.serviceWorker.register('/sw.js')`.
+         * @description Shows pushes with their action buttons and posts a tapped action with the push's action token. Register with `navigator.serviceWorker.register('/sw.js')`. It is `@wardbell/client`'s push handling with the console as the page a tap opens; an app on its own origin puts the same handling into its own service worker (`installWardbellPush` from `@wardbell/client/service-worker`).
          */
         get: {
             parameters: {

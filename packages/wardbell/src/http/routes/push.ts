@@ -90,7 +90,7 @@ const routes = {
   }),
   sw: createRoute({
     method: 'get', path: '/sw.js', tags, summary: 'The service worker',
-    description: 'Shows pushes with their action buttons and posts a tapped action with the push\'s action token. Register with `navigator.serviceWorker.register(\'/sw.js\')`.',
+    description: 'Shows pushes with their action buttons and posts a tapped action with the push\'s action token. Register with `navigator.serviceWorker.register(\'/sw.js\')`. It is `@wardbell/client`\'s push handling with the console as the page a tap opens; an app on its own origin puts the same handling into its own service worker (`installWardbellPush` from `@wardbell/client/service-worker`).',
     responses: { 200: { description: 'JavaScript.', content: { 'text/javascript': { schema: z.string() } } } },
   }),
 };
