@@ -37,7 +37,7 @@ export async function subscribeBrowser(reg: ServiceWorkerRegistration, vapidPubl
   return reg.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: vapidPublicKey });
 }
 
-/** What the service worker tells open pages (src/push/sw.ts). */
+/** What the service worker tells open pages (`WardbellWorkerMessage` of @wardbell/client/service-worker, which /sw.js runs). */
 export interface WorkerMessage {
   type: 'wardbell:push' | 'wardbell:notification-click' | 'wardbell:resubscribe';
   id?: string | null;
