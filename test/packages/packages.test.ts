@@ -77,6 +77,8 @@ describe('npm pack --workspaces', () => {
     const service = (packed.find((p) => p.name === 'wardbell') as Packed).files.map((f) => f.path);
     expect(service).toEqual(expect.arrayContaining(['dist/main.js', 'dist/cli/wardbell.js', 'dist/web/index.html']));
     expect((packed.find((p) => p.name === '@wardbell/react') as Packed).files.map((f) => f.path)).toEqual(expect.arrayContaining(['styles.css', 'dist/components.js']));
+    const client = (packed.find((p) => p.name === '@wardbell/client') as Packed).files.map((f) => f.path);
+    expect(client).toEqual(expect.arrayContaining(['service-worker.classic.js', 'dist/service-worker.js', 'dist/service-worker.d.ts', 'dist/service-worker-script.js', 'dist/service-worker-script.d.ts']));
   });
 
   it('describes each package: license, repository, engines, ESM exports with types', () => {
@@ -104,6 +106,28 @@ describe('installed in a project outside the repository', () => {
     expect(JSON.parse(stdout)).toEqual({ service: 'function', config: 'function', client: 'function', parser: 'function', api: 'function', hook: 'function', provider: 'function', inbox: 'function' });
     const pages = await run(process.execPath, ['--input-type=module', '-e', "const c = await import('@wardbell/client'); console.log(typeof c.createSSEClient)"], { cwd: web });
     expect(pages.stdout.trim()).toBe('function');
+  });
+
+  it('gives an app the service worker module, its classic build, and the build as a string for a /sw.js route', async () => {
+    const pkg = JSON.parse(readFileSync(join(web, 'node_modules', '@wardbell/client', 'package.json'), 'utf8')) as { exports: Record<string, string | { types: string; default: string }> };
+    for (const sub of ['./service-worker', './service-worker-script']) {
+      const entry = pkg.exports[sub] as { types: string; default: string };
+      for (const file of [entry.types, entry.default]) expect(existsSync(join(web, 'node_modules', '@wardbell/client', file)), `${sub}: ${file}`).toBe(true);
+    }
+    expect(pkg.exports['./service-worker.classic.js']).toBe('./service-worker.classic.js');
+    const probe = `
+      import { readFileSync } from 'node:fs';
+      const sw = await import('@wardbell/client/service-worker');
+      const { WARDBELL_SERVICE_WORKER_CLASSIC } = await import('@wardbell/client/service-worker-script');
+      const classic = readFileSync(new URL(import.meta.resolve('@wardbell/client/service-worker.classic.js')), 'utf8');
+      const shown = sw.notificationFor(sw.readPushPayload({ id: 'n-1', title: 'Ward 3 short tonight', body: 'secret', priority: 'urgent', lockScreen: 'generic' }));
+      console.log(JSON.stringify({ install: typeof sw.installWardbellPush, title: shown.title, body: shown.options.body, same: classic === WARDBELL_SERVICE_WORKER_CLASSIC, sets: classic.includes('self.WardbellServiceWorker = {') }));
+    `;
+    const expected = { install: 'function', title: 'Urgent notification', body: 'Open the app to see the details.', same: true, sets: true };
+    for (const dir of [web, app]) {
+      const { stdout } = await run(process.execPath, ['--input-type=module', '-e', probe], { cwd: dir });
+      expect(JSON.parse(stdout), dir).toEqual(expected);
+    }
   });
 
   it('gives a browser app the client without any native module or server dependency', () => {
