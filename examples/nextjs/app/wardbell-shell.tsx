@@ -1,0 +1,144 @@
+'use client';
+/**
+ * The signed-in frame of every page: one WardbellProvider (one API client and one event stream,
+ * shared by this browser's tabs), the bell with the inbox panel it opens, the switch for push on
+ * this device, and sign-out. The browser talks to Wardbell directly (`baseUrl`, allowed by
+ * Wardbell's WARDBELL_CORS_ORIGINS) with tokens this app mints (`/api/wardbell/token`).
+ */
+import { PushUnavailableError, subscribeToPush, type TokenProvider } from '@wardbell/client';
+import { Inbox, NotificationBell, WardbellProvider, useWardbell } from '@wardbell/react';
+import { useCallback, useEffect, useRef, useState, type ReactNode } from 'react';
+import { signOut } from './actions';
+
+export interface ShellUser {
+  tenantId: string;
+  userId: string;
+  displayName: string;
+  hospitalName: string;
+  wards: string[];
+}
+
+/** Tokens from this app's token route: reused until a minute before they expire, fetched anew when Wardbell refused the last. */
+function useTokenSource(): TokenProvider {
+  const cached = useRef<{ token: string; expiresAt: number } | null>(null);
+  const inFlight = useRef<Promise<string | null> | null>(null);
+  return useCallback(({ refresh }) => {
+    const c = cached.current;
+    if (!refresh && c && c.expiresAt - Date.now() > 60_000) return c.token;
+    inFlight.current ??= (async () => {
+      try {
+        const res = await fetch('/api/wardbell/token', { method: 'POST', credentials: 'same-origin', cache: 'no-store' });
+        if (res.status === 401) {
+          // The session is over: back to the sign-in page.
+          window.location.assign('/sign-in');
+          return null;
+        }
+        if (!res.ok) throw new Error(`the token route answered ${res.status}`);
+        const { token, expiresAt } = (await res.json()) as { token: string; expiresAt: string };
+        cached.current = { token, expiresAt: Date.parse(expiresAt) };
+        return token;
+      } finally {
+        inFlight.current = null;
+      }
+    })();
+    return inFlight.current;
+  }, []);
+}
+
+// The browser's fetch, called as a plain function: @wardbell/client 0.2.0's API client calls the
+// fetch it holds as a method of its own, which browsers refuse ("Illegal invocation").
+const API_OPTIONS = { fetch: (input: string, init: RequestInit) => globalThis.fetch(input, init) };
+
+export function WardbellShell(props: { baseUrl: string; user: ShellUser; children: ReactNode }) {
+  const getToken = useTokenSource();
+  const { user } = props;
+  return (
+    // shareKey: tabs share a stream only when signed in as the same person.
+    <WardbellProvider baseUrl={props.baseUrl} getToken={getToken} api={API_OPTIONS} shareKey={`${user.tenantId}/${user.userId}`}>
+      <header className="topbar">
+        <div className="brand">
+          <strong>Ward roster</strong>
+          <span className="who" data-testid="who">
+            {user.displayName} · {user.hospitalName} · ward {user.wards.join(', ')}
+          </span>
+        </div>
+        <div className="topbar-tools">
+          <PushSwitch />
+          <BellWithInbox />
+          <form action={signOut}>
+            <button type="submit" className="link-button">Sign out</button>
+          </form>
+        </div>
+      </header>
+      <main className="content">{props.children}</main>
+    </WardbellProvider>
+  );
+}
+
+/** The bell (its accessible name says the unread count) and the inbox panel it opens; the inbox stays live while closed. */
+function BellWithInbox() {
+  const [open, setOpen] = useState(false);
+  useEffect(() => {
+    if (!open) return;
+    const onKey = (e: KeyboardEvent) => e.key === 'Escape' && setOpen(false);
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [open]);
+  return (
+    <div className="bell-area">
+      <NotificationBell onClick={() => setOpen((o) => !o)} expanded={open} />
+      <div className="inbox-panel" hidden={!open}>
+        <Inbox />
+      </div>
+    </div>
+  );
+}
+
+/** "Turn on notifications on this device": registers /sw.js, asks for permission, subscribes with Wardbell. */
+function PushSwitch() {
+  const { api } = useWardbell();
+  const [state, setState] = useState<{ kind: 'unknown' | 'off' | 'working' | 'on' | 'unavailable'; note?: string }>({ kind: 'unknown' });
+
+  const turnOn = useCallback(async () => {
+    setState({ kind: 'working' });
+    try {
+      await subscribeToPush({ api, serviceWorkerUrl: '/sw.js' });
+      setState({ kind: 'on' });
+    } catch (err) {
+      setState(err instanceof PushUnavailableError ? { kind: 'unavailable', note: err.message } : { kind: 'off', note: err instanceof Error ? err.message : String(err) });
+    }
+  }, [api]);
+
+  useEffect(() => {
+    const sw = typeof navigator === 'undefined' ? undefined : navigator.serviceWorker;
+    if (!sw || typeof PushManager === 'undefined') {
+      setState({ kind: 'unavailable', note: 'This browser cannot receive push here (it needs https or localhost).' });
+      return;
+    }
+    let live = true;
+    void sw.getRegistration('/').then(async (reg) => {
+      const sub = await reg?.pushManager.getSubscription();
+      if (!live) return;
+      // Subscribed before: keep the worker current and the service told (an idempotent register).
+      if (sub && Notification.permission === 'granted') void turnOn();
+      else setState({ kind: 'off' });
+    });
+    // The browser replaced the subscription: the worker asks the pages to register the new one.
+    const onMessage = (e: MessageEvent) => {
+      if ((e.data as { type?: string } | null)?.type === 'wardbell:resubscribe') void turnOn();
+    };
+    sw.addEventListener('message', onMessage);
+    return () => {
+      live = false;
+      sw.removeEventListener('message', onMessage);
+    };
+  }, [turnOn]);
+
+  if (state.kind === 'on') return <span className="push-state" title="Pushes reach this device when no page is open">Push on</span>;
+  if (state.kind === 'unavailable') return <span className="push-state" title={state.note}>No push here</span>;
+  return (
+    <button type="button" className="push-button" onClick={() => void turnOn()} disabled={state.kind === 'working' || state.kind === 'unknown'} title={state.note}>
+      {state.kind === 'working' ? 'Turning on…' : 'Turn on notifications on this device'}
+    </button>
+  );
+}

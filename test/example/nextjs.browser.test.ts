@@ -1,0 +1,257 @@
+/**
+ * examples/nextjs end to end, in headless Chromium: the example built with `next build` and run
+ * with `next start` beside a Wardbell process, as docs/NEXTJS.md runs them. Staff sign in through
+ * the app (its session cookie, its token route as Wardbell's identity provider); the app's server
+ * actions call Wardbell with an API key made by `wardbell api-key create`. Checked: a notification
+ * sent by a server action reaches a colleague's bell within a second; marking it read in one of
+ * two tabs updates the badge in both; a swap request is answered from the inbox; an emergency call
+ * for the ward accepted by one nurse shows as filled for the other.
+ */
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium, skipWithoutChromium } from '../helpers/browser.js';
+import { eventually } from '../helpers/eventually.js';
+import { startProcess, type ServiceProcess } from '../helpers/process.js';
+
+const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const EXAMPLE = join(REPO, 'examples', 'nextjs');
+const NEXT_BIN = join(REPO, 'node_modules', 'next', 'dist', 'bin', 'next');
+const JWT_SECRET = 'example-test-jwt-secret-0123456789abcdefghij';
+const SESSION_SECRET = 'example-test-session-secret-0123456789abcdef';
+const METRICS_TOKEN = 'example-test-metrics-token-0123456789';
+const run = promisify(execFile);
+
+const skip = skipWithoutChromium(import.meta.url);
+
+function freePort(): Promise<number> {
+  return new Promise((res, rej) => {
+    const srv = createServer();
+    srv.once('error', rej);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as AddressInfo;
+      srv.close(() => res(port));
+    });
+  });
+}
+
+/** `next start` of the built example, as its own process. */
+async function startNext(port: number, env: Record<string, string>): Promise<{ url: string; child: ChildProcess; output: () => string; stop(): Promise<void> }> {
+  const child = spawn(process.execPath, [NEXT_BIN, 'start', '-p', String(port), '-H', '127.0.0.1'], {
+    cwd: EXAMPLE,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', NEXT_TELEMETRY_DISABLED: '1', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  const url = `http://127.0.0.1:${port}`;
+  await eventually(
+    async () => {
+      if (child.exitCode !== null) throw new Error(`next start exited with ${child.exitCode}:\n${out}`);
+      return (await fetch(`${url}/sign-in`)).status === 200;
+    },
+    { timeout: 30_000, interval: 100, message: () => `next start to answer on ${url}:\n${out}` },
+  );
+  return {
+    url,
+    child,
+    output: () => out,
+    async stop() {
+      if (child.exitCode === null) child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
+let browser: Browser;
+let wardbell: ServiceProcess;
+let app: Awaited<ReturnType<typeof startNext>>;
+let dataDir: string;
+const timings: Record<string, number> = {};
+
+beforeAll(async () => {
+  if (skip) return;
+  // The example's own build: its prebuild builds @wardbell/client and @wardbell/react (whose exports point at dist/), then next build.
+  let t = Date.now();
+  await run('npm', ['run', 'build'], { cwd: EXAMPLE, env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1' }, timeout: 150_000, maxBuffer: 16 * 1024 * 1024 });
+  timings.build = Date.now() - t;
+
+  dataDir = mkdtempSync(join(tmpdir(), 'wardbell-example-nextjs-'));
+  const appPort = await freePort();
+  const appOrigin = `http://127.0.0.1:${appPort}`;
+  t = Date.now();
+  [wardbell, browser] = await Promise.all([
+    startProcess({ WARDBELL_JWT_SECRET: JWT_SECRET, WARDBELL_CORS_ORIGINS: appOrigin, WARDBELL_METRICS_TOKEN: METRICS_TOKEN, WARDBELL_DATA_DIR: dataDir }),
+    launchChromium(import.meta.url),
+  ]);
+  // The key as docs/NEXTJS.md makes it: the wardbell command on the service's store.
+  const created = await run(process.execPath, ['--import', 'tsx', join(REPO, 'packages/wardbell/src/cli/wardbell.ts'), 'api-key', 'create', '--platform', '--scope', 'send', '--scope', 'directory', '--scope', 'workflows', '--name', 'nextjs-example', '--json'], {
+    cwd: REPO,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', NODE_ENV: 'test', LOG_LEVEL: 'warn', WARDBELL_DATA_DIR: dataDir },
+  });
+  const { key } = JSON.parse(created.stdout) as { key: string };
+  app = await startNext(appPort, { WARDBELL_URL: wardbell.url, WARDBELL_PUBLIC_URL: wardbell.url, WARDBELL_API_KEY: key, WARDBELL_JWT_SECRET: JWT_SECRET, APP_SESSION_SECRET: SESSION_SECRET });
+  timings.start = Date.now() - t;
+}, 240_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await app?.stop();
+  await wardbell?.stop();
+  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  if (!skip) console.info(`examples/nextjs: npm run build ${timings.build} ms; Wardbell, Chromium, API key and next start ${timings.start} ms; notification latency ${timings.latency} ms`);
+});
+
+/** The bell: a button whose accessible name says the unread count. */
+const bell = (page: Page) => page.getByRole('button', { name: /^Notifications(,|$)/ });
+const bellLabel = (page: Page) => bell(page).getAttribute('aria-label');
+const item = (page: Page, title: string) => page.locator('.wardbell-item', { has: page.getByRole('button', { name: title, exact: true }) });
+const poll = <T>(fn: () => Promise<T> | T) => expect.poll(fn, { timeout: 10_000, interval: 50 });
+
+describe.skipIf(skip)('examples/nextjs: staff of one ward in two browsers', { timeout: 60_000 }, () => {
+  let kimContext: BrowserContext;
+  let leeContext: BrowserContext;
+  let kim: Page;
+  let lee: Page;
+  let leeSecondTab: Page;
+  const errors: string[] = [];
+
+  const watch = (page: Page, who: string) => {
+    page.on('pageerror', (e) => errors.push(`${who}: ${e.message}`));
+    page.on('console', (m) => {
+      if (m.type() === 'error') errors.push(`${who} console: ${m.text()}`);
+    });
+    return page;
+  };
+
+  async function signIn(context: BrowserContext, name: string): Promise<Page> {
+    const page = watch(await context.newPage(), name);
+    await page.goto(`${app.url}/`);
+    await page.waitForURL(`${app.url}/sign-in`);
+    await page.getByRole('button', { name: `Sign in as ${name}` }).click();
+    await page.waitForURL(`${app.url}/`);
+    return page;
+  }
+
+  /** Opens the inbox panel when it is closed. */
+  async function openInbox(page: Page): Promise<void> {
+    if ((await bell(page).getAttribute('aria-expanded')) !== 'true') await bell(page).click();
+    await page.locator('.inbox-panel:not([hidden])').waitFor();
+  }
+
+  beforeAll(async () => {
+    kimContext = await browser.newContext();
+    leeContext = await browser.newContext();
+    kim = await signIn(kimContext, 'Kim Min-ji');
+    lee = await signIn(leeContext, 'Lee Seo-yeon');
+    leeSecondTab = watch(await leeContext.newPage(), 'Lee Seo-yeon (second tab)');
+    await leeSecondTab.goto(`${app.url}/`);
+  }, 60_000);
+
+  afterAll(async () => {
+    await kimContext?.close();
+    await leeContext?.close();
+    expect(errors).toEqual([]);
+  });
+
+  it('signs staff in through the app: who they are, and a live bell from the server\'s count', async () => {
+    expect(await kim.getByTestId('who').innerText()).toBe('Kim Min-ji · Hangang General Hospital · ward 3');
+    expect(await lee.getByTestId('who').innerText()).toBe('Lee Seo-yeon · Hangang General Hospital · ward 3');
+    for (const page of [kim, lee, leeSecondTab]) await poll(() => bellLabel(page)).toBe('Notifications, none unread');
+    // The token route mints only for a session; the cookie is httpOnly.
+    expect((await fetch(`${app.url}/api/wardbell/token`, { method: 'POST' })).status).toBe(401);
+    const cookies = await leeContext.cookies(app.url);
+    expect(cookies.map((c) => [c.name, c.httpOnly, c.sameSite])).toEqual([['wb_demo_session', true, 'Lax']]);
+  });
+
+  it('serves the push service worker on its own origin, pointed at Wardbell', async () => {
+    const res = await fetch(`${app.url}/sw.js`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^text\/javascript/);
+    expect(res.headers.get('cache-control')).toBe('no-cache');
+    const script = await res.text();
+    expect(script).toContain('self.WardbellServiceWorker = {');
+    expect(script.trimEnd().split('\n').at(-1)).toBe(`self.WardbellServiceWorker.installWardbellPush(${JSON.stringify({ apiUrl: wardbell.url, openUrl: '/' })});`);
+  });
+
+  it('a notification sent by a server action reaches the colleague\'s bell in under a second', async () => {
+    // When the form is submitted (Kim's page) and when Lee's bell changes, by the pages' clocks (one machine's).
+    await kim.evaluate(() => document.addEventListener('submit', () => ((window as unknown as { submittedAt: number }).submittedAt = Date.now()), { capture: true }));
+    for (const page of [lee, leeSecondTab]) {
+      await page.evaluate(() => {
+        const w = window as unknown as { bellChanges: Array<[number, string | null]> };
+        w.bellChanges = [];
+        const b = document.querySelector('.wardbell-bell') as HTMLElement;
+        new MutationObserver(() => w.bellChanges.push([Date.now(), b.getAttribute('aria-label')])).observe(b, { attributes: true, attributeFilter: ['aria-label'] });
+      });
+    }
+    const form = kim.getByRole('form', { name: 'Send a notification' });
+    await form.getByLabel('Colleague').selectOption('nurse-lee');
+    await form.getByLabel('Title').fill('Bed 12: potassium 5.9');
+    await form.getByLabel('Message').fill('Please review before the round.');
+    await form.getByLabel('Priority').selectOption('high');
+    await form.getByRole('button', { name: 'Send' }).click();
+
+    const changedAt = (page: Page) =>
+      eventually(() => page.evaluate(() => (window as unknown as { bellChanges: Array<[number, string | null]> }).bellChanges.find(([, label]) => label === 'Notifications, 1 unread')?.[0] ?? null), { timeout: 5000, message: 'the bell to say 1 unread' });
+    const submittedAt = await kim.evaluate(() => (window as unknown as { submittedAt: number }).submittedAt);
+    const latency = (await changedAt(lee)) - submittedAt;
+    timings.latency = latency;
+    expect(latency).toBeGreaterThan(0);
+    expect(latency).toBeLessThan(1000);
+    await changedAt(leeSecondTab);
+    await poll(() => form.getByRole('status').innerText()).toBe('Sent “Bed 12: potassium 5.9” to Lee Seo-yeon.');
+    // Sent to Lee only: Kim's bell stays as it was.
+    expect(await bellLabel(kim)).toBe('Notifications, none unread');
+  });
+
+  it('marking it read in one of Lee\'s tabs updates the badge in both', async () => {
+    await openInbox(lee);
+    const sent = item(lee, 'Bed 12: potassium 5.9');
+    expect(await sent.getAttribute('data-priority')).toBe('high');
+    await expect.poll(() => sent.locator('.wardbell-item-body').innerText()).toBe('Please review before the round.');
+    await sent.getByRole('button', { name: 'Mark read' }).click();
+    await poll(() => bellLabel(lee)).toBe('Notifications, none unread');
+    await poll(() => bellLabel(leeSecondTab)).toBe('Notifications, none unread');
+    await openInbox(leeSecondTab);
+    await poll(() => item(leeSecondTab, 'Bed 12: potassium 5.9').getByRole('button', { name: 'Mark unread' }).count()).toBe(1);
+  });
+
+  it('a swap request from a server action is approved in the colleague\'s inbox, and the requester hears it', async () => {
+    const form = kim.getByRole('form', { name: 'Request a shift swap' });
+    await form.getByLabel('Colleague').selectOption('nurse-lee');
+    await form.getByLabel('Note').fill('Family event');
+    await form.getByRole('button', { name: 'Ask' }).click();
+    await poll(() => form.getByRole('status').innerText()).toMatch(/^Asked Lee Seo-yeon to take .+ \(swap pending\)\.$/);
+    await poll(() => bellLabel(lee)).toBe('Notifications, 1 unread');
+    const request = item(lee, 'Shift swap request');
+    await request.getByRole('button', { name: 'Approve' }).click();
+    await poll(() => bellLabel(kim)).toBe('Notifications, 1 unread');
+    await openInbox(kim);
+    await item(kim, 'Swap approved').waitFor();
+  });
+
+  it('an emergency call for the ward, accepted by one nurse, shows as filled for the other', async () => {
+    const form = kim.getByRole('form', { name: 'Emergency call for ward 3' });
+    await form.getByLabel('People needed').fill('1');
+    await form.getByLabel('What is happening').fill('Two admissions from the ER');
+    await form.getByRole('button', { name: 'Call the ward now' }).click();
+    // Ward 3 is Kim, Lee and Park: the directory the app keeps in step with its staff.
+    await poll(() => form.getByRole('status').innerText()).toBe('Emergency call raised for ward 3: 3 people reached, 1 needed.');
+    const kimsCall = item(kim, 'Ward 3 needs help now');
+    await kimsCall.getByRole('button', { name: 'Accept now' }).waitFor();
+    const leesCall = item(lee, 'Ward 3 needs help now');
+    await leesCall.getByRole('button', { name: 'Accept now' }).click();
+    await kimsCall.getByRole('button', { name: 'Filled' }).waitFor();
+    await poll(() => kimsCall.locator('.wardbell-item-body').innerText()).toMatch(/^Filled: 1 of 1 accepted\./);
+    expect(await kimsCall.getByRole('button', { name: 'Accept now' }).count()).toBe(0);
+  });
+});
