@@ -5,7 +5,7 @@
  * tested without a browser and runs nowhere it cannot work.
  */
 import type { ApiClient } from './api/client.js';
-import type { JsonBody, Operation } from './api/types.js';
+import type { JsonBody, Operation, SuccessBody } from './api/types.js';
 
 export type PushSubscriptionBody = JsonBody<Operation<'/api/push/subscribe', 'post'>>;
 
@@ -54,10 +54,11 @@ export function subscriptionBody(sub: { endpoint: string; expirationTime: number
 /**
  * Subscribes this browser to the user's pushes: registers the service worker, asks for permission
  * (call it from a click: browsers only show the prompt after a user gesture), subscribes with the
- * service's VAPID key (an existing subscription is reused), and registers it with the service.
+ * service's VAPID key (an existing subscription is reused), and registers it with the service
+ * (the answer is the subscription as the service stored it: its topics, without keys).
  * Throws `PushUnavailableError` when push cannot work here or the user refused.
  */
-export async function subscribeToPush(options: SubscribeToPushOptions): Promise<{ endpoint: string }> {
+export async function subscribeToPush(options: SubscribeToPushOptions): Promise<{ endpoint: string; subscription: SuccessBody<Operation<'/api/push/subscribe', 'post'>>['subscription'] }> {
   const env = options.env ?? pageEnvironment();
   if (!env.serviceWorker || !env.hasPushManager || !env.Notification) throw new PushUnavailableError('unsupported', 'This browser has no service workers, Push API or notifications.');
   if (!env.secureContext) throw new PushUnavailableError('insecure', 'Push needs the page on https (or localhost).');
@@ -68,8 +69,8 @@ export async function subscribeToPush(options: SubscribeToPushOptions): Promise<
   const { publicKey } = await options.api.push.vapidPublicKey();
   // A base64url string is a valid applicationServerKey (Push API, PushSubscriptionOptionsInit).
   const sub = (await reg.pushManager.getSubscription()) ?? (await reg.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: publicKey }));
-  await options.api.push.subscribe(subscriptionBody(sub, options.topics));
-  return { endpoint: sub.endpoint };
+  const { subscription } = await options.api.push.subscribe(subscriptionBody(sub, options.topics));
+  return { endpoint: sub.endpoint, subscription };
 }
 
 /** Ends this browser's subscription: tells the service, then the browser. False when there was none. */

@@ -3,12 +3,15 @@ import { api, describeError } from '../lib/api.js';
 import { has, type Capabilities } from '../lib/capabilities.js';
 import { shortId, time } from '../lib/format.js';
 import { grantedTopics } from '../lib/jwt.js';
-import { subscriptionBody } from '@wardbell/client';
-import { existingRegistration, isWorkerMessage, permission, pushSupport, registerWorker, subscribeBrowser } from '../lib/push.js';
+import { createApiClient, subscribeToPush, unsubscribeFromPush } from '@wardbell/client';
+import { existingRegistration, isWorkerMessage, permission, pushSupport, registerWorker } from '../lib/push.js';
 import type { Session } from '../lib/session.js';
 import type { PushSubscriptionView } from '../lib/types.js';
 import { PushStatsCard, SubscriptionsCard } from './PushServerCards.js';
 import { Card, Missing, OutcomeLine, type Outcome } from './ui.js';
+
+/** The typed client the push helpers take, with this session's token, on the console's origin. */
+const pushApi = (token: string) => createApiClient({ baseUrl: location.origin, getToken: () => token, retries: 0 });
 
 interface LogLine {
   at: number;
@@ -52,13 +55,12 @@ export function PushPanel({ session, caps }: { session: Session; caps: Capabilit
   const subscribe = useCallback(async () => {
     setBusy(true);
     try {
-      const { publicKey } = await api<{ publicKey: string }>('/api/push/vapid-public-key');
-      if (support.notifications && Notification.permission === 'default') await Notification.requestPermission();
+      // The worker first, so the panel shows it even when the user then refuses notifications.
       const reg = await registerWorker();
       setWorker(`active (scope ${new URL(reg.scope).pathname})`);
-      const sub = await subscribeBrowser(reg, publicKey);
-      const r = await api<{ subscription: PushSubscriptionView }>('/api/push/subscribe', { method: 'POST', token, body: subscriptionBody(sub, topics) });
-      setEndpoint(sub.endpoint);
+      // The same call an app makes (@wardbell/client): permission, VAPID key, subscription, registration.
+      const r = await subscribeToPush({ api: pushApi(token), serviceWorkerUrl: '/sw.js', topics });
+      setEndpoint(r.endpoint);
       setOutcome({ ok: true, text: `Subscribed: ${shortId(r.subscription.endpoint, 24)} for ${r.subscription.topics.join(', ')}` });
       addLog('subscribed this browser');
       await loadSubs();
@@ -72,7 +74,7 @@ export function PushPanel({ session, caps }: { session: Session; caps: Capabilit
     } finally {
       setBusy(false);
     }
-  }, [token, topics, loadSubs, support.notifications]);
+  }, [token, topics, loadSubs]);
 
   // The worker reports pushes and taps, and asks for a new subscription when the browser replaced it.
   useEffect(() => {
@@ -94,12 +96,10 @@ export function PushPanel({ session, caps }: { session: Session; caps: Capabilit
     const ep = target ?? endpoint;
     if (!ep) return;
     try {
-      await api('/api/push/subscribe', { method: 'DELETE', token, body: { endpoint: ep } });
       if (ep === endpoint) {
-        const reg = await existingRegistration();
-        await (await reg?.pushManager.getSubscription())?.unsubscribe();
+        await unsubscribeFromPush({ api: pushApi(token) });
         setEndpoint(null);
-      }
+      } else await api('/api/push/subscribe', { method: 'DELETE', token, body: { endpoint: ep } });
       setOutcome({ ok: true, text: 'Unsubscribed.' });
       addLog(`unsubscribed ${shortId(ep, 24)}`);
     } catch (err) {

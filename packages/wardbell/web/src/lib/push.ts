@@ -29,14 +29,6 @@ export async function existingRegistration(): Promise<ServiceWorkerRegistration 
   return (await navigator.serviceWorker.getRegistration('/')) ?? null;
 }
 
-/** This browser's push subscription with the service's VAPID key, created if there is none. */
-export async function subscribeBrowser(reg: ServiceWorkerRegistration, vapidPublicKey: string): Promise<PushSubscription> {
-  const current = await reg.pushManager.getSubscription();
-  if (current) return current;
-  // A base64url string is a valid applicationServerKey (Push API, PushSubscriptionOptionsInit).
-  return reg.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: vapidPublicKey });
-}
-
 /** What the service worker tells open pages (`WardbellWorkerMessage` of @wardbell/client/service-worker, which /sw.js runs). */
 export interface WorkerMessage {
   type: 'wardbell:push' | 'wardbell:notification-click' | 'wardbell:resubscribe';
