@@ -1,5 +1,5 @@
 /**
- * The three packages as a team gets them: `npm pack --workspaces` in the repository, then installed
+ * The three packages as a team gets them: `npm pack -w packages/client -w packages/react -w packages/wardbell` in the repository, then installed
  * from the tarballs into new projects outside it: a server app (production install, no build
  * step) and a browser app (the client packages only). Needs the npm registry or npm's cache for
  * the packages' own dependencies, as any install does.
@@ -41,10 +41,13 @@ function filesUnder(dir: string): string[] {
   });
 }
 
+/** The published packages (the workspace also holds the example app, which is not one). */
+const PACKAGES = ['packages/client', 'packages/react', 'packages/wardbell'];
+
 beforeAll(async () => {
   tmp = mkdtempSync(join(tmpdir(), 'wardbell-packages-'));
   mkdirSync(join(tmp, 'packs'));
-  const { stdout } = await npm(['pack', '--workspaces', '--json', '--pack-destination', join(tmp, 'packs')], REPO);
+  const { stdout } = await npm(['pack', ...PACKAGES.flatMap((w) => ['-w', w]), '--json', '--pack-destination', join(tmp, 'packs')], REPO);
   // prepack scripts print their build output before the JSON.
   packed = JSON.parse(stdout.slice(stdout.indexOf('[\n'))) as Packed[];
   app = join(tmp, 'app');
@@ -64,7 +67,7 @@ afterAll(() => {
   if (tmp) rmSync(tmp, { recursive: true, force: true });
 });
 
-describe('npm pack --workspaces', () => {
+describe('npm pack of the three packages', () => {
   it('makes three tarballs, each with its built code, types, license, readme and changelog', () => {
     expect(packed.map((p) => p.name).sort()).toEqual(['@wardbell/client', '@wardbell/react', 'wardbell']);
     for (const p of packed) {
