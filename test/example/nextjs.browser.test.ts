@@ -233,6 +233,8 @@ describe.skipIf(skip)('examples/nextjs: staff of one ward in two browsers', { ti
     await poll(() => form.getByRole('status').innerText()).toMatch(/^Asked Lee Seo-yeon to take .+ \(swap pending\)\.$/);
     await poll(() => bellLabel(lee)).toBe('Notifications, 1 unread');
     const request = item(lee, 'Shift swap request');
+    // Lee works in her first tab again (a tab in the background gets no animation frames, which clicks wait for).
+    await lee.bringToFront();
     await request.getByRole('button', { name: 'Approve' }).click();
     await poll(() => bellLabel(kim)).toBe('Notifications, 1 unread');
     await openInbox(kim);

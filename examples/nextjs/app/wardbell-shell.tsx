@@ -137,8 +137,11 @@ function PushSwitch() {
   if (state.kind === 'on') return <span className="push-state" title="Pushes reach this device when no page is open">Push on</span>;
   if (state.kind === 'unavailable') return <span className="push-state" title={state.note}>No push here</span>;
   return (
-    <button type="button" className="push-button" onClick={() => void turnOn()} disabled={state.kind === 'working' || state.kind === 'unknown'} title={state.note}>
-      {state.kind === 'working' ? 'Turning on…' : 'Turn on notifications on this device'}
-    </button>
+    <>
+      <button type="button" className="push-button" onClick={() => void turnOn()} disabled={state.kind === 'working' || state.kind === 'unknown'}>
+        {state.kind === 'working' ? 'Turning on…' : 'Turn on notifications on this device'}
+      </button>
+      {state.note ? <span className="push-state" role="status">Push not on: {state.note}</span> : null}
+    </>
   );
 }
