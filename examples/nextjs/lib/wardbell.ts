@@ -28,7 +28,7 @@ const synced = new Map<string, Promise<void>>();
  * notification reaches each of them, also those with no page open. Idempotent; done once per
  * process, and again when Wardbell says it does not know a recipient (a fresh Wardbell store).
  */
-export function syncDirectory(tenantId: string, force = false): Promise<void> {
+export async function syncDirectory(tenantId: string, force = false): Promise<void> {
   let done = force ? undefined : synced.get(tenantId);
   if (!done) {
     const members = staffOf(tenantId).map((s) => ({ userId: s.userId, roles: s.roles, wards: s.wards, displayName: s.displayName }));
