@@ -76,6 +76,24 @@ describe('event payloads typed from the API description', () => {
 });
 
 describe('the API client over a scripted fetch', () => {
+  it('calls the fetch it was given (or the global one) as a plain function, as a browser\'s fetch requires', async () => {
+    // A browser's fetch throws "Illegal invocation" when called as a method of another object.
+    function strictFetch(this: unknown): Promise<Response> {
+      if (this !== undefined && this !== globalThis) return Promise.reject(new TypeError('Illegal invocation'));
+      return Promise.resolve(json(200, { publicKey: 'k' }));
+    }
+    const given = createApiClient({ baseUrl: 'https://wardbell.test', apiKey: 'wbk_k', fetch: strictFetch as never, retries: 0 });
+    expect((await given.push.vapidPublicKey()).publicKey).toBe('k');
+    const original = globalThis.fetch;
+    globalThis.fetch = strictFetch as typeof fetch;
+    try {
+      const global = createApiClient({ baseUrl: 'https://wardbell.test', apiKey: 'wbk_k', retries: 0 });
+      expect((await global.push.vapidPublicKey()).publicKey).toBe('k');
+    } finally {
+      globalThis.fetch = original;
+    }
+  });
+
   const base = (s: ReturnType<typeof scripted>, timers: ManualTimers, extra: Partial<ApiClientOptions> = {}) =>
     createApiClient({ baseUrl: 'https://wardbell.test/', apiKey: 'wbk_k', fetch: s.fetch, setTimeout: timers.setTimeout, clearTimeout: timers.clearTimeout, random: () => 0.5, ...extra });
 

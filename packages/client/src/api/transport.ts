@@ -67,7 +67,9 @@ export class Transport {
   constructor(readonly options: ApiClientOptions, private readonly idempotentPosts: IdempotentPosts) {
     const f = options.fetch ?? (globalThis.fetch as FetchLike | undefined);
     if (!f) throw new TypeError('no fetch: pass options.fetch');
-    this.fetch = f;
+    // Called as a plain function: a browser's fetch called as a method of another object throws
+    // "Illegal invocation".
+    this.fetch = (input, init) => f(input, init);
     this.setTimer = options.setTimeout ?? ((fn, ms) => globalThis.setTimeout(fn, ms));
     this.clearTimer = options.clearTimeout ?? ((h) => globalThis.clearTimeout(h as ReturnType<typeof setTimeout>));
     if (options.apiKey && options.getToken) throw new TypeError('give apiKey or getToken, not both');
