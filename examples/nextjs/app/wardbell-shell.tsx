@@ -105,14 +105,16 @@ function PushSwitch() {
       await subscribeToPush({ api, serviceWorkerUrl: '/sw.js' });
       setState({ kind: 'on' });
     } catch (err) {
-      setState(err instanceof PushUnavailableError ? { kind: 'unavailable', note: err.message } : { kind: 'off', note: err instanceof Error ? err.message : String(err) });
+      // Refused (the user can allow it and try again) or failed: the button stays; no push here at all: a note instead.
+      const unavailable = err instanceof PushUnavailableError && err.reason !== 'denied';
+      setState({ kind: unavailable ? 'unavailable' : 'off', note: err instanceof Error ? err.message : String(err) });
     }
   }, [api]);
 
   useEffect(() => {
     const sw = typeof navigator === 'undefined' ? undefined : navigator.serviceWorker;
     if (!sw || typeof PushManager === 'undefined') {
-      setState({ kind: 'unavailable', note: 'This browser cannot receive push here (it needs https or localhost).' });
+      setState({ kind: 'unavailable', note: 'push needs service workers and the page on https (or localhost).' });
       return;
     }
     let live = true;
@@ -135,7 +137,7 @@ function PushSwitch() {
   }, [turnOn]);
 
   if (state.kind === 'on') return <span className="push-state" title="Pushes reach this device when no page is open">Push on</span>;
-  if (state.kind === 'unavailable') return <span className="push-state" title={state.note}>No push here</span>;
+  if (state.kind === 'unavailable') return <span className="push-state" role="status">No push on this device: {state.note}</span>;
   return (
     <>
       <button type="button" className="push-button" onClick={() => void turnOn()} disabled={state.kind === 'working' || state.kind === 'unknown'}>
