@@ -45,16 +45,12 @@ function useTokenSource(): TokenProvider {
   }, []);
 }
 
-// The browser's fetch, called as a plain function: @wardbell/client 0.2.0's API client calls the
-// fetch it holds as a method of its own, which browsers refuse ("Illegal invocation").
-const API_OPTIONS = { fetch: (input: string, init: RequestInit) => globalThis.fetch(input, init) };
-
 export function WardbellShell(props: { baseUrl: string; user: ShellUser; children: ReactNode }) {
   const getToken = useTokenSource();
   const { user } = props;
   return (
     // shareKey: tabs share a stream only when signed in as the same person.
-    <WardbellProvider baseUrl={props.baseUrl} getToken={getToken} api={API_OPTIONS} shareKey={`${user.tenantId}/${user.userId}`}>
+    <WardbellProvider baseUrl={props.baseUrl} getToken={getToken} shareKey={`${user.tenantId}/${user.userId}`}>
       <header className="topbar">
         <div className="brand">
           <strong>Ward roster</strong>
