@@ -282,6 +282,21 @@ describe('createSharedSSEClient: one stream per browser', () => {
     });
   });
 
+  it('after the presenting leader crashed, the events are presented once by the tabs that are left', async () => {
+    const b = await browser();
+    const t1 = b.open('t1', { visible: true, focused: true });
+    const t2 = b.open('t2', { visible: true });
+    const t3 = b.open('t3', { visible: true });
+    await eventually(() => [t1, t2, t3].every((t) => t.client.state === 'open'));
+    b.server.publish('a');
+    await eventually(() => t1.presented.includes('a'), { message: 't1 presents while it leads and is in front' });
+    b.crash(t1); // no goodbye: its presence is still on record in the other tabs
+    await eventually(() => t2.client.role === 'leader' || t3.client.role === 'leader');
+    for (const x of ['b', 'c', 'd']) b.server.publish(x);
+    await eventually(() => t2.got.length === 4 && t3.got.length === 4);
+    expect([...t2.presented, ...t3.presented].sort()).toEqual(['b', 'c', 'd']);
+  });
+
   it('is a stream of its own where Web Locks or BroadcastChannel are missing', async () => {
     const server = await logServer();
     cleanup.push(() => server.close());

@@ -5,7 +5,9 @@
  * actions call Wardbell with an API key made by `wardbell api-key create`. Checked: a notification
  * sent by a server action reaches a colleague's bell within a second; marking it read in one of
  * two tabs updates the badge in both; a swap request is answered from the inbox; an emergency call
- * for the ward accepted by one nurse shows as filled for the other.
+ * for the ward accepted by one nurse shows as filled for the other. And the tabs of one browser:
+ * three (and five) hold one stream at the service, a toast shows in one tab only, and closing the
+ * tab that holds the stream loses no event.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -16,6 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApiClient } from '../../packages/client/src/index.js';
 import { launchChromium, skipWithoutChromium } from '../helpers/browser.js';
 import { eventually } from '../helpers/eventually.js';
 import { startProcess, type ServiceProcess } from '../helpers/process.js';
@@ -75,6 +78,7 @@ let browser: Browser;
 let wardbell: ServiceProcess;
 let app: Awaited<ReturnType<typeof startNext>>;
 let dataDir: string;
+let apiKey: string;
 const timings: Record<string, number> = {};
 
 beforeAll(async () => {
@@ -98,6 +102,7 @@ beforeAll(async () => {
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', NODE_ENV: 'test', LOG_LEVEL: 'warn', WARDBELL_DATA_DIR: dataDir },
   });
   const { key } = JSON.parse(created.stdout) as { key: string };
+  apiKey = key;
   app = await startNext(appPort, { WARDBELL_URL: wardbell.url, WARDBELL_PUBLIC_URL: wardbell.url, WARDBELL_API_KEY: key, WARDBELL_JWT_SECRET: JWT_SECRET, APP_SESSION_SECRET: SESSION_SECRET });
   timings.start = Date.now() - t;
 }, 240_000);
@@ -107,7 +112,7 @@ afterAll(async () => {
   await app?.stop();
   await wardbell?.stop();
   if (dataDir) rmSync(dataDir, { recursive: true, force: true });
-  if (!skip) console.info(`examples/nextjs: npm run build ${timings.build} ms; Wardbell, Chromium, API key and next start ${timings.start} ms; notification latency ${timings.latency} ms`);
+  if (!skip) console.info(`examples/nextjs: npm run build ${timings.build} ms; Wardbell, Chromium, API key and next start ${timings.start} ms; notification latency ${timings.latency} ms; streams at the service for one nurse: ${timings.streams3} with 3 tabs, ${timings.streams5} with 5 (connections opened: ${timings.opened5})`);
 });
 
 /** The bell: a button whose accessible name says the unread count. */
@@ -257,3 +262,89 @@ describe.skipIf(skip)('examples/nextjs: staff of one ward in two browsers', { ti
     expect(await kimsCall.getByRole('button', { name: 'Accept now' }).count()).toBe(0);
   });
 });
+
+/** Wardbell's own count of its streams (the Prometheus gauge and counter). */
+async function streamMetrics(): Promise<{ open: number; opened: number }> {
+  const text = await (await fetch(`${wardbell.url}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } })).text();
+  const read = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? NaN);
+  return { open: read('wardbell_sse_connections'), opened: read('wardbell_sse_connections_opened_total') };
+}
+
+describe.skipIf(skip)('examples/nextjs: one stream per browser, shared by the tabs', { timeout: 60_000 }, () => {
+  let context: BrowserContext;
+  const tabs: Page[] = [];
+  let base: { open: number; opened: number };
+  const send = (title: string) => createApiClient({ baseUrl: wardbell.url, apiKey }).forTenant('hospital-a').notifications.send({ title, to: { users: ['nurse-choi'] } });
+  const toasts = async (title: string) => (await Promise.all(tabs.filter((t) => !t.isClosed()).map((t) => t.locator('.toast', { hasText: title }).count()))).reduce((a, b) => a + b, 0);
+  const openTab = async () => {
+    const page = await context.newPage();
+    await page.goto(`${app.url}/`);
+    await poll(() => page.getByTestId('stream').getAttribute('data-state')).toBe('open');
+    tabs.push(page);
+    return page;
+  };
+
+  beforeAll(async () => {
+    context = await browser.newContext();
+    base = await streamMetrics();
+    const first = await context.newPage();
+    await first.goto(`${app.url}/sign-in`);
+    await first.getByRole('button', { name: 'Sign in as Choi Yuna' }).click();
+    await first.waitForURL(`${app.url}/`);
+    await eventually(async () => (await first.getByTestId('stream').getAttribute('data-state')) === 'open', { timeout: 10_000, message: 'the first tab live' });
+    tabs.push(first);
+  }, 60_000);
+
+  afterAll(async () => {
+    await context?.close();
+  });
+
+  it('three tabs of one nurse hold one stream at the service, and five still one', async () => {
+    await openTab();
+    await openTab();
+    for (const t of tabs) await poll(() => bellLabel(t)).toBe('Notifications, none unread');
+    expect(await Promise.all(tabs.map((t) => t.getByTestId('stream').getAttribute('data-role')))).toEqual(['leader', 'follower', 'follower']);
+    const three = await streamMetrics();
+    timings.streams3 = three.open - base.open;
+    expect(three.open - base.open).toBe(1);
+    expect(three.opened - base.opened).toBe(1);
+    await openTab();
+    await openTab();
+    const five = await streamMetrics();
+    timings.streams5 = five.open - base.open;
+    timings.opened5 = five.opened - base.opened;
+    expect([five.open - base.open, five.opened - base.opened]).toEqual([1, 1]);
+  });
+
+  it('a new notification reaches every tab\'s bell, and its toast shows in one tab only', async () => {
+    await send('Ward 5: bed 2 call light');
+    for (const t of tabs) await poll(() => bellLabel(t)).toBe('Notifications, 1 unread');
+    await poll(() => toasts('Ward 5: bed 2 call light')).toBe(1);
+    // Every tab has dispatched it (the bells say so): still one toast.
+    expect(await toasts('Ward 5: bed 2 call light')).toBe(1);
+  });
+
+  it('closing the tab that holds the stream loses no event: another takes over from the last event id', async () => {
+    const leader = tabs[0]!;
+    expect(await leader.getByTestId('stream').getAttribute('data-role')).toBe('leader');
+    await leader.close({ runBeforeUnload: true });
+    await send('Sent while the tabs hand over');
+    const rest = tabs.filter((t) => !t.isClosed());
+    await eventually(async () => (await Promise.all(rest.map((t) => t.getByTestId('stream').getAttribute('data-role')))).filter((r) => r === 'leader').length === 1, { timeout: 10_000, message: 'one new leader' });
+    await send('Sent after the handover');
+    for (const t of rest) await poll(() => bellLabel(t)).toBe('Notifications, 3 unread');
+    // Each arrived through the stream (a refetch makes no toast), and once.
+    await poll(() => toasts('Sent while the tabs hand over')).toBe(1);
+    await poll(() => toasts('Sent after the handover')).toBe(1);
+    const after = await streamMetrics();
+    expect([after.open - base.open, after.opened - base.opened]).toEqual([1, 2]);
+    await openInboxOf(rest[0]!);
+    for (const title of ['Ward 5: bed 2 call light', 'Sent while the tabs hand over', 'Sent after the handover']) expect(await item(rest[0]!, title).count()).toBe(1);
+  });
+});
+
+async function openInboxOf(page: Page): Promise<void> {
+  await page.bringToFront();
+  if ((await bell(page).getAttribute('aria-expanded')) !== 'true') await bell(page).click();
+  await page.locator('.inbox-panel:not([hidden])').waitFor();
+}

@@ -5,8 +5,8 @@
  * this device, and sign-out. The browser talks to Wardbell directly (`baseUrl`, allowed by
  * Wardbell's WARDBELL_CORS_ORIGINS) with tokens this app mints (`/api/wardbell/token`).
  */
-import { PushUnavailableError, subscribeToPush, type TokenProvider } from '@wardbell/client';
-import { Inbox, NotificationBell, WardbellProvider, useWardbell } from '@wardbell/react';
+import { PushUnavailableError, subscribeToPush, type SharedSSEClient, type TokenProvider } from '@wardbell/client';
+import { Inbox, NotificationBell, WardbellProvider, useNotificationArrivals, useStreamState, useWardbell } from '@wardbell/react';
 import { useCallback, useEffect, useRef, useState, type ReactNode } from 'react';
 import { signOut } from './actions';
 
@@ -67,6 +67,8 @@ export function WardbellShell(props: { baseUrl: string; user: ShellUser; childre
         </div>
       </header>
       <main className="content">{props.children}</main>
+      <Arrivals />
+      <StreamNote />
     </WardbellProvider>
   );
 }
@@ -86,6 +88,42 @@ function BellWithInbox() {
       <div className="inbox-panel" hidden={!open}>
         <Inbox />
       </div>
+    </div>
+  );
+}
+
+/** Where this tab's live updates come from: its own connection, or the one another tab holds for all. */
+function StreamNote() {
+  const { stream } = useWardbell();
+  const state = useStreamState(); // re-renders on every change, a handover included
+  const role = (stream as Partial<SharedSSEClient>).role ?? 'solo';
+  const text =
+    state !== 'open' ? (state === 'closed' ? 'Live updates off' : 'Connecting…') : role === 'leader' ? 'Live: this tab holds the connection for every tab' : role === 'follower' ? 'Live through another tab' : 'Live';
+  return (
+    <p className="stream-note" data-testid="stream" data-role={role} data-state={state}>
+      {text}
+    </p>
+  );
+}
+
+/**
+ * A toast per new notification, in one tab of the browser only: the stream is shared by the tabs,
+ * and useNotificationArrivals fires in the one in front (or, with none in front, the one holding
+ * the stream).
+ */
+function Arrivals() {
+  const [toasts, setToasts] = useState<Array<{ id: string; title: string; priority: string }>>([]);
+  useNotificationArrivals(({ notification: n }) => {
+    setToasts((t) => [{ id: n.id, title: n.title, priority: n.priority }, ...t.filter((x) => x.id !== n.id)].slice(0, 3));
+    setTimeout(() => setToasts((t) => t.filter((x) => x.id !== n.id)), 8000);
+  });
+  return (
+    <div className="toasts" role="status" aria-live="polite">
+      {toasts.map((t) => (
+        <p key={t.id} className={`toast toast-${t.priority}`}>
+          {t.title}
+        </p>
+      ))}
     </div>
   );
 }

@@ -35,6 +35,8 @@ export interface TabPresence {
   focused(): boolean;
   /** Calls `fn` on every change (visibility, focus); returns the unsubscribe. */
   onChange(fn: () => void): () => void;
+  /** Calls `fn` when the page goes away (`pagehide`); returns the unsubscribe. */
+  onLeave?(fn: () => void): () => void;
 }
 
 /** What the browser provides; each part is injectable so the logic runs in tests without one. */
@@ -120,6 +122,10 @@ function pageEnvironment(): SharedStreamEnvironment {
             g.removeEventListener?.('focus', fn);
             g.removeEventListener?.('blur', fn);
           };
+        },
+        onLeave: (fn) => {
+          g.addEventListener?.('pagehide', fn);
+          return () => g.removeEventListener?.('pagehide', fn);
         },
       }
     : undefined;
@@ -255,6 +261,9 @@ class SharedClient implements SharedSSEClient<ServerEventMap> {
         return new Promise<void>((release) => {
           this.#releaseLock = release;
           this.#role = 'leader';
+          // Who is in front is asked anew: the previous leader's tab, and any that died, are gone.
+          this.#tabs.clear();
+          this.#post({ k: 'hello', from: this.tabId });
           this.#lead();
         });
       })
@@ -376,7 +385,10 @@ class SharedClient implements SharedSSEClient<ServerEventMap> {
       this.#postPresence();
     };
     update();
-    this.#presenceOff = p ? p.onChange(update) : null;
+    const offChange = p ? p.onChange(update) : null;
+    // A closed tab says goodbye, so it is not chosen to present what it can no longer show.
+    const offLeave = p?.onLeave?.(() => this.#post({ k: 'bye', from: this.tabId })) ?? null;
+    this.#presenceOff = () => (offChange?.(), offLeave?.());
   }
 
   #postPresence(): void {
