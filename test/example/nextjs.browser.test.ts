@@ -260,6 +260,8 @@ describe.skipIf(skip)('examples/nextjs: staff of one ward in two browsers', { ti
     await kimsCall.getByRole('button', { name: 'Filled' }).waitFor();
     await poll(() => kimsCall.locator('.wardbell-item-body').innerText()).toMatch(/^Filled: 1 of 1 accepted\./);
     expect(await kimsCall.getByRole('button', { name: 'Accept now' }).count()).toBe(0);
+    // Over for everyone: the button says so and cannot be pressed.
+    expect(await kimsCall.getByRole('button', { name: 'Filled' }).isDisabled()).toBe(true);
   });
 });
 

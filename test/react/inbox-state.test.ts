@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bellLabel, byUrgency, EMPTY_INBOX, inboxReducer, type InboxItem, type InboxState } from '../../packages/react/src/index.js';
+import { bellLabel, byUrgency, EMPTY_INBOX, inboxReducer, isSettled, type InboxItem, type InboxState } from '../../packages/react/src/index.js';
 
 const item = (id: string, over: Partial<InboxItem> = {}): InboxItem => ({
   id, type: 'general', priority: 'medium', title: id, body: '', data: {}, actions: [], groupKey: null, groupCount: 1, senderId: 's', state: null,
@@ -74,5 +74,10 @@ describe('the inbox state (pure)', () => {
     const s = inboxReducer(loaded([item('a'), item('b')], 2), { kind: 'loaded', page: { items: [item('b'), item('c')], unreadCount: 3, nextCursor: null }, append: true });
     expect(s.items.map((i) => i.id)).toEqual(['a', 'b', 'c']);
     expect(s.unreadCount).toBe(3);
+  });
+
+  it('knows a settled workflow (a filled or cancelled call, a decided swap), whose buttons answer nothing', () => {
+    expect(['filled', 'cancelled', 'approved', 'rejected'].map((status) => isSettled({ state: { status } }))).toEqual([true, true, true, true]);
+    expect([{ status: 'open' }, { status: 'escalated' }, { status: 'pending' }, null, 'filled', { status: 3 }].map((state) => isSettled({ state }))).toEqual([false, false, false, false, false, false]);
   });
 });

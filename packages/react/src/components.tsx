@@ -1,5 +1,5 @@
 import type { ReactNode } from 'react';
-import type { InboxFilter, InboxItem } from './inbox-state.js';
+import { isSettled, type InboxFilter, type InboxItem } from './inbox-state.js';
 import { useInbox, useUnreadCount } from './use-inbox.js';
 
 const PRIORITY_RANK: Record<InboxItem['priority'], number> = { urgent: 0, high: 1, medium: 2, low: 3 };
@@ -96,7 +96,7 @@ export function Inbox(props: InboxProps) {
               {n.actions.length ? (
                 <div className="wardbell-item-actions">
                   {n.actions.map((a) => (
-                    <button key={a.id} type="button" className={`wardbell-action wardbell-action-${a.style ?? 'secondary'}`} disabled={inbox.pending !== null || n.actedAction !== null} aria-pressed={n.actedAction === a.id} onClick={() => void inbox.press(n.id, a.id)}>
+                    <button key={a.id} type="button" className={`wardbell-action wardbell-action-${a.style ?? 'secondary'}`} disabled={inbox.pending !== null || n.actedAction !== null || isSettled(n)} aria-pressed={n.actedAction === a.id} onClick={() => void inbox.press(n.id, a.id)}>
                       {a.label}
                     </button>
                   ))}

@@ -44,6 +44,15 @@ export function matchesFilter(n: Pick<InboxItem, 'type' | 'priority' | 'readAt'>
   return true;
 }
 
+/** States of a notification's workflow after which its buttons answer nothing (a call filled or cancelled, a swap decided). */
+const SETTLED: readonly string[] = ['filled', 'cancelled', 'approved', 'rejected', 'expired', 'closed'];
+
+/** Whether the notification's workflow is over, so its actions are shown but not pressable (pure). */
+export function isSettled(n: Pick<Notification, 'state'>): boolean {
+  const status = n.state !== null && typeof n.state === 'object' ? (n.state as { status?: unknown }).status : undefined;
+  return typeof status === 'string' && SETTLED.includes(status);
+}
+
 export function inboxReducer(state: InboxState, a: InboxAction, filter: InboxFilter = {}): InboxState {
   switch (a.kind) {
     case 'loaded': {

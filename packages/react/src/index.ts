@@ -8,6 +8,6 @@ export { useSSE, type SSEHandlers, type SSELastEvent, type UseSSEOptions, type U
 export { WardbellProvider, useWardbell, useStreamEvent, useStreamState, useNotificationArrivals, type WardbellContextValue, type WardbellProviderProps } from './provider.js';
 export { useInbox, useUnreadCount, type UseInboxOptions, type UseInboxResult } from './use-inbox.js';
 export { useAction, usePreferences, type Preferences, type UseActionResult } from './use-action.js';
-export { EMPTY_INBOX, inboxReducer, matchesFilter, type InboxAction, type InboxFilter, type InboxItem, type InboxState } from './inbox-state.js';
+export { EMPTY_INBOX, inboxReducer, isSettled, matchesFilter, type InboxAction, type InboxFilter, type InboxItem, type InboxState } from './inbox-state.js';
 export { Inbox, NotificationBell, bellLabel, byUrgency, type InboxProps, type NotificationBellProps } from './components.js';
 export { NotificationPreferences, type NotificationPreferencesProps } from './preferences.js';
