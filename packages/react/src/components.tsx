@@ -15,6 +15,16 @@ export function bellLabel(unread: number | null): string {
   return unread > 0 ? `Notifications, ${unread} unread` : 'Notifications, none unread';
 }
 
+/** A bell drawn in SVG (an emoji depends on the device's fonts), in the text colour. */
+function BellIcon() {
+  return (
+    <svg aria-hidden="true" className="wardbell-bell-icon" width="20" height="20" viewBox="0 0 24 24" fill="none" stroke="currentColor" strokeWidth="2" strokeLinecap="round" strokeLinejoin="round">
+      <path d="M6 8a6 6 0 0 1 12 0c0 7 3 9 3 9H3s3-2 3-9" />
+      <path d="M10.3 21a1.94 1.94 0 0 0 3.4 0" />
+    </svg>
+  );
+}
+
 export interface NotificationBellProps {
   onClick?: () => void;
   /** Whether the panel it opens is showing (`aria-expanded`). */
@@ -28,7 +38,7 @@ export function NotificationBell(props: NotificationBellProps) {
   const unread = useUnreadCount();
   return (
     <button type="button" className={`wardbell-bell ${props.className ?? ''}`.trim()} aria-label={bellLabel(unread)} onClick={props.onClick} {...(props.expanded === undefined ? {} : { 'aria-expanded': props.expanded })}>
-      {props.children ?? <span aria-hidden="true" className="wardbell-bell-icon">🔔</span>}
+      {props.children ?? <BellIcon />}
       {unread ? (
         <span aria-hidden="true" className="wardbell-bell-count">
           {unread > 99 ? '99+' : unread}
