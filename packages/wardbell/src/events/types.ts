@@ -15,6 +15,8 @@ export const DOMAIN_EVENT_TYPES = [
   'inbox.updated',
   'emergency.called',
   'emergency.updated',
+  // How far a notification got (reached, seen, acted), to its sender and role:service.
+  'receipts.updated',
 ] as const;
 export type DomainEventType = (typeof DOMAIN_EVENT_TYPES)[number];
 

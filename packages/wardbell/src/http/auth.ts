@@ -48,27 +48,34 @@ const requirePublisher: MiddlewareHandler<AppEnv> = async function publisherOnly
 };
 
 const ACTION_PATH = /^\/api\/notifications\/([^/]+)\/actions\/[^/]+$/;
+const RECEIPTS_REPORT_PATH = '/api/notifications/receipts';
 
 /**
  * Middleware: the bearer identity, or, for `POST /api/notifications/{id}/actions/{actionId}` with
  * an `X-Wardbell-Action-Token`, the identity that token was signed for, if it is for this
- * notification. The identity from an action token has no roles and no wards: it can only press.
+ * notification; and for `POST /api/notifications/receipts` (the service worker's "displayed" and
+ * "opened"), that identity bound to the token's notification (`actionTokenFor`, which the route
+ * holds the report to). The identity from an action token has no roles and no wards: it can only
+ * press and report.
  */
 function requireIdentityOrActionToken(authenticator: Authenticator, keyScope: ApiKeyScope | null, actionTokens: ActionTokens, isRevoked: (c: Credential) => boolean): MiddlewareHandler<AppEnv> {
   const identify = requireIdentity(authenticator, keyScope);
   return async function identifyOrActionToken(c, next) {
     const token = c.req.header('x-wardbell-action-token');
-    const press = c.req.method === 'POST' ? ACTION_PATH.exec(c.req.path) : null;
-    if (token === undefined || !press) return identify(c, next);
+    const post = c.req.method === 'POST';
+    const press = post ? ACTION_PATH.exec(c.req.path) : null;
+    const report = post && c.req.path === RECEIPTS_REPORT_PATH;
+    if (token === undefined || (!press && !report)) return identify(c, next);
     const claims = actionTokens.verify(token);
     // Hono's path is decoded already; decoding again threw on a stray '%' (a 500).
-    if (!claims || claims.notificationId !== press[1]) {
+    if (!claims || (press && claims.notificationId !== press[1])) {
       throw new AppError('invalid_token', 'Action token is invalid, expired, or for another notification.');
     }
     const credential: Credential = { identity: { tenantId: claims.tenantId, userId: claims.userId, roles: [], wards: [] }, issuedAtMs: claims.issuedAtMs, validUntilMs: claims.validUntilMs };
     // A lock-screen button of a user whose sessions were revoked (or who left) presses nothing.
     if (isRevoked(credential)) throw new AppError('invalid_token', 'Action token was issued before this user\'s sessions were revoked.');
     c.set('identity', credential.identity);
+    c.set('actionTokenFor', claims.notificationId);
     await next();
   };
 }

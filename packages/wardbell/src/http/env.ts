@@ -13,5 +13,7 @@ export interface AppEnv {
     jsonBody: unknown;
     /** The creating POST's `Idempotency-Key`, once the idempotency middleware has taken it. */
     idempotencyKey: string | undefined;
+    /** When the identity came from a push's action token: the one notification it is good for. */
+    actionTokenFor: string | undefined;
   };
 }

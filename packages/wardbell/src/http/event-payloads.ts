@@ -1,6 +1,7 @@
 import { z } from '@hono/zod-openapi';
 import { CallSchema, SwapSchema } from '../workflows/index.js';
 import { NotificationSchema } from './routes/notifications.js';
+import { ReceiptSummarySchema } from './routes/receipts.js';
 
 const ids = z.union([z.array(z.string()), z.literal('all')]);
 const appData = z.record(z.string(), z.unknown()).meta({ description: 'What the publisher sent: the scheduling app\'s own data (with `notificationId` when Wardbell also sent the notification).' });
@@ -28,6 +29,7 @@ export const EventPayloadsSchema = z
     'swap.rejected': z.object({ swap: SwapSchema }),
     'emergency.called': z.object({ call: CallSchema }),
     'emergency.updated': z.object({ call: CallSchema }),
+    'receipts.updated': z.object({ notificationId: z.string(), summary: ReceiptSummarySchema, at: z.string() }).meta({ description: 'How far a notification got: to its sender and role:service, at most once a second per notification.' }),
     'schedule.published': appData,
     'schedule.updated': appData,
   })

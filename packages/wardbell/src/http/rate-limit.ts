@@ -29,6 +29,8 @@ export const RATE_LIMITED: ReadonlyArray<readonly [method: 'GET' | 'POST', path:
   ['POST', '/api/sse/ticket', 'ticket'],
   ['POST', '/api/dev/token', 'token'],
   ['POST', '/api/notifications/{id}/actions/{actionId}', 'token'],
+  // Devices' receipts (displayed, opened), like their presses: cheap, but a flood is still a flood.
+  ['POST', '/api/notifications/receipts', 'token'],
   ['GET', '/api/sse', 'stream'],
 ];
 

@@ -24,6 +24,8 @@ export interface NotificationServiceOptions {
   pushQueue: PushQueue;
   /** Window in which notifications with one group key collapse. Default 10 minutes. */
   groupWindowMs?: number;
+  /** Told after recipients read or answered notifications (the receipts publish their summary). */
+  onRecipientsChanged?: (tenantId: string, ids: readonly string[]) => void;
 }
 
 /**
@@ -41,8 +43,10 @@ export class NotificationService {
   private readonly preferences: PreferenceStore;
   private readonly idempotency: IdempotencyKeys;
   private readonly now: () => number;
+  private readonly changed: (tenantId: string, ids: readonly string[]) => void;
 
   constructor(opts: NotificationServiceOptions) {
+    this.changed = opts.onRecipientsChanged ?? (() => {});
     const { db, events } = opts;
     const now = () => opts.clock.now();
     this.now = now;
@@ -77,16 +81,24 @@ export class NotificationService {
     return this.inbox.get(tenantId, userId, id);
   }
 
-  markRead(tenantId: string, userId: string, ids: readonly string[] | 'all') {
-    return this.inbox.markRead(tenantId, userId, ids);
+  async markRead(tenantId: string, userId: string, ids: readonly string[] | 'all') {
+    const r = await this.inbox.markRead(tenantId, userId, ids);
+    // "All read" is not followed notification by notification: the senders' live views catch up
+    // with the next change, and GET .../receipts is always current.
+    if (ids !== 'all') this.changed(tenantId, ids);
+    return r;
   }
 
-  markOneUnread(tenantId: string, userId: string, id: string) {
-    return this.inbox.markOneUnread(tenantId, userId, id);
+  async markOneUnread(tenantId: string, userId: string, id: string) {
+    const r = await this.inbox.markOneUnread(tenantId, userId, id);
+    this.changed(tenantId, [id]);
+    return r;
   }
 
-  markOneRead(tenantId: string, userId: string, id: string) {
-    return this.inbox.markOneRead(tenantId, userId, id);
+  async markOneRead(tenantId: string, userId: string, id: string) {
+    const r = await this.inbox.markOneRead(tenantId, userId, id);
+    this.changed(tenantId, [id]);
+    return r;
   }
 
   remove(tenantId: string, userId: string, ids: readonly string[] | 'all') {
@@ -102,8 +114,10 @@ export class NotificationService {
     this.actions.onAction(kind, handler);
   }
 
-  pressAction(identity: Identity, id: string, actionId: string) {
-    return this.actions.press(identity, id, actionId);
+  async pressAction(identity: Identity, id: string, actionId: string) {
+    const r = await this.actions.press(identity, id, actionId);
+    this.changed(identity.tenantId, [id]);
+    return r;
   }
 
   /** Sets a notification's shared state and tells every recipient's open page. */

@@ -37,6 +37,8 @@ export interface PushDeps {
   encryptionThreads?: number;
   /** Told when a delivery is settled for good: its final status and the seconds since the push was due. */
   onDeliverySettled?: PushWorkerOptions['onSettled'];
+  /** Told when a push service accepted a push for a device. */
+  onDeliveryAccepted?: PushWorkerOptions['onAccepted'];
 }
 
 export interface Push {
@@ -97,6 +99,7 @@ export async function createPush(deps: PushDeps): Promise<Push> {
     concurrency: config.WARDBELL_PUSH_CONCURRENCY,
     pollMs: deps.pollMs,
     onSettled: deps.onDeliverySettled,
+    onAccepted: deps.onDeliveryAccepted,
   });
   const counters: PushCounters = { subscribed: 0, resubscribed: 0, unsubscribed: 0, refused: 0, expiredCleaned: 0, subscriptions: 0 };
 

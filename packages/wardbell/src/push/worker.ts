@@ -30,6 +30,8 @@ export interface PushWorkerOptions {
   actionTokenGraceMs?: number;
   /** Told when a delivery is settled for good: its final status and the seconds since the push was due. */
   onSettled?: (status: FinalStatus, seconds: number) => void;
+  /** Told when a push service accepted a push for a device (delivery receipts). */
+  onAccepted?: (d: { tenantId: string; userId: string; notificationId: string; subscriptionId: string; at: number }) => void;
 }
 
 export type FinalStatus = 'delivered' | 'failed' | 'pruned' | 'expired' | 'dropped';
@@ -174,7 +176,9 @@ export class PushWorker {
   }
 
   private async deliver(d: ClaimedDelivery): Promise<void> {
-    this.settle(await this.attempt(d), d.dueAt);
+    const s = await this.attempt(d);
+    if (s.kind === 'done' && d.subscription) this.opts.onAccepted?.({ tenantId: d.tenantId, userId: d.userId, notificationId: d.notificationId, subscriptionId: d.subscription.id, at: this.opts.clock.now() });
+    this.settle(s, d.dueAt);
   }
 
   /** Sends one claimed delivery (unless it cannot or need not go); what became of it. */

@@ -42,6 +42,11 @@ export interface HubOptions {
    * pass wrote to at least one stream of this process, and the Clock's time after the writes.
    */
   onWritten?: (createdAtMs: readonly number[], nowMs: number) => void;
+  /**
+   * Told each time a `notification` event is written to one of a user's streams, live or in a
+   * replay (delivery receipts). Called on the hot path: it must only note the fact.
+   */
+  onNotificationWritten?: (tenantId: string, notificationId: string, userId: string, nowMs: number) => void;
 }
 
 export interface ConnectRequest {

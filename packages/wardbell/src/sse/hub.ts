@@ -32,6 +32,7 @@ export class SseHub {
   private readonly coalesce: boolean;
   private readonly holdMaxMs: number;
   private readonly onWritten: HubOptions['onWritten'];
+  private readonly onNotificationWritten: HubOptions['onNotificationWritten'];
   private readonly flushBound = () => this.flush();
   private readonly holdBound = () => this.endHold();
   private readonly expiry: StreamExpiry;
@@ -44,7 +45,14 @@ export class SseHub {
     this.coalesce = opts.coalesce ?? true;
     this.holdMaxMs = opts.holdMaxMs ?? 10;
     this.onWritten = opts.onWritten;
-    this.replayCtx = { log: opts.log, replayLimit: opts.replayLimit ?? 1000, stats: this.stats, write: (c, f) => this.write(c, f) };
+    this.onNotificationWritten = opts.onNotificationWritten;
+    this.replayCtx = {
+      log: opts.log,
+      replayLimit: opts.replayLimit ?? 1000,
+      stats: this.stats,
+      write: (c, f) => this.write(c, f),
+      ...(opts.onNotificationWritten ? { wrote: (c: Connection, e: StoredEvent) => this.noteWritten(c, e) } : {}),
+    };
     this.expiry = new StreamExpiry(this.clock, (c, reason) => this.endStream(c, reason));
     const hb = opts.heartbeatMs ?? 30_000;
     if (hb > 0) {
@@ -92,6 +100,7 @@ export class SseHub {
     for (const e of pending) {
       if (e.offset > conn.lastOffset) {
         this.write(conn, frameFor(e, conn.userId, () => encodeEvent(e), personalFrames(e)));
+        if (this.onNotificationWritten) this.noteWritten(conn, e);
         conn.lastOffset = e.offset;
       }
     }
@@ -138,19 +147,21 @@ export class SseHub {
     const shared = () => (frame ??= encodeEvent(e));
     const personal = personalFrames(e);
     let wrote = false;
+    const notification = e.type === 'notification' && this.onNotificationWritten !== undefined;
     const send = (c: Connection) => {
       // Replay may have written it already: the log has an event before the bus brings it.
       if (c.state === 'live' && e.offset > c.lastOffset) {
         this.write(c, frameFor(e, c.userId, shared, personal));
         this.stats.eventsDelivered++;
         wrote = true;
+        if (notification) this.noteWritten(c, e);
       } else if (c.state === 'replaying' && c.pending) {
         c.pending.push(e);
         if (c.pending.length > this.queueLimit) this.drop(c, c.pending.length);
       }
     };
     const a = e.audience;
-    if (a.kind === 'tenant' && !personal && this.coalesce) {
+    if (a.kind === 'tenant' && !personal && this.coalesce && !notification) {
       // Batched: the frames of one turn leave as one Buffer per stream (one write instead of one per
       // frame). Streams still replaying queue the event as before.
       for (const c of t.all) if (c.state === 'replaying') send(c);
@@ -175,6 +186,13 @@ export class SseHub {
       if (s) for (const c of s) send(c);
     }
     if (wrote && this.onWritten) this.onWritten([e.createdAt], this.clock.now()); // once per event and pass
+  }
+
+  /** A `notification` event reached one of a user's streams (the receipts' "streamed"). */
+  private noteWritten(c: Connection, e: StoredEvent): void {
+    if (e.type !== 'notification' || c.transport.destroyed) return;
+    const id = (e.data as { notification?: { id?: unknown } } | null)?.notification?.id;
+    if (typeof id === 'string') this.onNotificationWritten?.(e.tenantId, id, c.userId, this.clock.now());
   }
 
   private sendToUser(t: TenantIndex, userId: string, send: (c: Connection) => void): void {

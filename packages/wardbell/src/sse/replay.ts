@@ -1,4 +1,4 @@
-import { formatEventId, isVisibleTo, parseEventId, type EventLog, type GapReason, type StreamHead } from '../events/index.js';
+import { formatEventId, isVisibleTo, parseEventId, type EventLog, type GapReason, type StoredEvent, type StreamHead } from '../events/index.js';
 import type { Connection, HubStats, ReplayOutcome } from './connection.js';
 import { encodeFrameBytes } from './encoder.js';
 import { encodeEvent, frameFor, personalFrames } from './frames.js';
@@ -9,6 +9,8 @@ export interface ReplayContext {
   replayLimit: number;
   stats: HubStats;
   write(c: Connection, frame: Buffer): void;
+  /** Told of each event written (delivery receipts), when someone listens. */
+  wrote?: (c: Connection, e: StoredEvent) => void;
 }
 
 /**
@@ -41,6 +43,7 @@ export async function replayInto(ctx: ReplayContext, conn: Connection, lastEvent
   for (const e of read.events) {
     if (isVisibleTo(e.audience, viewer)) {
       ctx.write(conn, frameFor(e, conn.userId, () => encodeEvent(e), personalFrames(e)));
+      ctx.wrote?.(conn, e);
       written = e.offset;
       n++;
     }

@@ -31,6 +31,7 @@ export const DOMAIN_EVENT_TYPES = [
   'inbox.updated',
   'emergency.called',
   'emergency.updated',
+  'receipts.updated',
 ] as const;
 export type DomainEventType = (typeof DOMAIN_EVENT_TYPES)[number];
 

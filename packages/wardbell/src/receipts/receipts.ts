@@ -1,0 +1,175 @@
+import type { Identity } from '../auth/index.js';
+import { toTopic, toUser, type Publisher } from '../events/index.js';
+import { AppError, type Clock } from '../shared/index.js';
+import type { Db } from '../store/index.js';
+import { ReceiptStore, type ReceiptKind, type ReceiptMark, type ReceiptSummary, type ReceiptVia, type RecipientReceipt } from './store.js';
+
+export interface ReceiptsOptions {
+  db: Db;
+  clock: Clock;
+  events: Publisher;
+  /** How often buffered marks are written and due publications sent. Default 200 ms. */
+  flushMs?: number;
+  /** At most one `receipts.updated` per notification per this many ms. Default 1000. */
+  publishEveryMs?: number;
+  onError?: (err: unknown) => void;
+}
+
+/** A report from a page or the service worker. */
+export interface ReceiptReport {
+  id: string;
+  kind: Extract<ReceiptKind, 'displayed' | 'opened'>;
+  via: ReceiptVia;
+  /** When it happened on the device (ms); clamped to [the notification's creation, now]. */
+  at?: number | undefined;
+}
+
+export interface ReceiptsView {
+  notificationId: string;
+  summary: ReceiptSummary;
+  recipients: RecipientReceipt[];
+  nextCursor: string | null;
+}
+
+const SERVICE_TOPIC = 'role:service';
+const MAX_BUFFER = 5000;
+/** Who may read a notification's receipts besides its sender. */
+const readsAll = (id: Identity) => id.roles.includes('service') || id.roles.includes('admin');
+
+/**
+ * Delivery receipts: who a notification reached, on which channel, who saw it, opened, read and
+ * answered it. The server's own marks (written to a stream, accepted by a push service) and the
+ * clients' reports (displayed, opened) are buffered and written together every `flushMs`, the
+ * earliest time of each step kept; read and acted are the inbox's. After a change the sender (and
+ * `role:service`) get `receipts.updated` with the summary, at most once a second per notification
+ * across processes (a conditional upsert of the last publication), and the last change always
+ * makes it out.
+ */
+export class Receipts {
+  private readonly store: ReceiptStore;
+  private readonly buffer = new Map<string, ReceiptMark>();
+  /** Notifications whose receipts changed, by `tenant\0id`: when their publication is due. */
+  private readonly due = new Map<string, { tenantId: string; notificationId: string; at: number }>();
+  private readonly timer: unknown;
+  private readonly publishEveryMs: number;
+  private running: Promise<void> | null = null;
+  private closed = false;
+
+  constructor(private readonly o: ReceiptsOptions) {
+    this.store = new ReceiptStore(o.db);
+    this.publishEveryMs = o.publishEveryMs ?? 1000;
+    const t = o.clock.setInterval(() => void this.tick(), o.flushMs ?? 200);
+    (t as { unref?: () => unknown }).unref?.();
+    this.timer = t;
+  }
+
+  /** A server-side mark (hot path: a map write; the database sees it at the next flush). */
+  mark(m: ReceiptMark): void {
+    if (this.closed) return;
+    const key = `${m.tenantId}\0${m.notificationId}\0${m.userId}\0${m.kind}`;
+    const had = this.buffer.get(key);
+    if (!had || m.at < had.at) this.buffer.set(key, m);
+    if (this.buffer.size >= MAX_BUFFER) void this.tick();
+  }
+
+  /** Something the receipts read elsewhere changed (read, acted): publish the summary. */
+  touch(tenantId: string, notificationIds: Iterable<string>): void {
+    const now = this.o.clock.now();
+    for (const id of notificationIds) {
+      const key = `${tenantId}\0${id}`;
+      if (!this.due.has(key)) this.due.set(key, { tenantId, notificationId: id, at: now });
+    }
+  }
+
+  /**
+   * A page's or service worker's reports for `identity`'s notifications. With an action token the
+   * identity is bound to one notification (`only`) and nothing else is accepted. Reports for
+   * notifications the user did not receive are answered as unknown, never recorded.
+   */
+  async report(identity: Identity, reports: readonly ReceiptReport[], only: string | null): Promise<{ recorded: number; unknown: string[] }> {
+    if (only !== null && reports.some((r) => r.id !== only)) {
+      throw new AppError('forbidden', 'An action token reports for its own notification only.');
+    }
+    const ids = [...new Set(reports.map((r) => r.id))];
+    const received = await this.store.receivedBy(identity.tenantId, identity.userId, ids);
+    const now = this.o.clock.now();
+    let recorded = 0;
+    for (const r of reports) {
+      const createdAt = received.get(r.id);
+      if (createdAt === undefined) continue;
+      // A device's clock may be off: never before the notification existed, never in the future.
+      const at = r.at === undefined ? now : Math.min(now, Math.max(createdAt, r.at));
+      this.mark({ tenantId: identity.tenantId, notificationId: r.id, userId: identity.userId, kind: r.kind, at, detail: r.via });
+      recorded++;
+    }
+    return { recorded, unknown: ids.filter((id) => !received.has(id)) };
+  }
+
+  /** The receipts of a notification, for its sender, role service or admin; 404 for anyone else. */
+  async view(identity: Identity, notificationId: string, page: { limit: number; cursor?: string | undefined }): Promise<ReceiptsView> {
+    const n = await this.store.notification(identity.tenantId, notificationId);
+    // Someone else's notification reads as missing: its existence is not disclosed.
+    if (!n || (n.senderId !== identity.userId && !readsAll(identity))) throw new AppError('not_found', 'No such notification sent by you.');
+    await this.flush(); // what this process has buffered is part of the answer
+    const [summary, recipients] = await Promise.all([this.store.summary(identity.tenantId, notificationId), this.store.recipients(identity.tenantId, notificationId, { limit: page.limit, after: page.cursor })]);
+    return { notificationId, summary, recipients: recipients.items, nextCursor: recipients.next };
+  }
+
+  /** Writes the buffered marks now (and schedules their publications). */
+  async flush(): Promise<void> {
+    if (!this.buffer.size) return;
+    const marks = [...this.buffer.values()];
+    this.buffer.clear();
+    await this.store.record(marks);
+    const byTenant = new Map<string, Set<string>>();
+    for (const m of marks) {
+      const s = byTenant.get(m.tenantId) ?? new Set<string>();
+      s.add(m.notificationId);
+      byTenant.set(m.tenantId, s);
+    }
+    for (const [tenantId, ids] of byTenant) this.touch(tenantId, ids);
+  }
+
+  /** One round: write the marks, send the publications that are due. Serialised. */
+  tick(): Promise<void> {
+    this.running ??= this.round()
+      .catch((err: unknown) => this.o.onError?.(err))
+      .finally(() => {
+        this.running = null;
+      });
+    return this.running;
+  }
+
+  private async round(): Promise<void> {
+    await this.flush();
+    const now = this.o.clock.now();
+    for (const [key, d] of [...this.due]) {
+      if (d.at > now) continue;
+      const claim = await this.store.claimPublication(d.tenantId, d.notificationId, now, this.publishEveryMs);
+      if (claim !== true) {
+        // Another process (or this one) published within the interval: try again when it ends.
+        d.at = claim + this.publishEveryMs;
+        continue;
+      }
+      this.due.delete(key);
+      await this.publish(d.tenantId, d.notificationId, now);
+    }
+  }
+
+  private async publish(tenantId: string, notificationId: string, now: number): Promise<void> {
+    const n = await this.store.notification(tenantId, notificationId);
+    if (!n) return;
+    const data = { notificationId, summary: await this.store.summary(tenantId, notificationId), at: new Date(now).toISOString() };
+    await this.o.events.publish(tenantId, 'receipts.updated', data, toTopic(SERVICE_TOPIC));
+    // A sender who is staff hears it on their own stream; a service hears it on role:service.
+    if (await this.store.isStaff(tenantId, n.senderId)) await this.o.events.publish(tenantId, 'receipts.updated', data, toUser(n.senderId));
+  }
+
+  /** Stops the timer and writes what is buffered. */
+  async close(): Promise<void> {
+    this.closed = true;
+    this.o.clock.clearInterval(this.timer);
+    await this.running;
+    await this.round().catch((err: unknown) => this.o.onError?.(err));
+  }
+}

@@ -1,0 +1,237 @@
+import { sql, type Kysely } from 'kysely';
+import type { Database, Db } from '../store/index.js';
+
+export interface NotificationReceiptsTable {
+  tenant_id: string;
+  notification_id: string;
+  user_id: string;
+  streamed_at: number | null;
+  pushed_at: number | null;
+  push_subscription_id: string | null;
+  displayed_at: number | null;
+  displayed_via: string | null;
+  opened_at: number | null;
+  opened_via: string | null;
+}
+
+export interface ReceiptPublicationsTable {
+  tenant_id: string;
+  notification_id: string;
+  published_at: number;
+}
+
+// A type alias, not an interface: `withTables` needs an indexable record type.
+type Tables = { notification_receipts: NotificationReceiptsTable; receipt_publications: ReceiptPublicationsTable };
+export type ReceiptDb = Kysely<Database & Tables>;
+
+/** What happened to a notification for one recipient, as one channel saw it. */
+export type ReceiptKind = 'streamed' | 'pushed' | 'displayed' | 'opened';
+/** Who saw a `displayed` or `opened`: a page of the app, or its service worker (the lock screen). */
+export type ReceiptVia = 'page' | 'worker';
+
+export interface ReceiptMark {
+  tenantId: string;
+  notificationId: string;
+  userId: string;
+  kind: ReceiptKind;
+  at: number;
+  /** The push subscription (`pushed`), or page / worker (`displayed`, `opened`). */
+  detail?: string | undefined;
+}
+
+/** Per kind: the column of its time and the column of its detail. */
+const COLUMNS = {
+  streamed: ['streamed_at', null],
+  pushed: ['pushed_at', 'push_subscription_id'],
+  displayed: ['displayed_at', 'displayed_via'],
+  opened: ['opened_at', 'opened_via'],
+} as const satisfies Record<ReceiptKind, readonly [keyof NotificationReceiptsTable, keyof NotificationReceiptsTable | null]>;
+
+const CHUNK = 300;
+
+/** One recipient's receipt: every step with its first time (ISO), null until it happened. */
+export interface RecipientReceipt {
+  userId: string;
+  streamedAt: string | null;
+  pushedAt: string | null;
+  pushSubscriptionId: string | null;
+  displayedAt: string | null;
+  displayedVia: ReceiptVia | null;
+  openedAt: string | null;
+  openedVia: ReceiptVia | null;
+  readAt: string | null;
+  actedAt: string | null;
+  action: string | null;
+}
+
+/** How far a notification got, over all its recipients. */
+export interface ReceiptSummary {
+  recipients: number;
+  /** Written to one of their streams or accepted by a push service for one of their devices. */
+  reached: number;
+  streamed: number;
+  pushed: number;
+  displayed: number;
+  /** Displayed, opened, read or acted: the recipient has seen it. */
+  seen: number;
+  opened: number;
+  read: number;
+  acted: number;
+  /** Recipients per action pressed, e.g. `{ accept: 2, decline: 1 }`. */
+  actions: Record<string, number>;
+}
+
+const iso = (ms: number | string | null): string | null => (ms === null ? null : new Date(Number(ms)).toISOString());
+
+/**
+ * The receipts tables (this module's): the first time each thing happened to each recipient,
+ * written in batches by upserts that keep the earliest time, so marks from several processes and
+ * retried reports merge in any order. Read and acted come from the inbox rows (the notification
+ * service's), joined on read.
+ */
+export class ReceiptStore {
+  readonly db: ReceiptDb;
+
+  constructor(db: Db) {
+    this.db = db.withTables<Tables>();
+  }
+
+  /** Records marks (one statement per kind and chunk); the earliest time of each step stays. */
+  async record(marks: readonly ReceiptMark[]): Promise<void> {
+    for (const kind of Object.keys(COLUMNS) as ReceiptKind[]) {
+      const of = marks.filter((m) => m.kind === kind);
+      const [col, detail] = COLUMNS[kind];
+      for (let i = 0; i < of.length; i += CHUNK) {
+        const rows = of.slice(i, i + CHUNK).map((m) => ({ tenant_id: m.tenantId, notification_id: m.notificationId, user_id: m.userId, [col]: m.at, ...(detail ? { [detail]: m.detail ?? null } : {}) }));
+        await this.db
+          .insertInto('notification_receipts')
+          .values(rows as never)
+          .onConflict((oc) =>
+            oc.columns(['tenant_id', 'notification_id', 'user_id']).doUpdateSet({
+              // The earlier time wins, and the detail that came with it.
+              [col]: sql`case when notification_receipts.${sql.ref(col)} is null or excluded.${sql.ref(col)} < notification_receipts.${sql.ref(col)} then excluded.${sql.ref(col)} else notification_receipts.${sql.ref(col)} end`,
+              ...(detail
+                ? { [detail]: sql`case when notification_receipts.${sql.ref(col)} is null or excluded.${sql.ref(col)} < notification_receipts.${sql.ref(col)} then excluded.${sql.ref(detail)} else notification_receipts.${sql.ref(detail)} end` }
+                : {}),
+            } as never),
+          )
+          .execute();
+      }
+    }
+  }
+
+  /** Of `ids`, those `userId` received (has an inbox row for) in the tenant, with their creation times. */
+  async receivedBy(tenantId: string, userId: string, ids: readonly string[]): Promise<Map<string, number>> {
+    if (!ids.length) return new Map();
+    const rows = await this.db
+      .selectFrom('inbox as i')
+      .innerJoin('notifications as n', 'n.id', 'i.notification_id')
+      .select(['i.notification_id', 'n.created_at'])
+      .where('i.tenant_id', '=', tenantId)
+      .where('i.user_id', '=', userId)
+      .where('n.tenant_id', '=', tenantId)
+      .where('i.notification_id', 'in', [...ids])
+      .execute();
+    return new Map(rows.map((r) => [r.notification_id, Number(r.created_at)]));
+  }
+
+  /** The notification's sender and creation time in the tenant, or null. */
+  async notification(tenantId: string, id: string): Promise<{ senderId: string; createdAt: number; workflowKind: string | null; workflowId: string | null } | null> {
+    const r = await this.db.selectFrom('notifications').select(['sender_id', 'created_at', 'workflow_kind', 'workflow_id']).where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst();
+    return r ? { senderId: r.sender_id, createdAt: Number(r.created_at), workflowKind: r.workflow_kind, workflowId: r.workflow_id } : null;
+  }
+
+  /** Every recipient's receipt, in user id order, from after `cursor` (a user id). */
+  async recipients(tenantId: string, notificationId: string, opts: { limit: number; after?: string | undefined }): Promise<{ items: RecipientReceipt[]; next: string | null }> {
+    let q = this.db
+      .selectFrom('inbox as i')
+      .leftJoin('notification_receipts as r', (j) => j.onRef('r.tenant_id', '=', 'i.tenant_id').onRef('r.notification_id', '=', 'i.notification_id').onRef('r.user_id', '=', 'i.user_id'))
+      .select(['i.user_id', 'i.read_at', 'i.acted_at', 'i.acted_action', 'r.streamed_at', 'r.pushed_at', 'r.push_subscription_id', 'r.displayed_at', 'r.displayed_via', 'r.opened_at', 'r.opened_via'])
+      .where('i.tenant_id', '=', tenantId)
+      .where('i.notification_id', '=', notificationId);
+    if (opts.after !== undefined) q = q.where('i.user_id', '>', opts.after);
+    const rows = await q.orderBy('i.user_id').limit(opts.limit + 1).execute();
+    const more = rows.length > opts.limit;
+    const page = more ? rows.slice(0, opts.limit) : rows;
+    return {
+      items: page.map((r) => ({
+        userId: r.user_id,
+        streamedAt: iso(r.streamed_at),
+        pushedAt: iso(r.pushed_at),
+        pushSubscriptionId: r.push_subscription_id,
+        displayedAt: iso(r.displayed_at),
+        displayedVia: r.displayed_via as ReceiptVia | null,
+        openedAt: iso(r.opened_at),
+        openedVia: r.opened_via as ReceiptVia | null,
+        readAt: iso(r.read_at),
+        actedAt: iso(r.acted_at),
+        action: r.acted_action,
+      })),
+      next: more ? (page[page.length - 1]?.user_id ?? null) : null,
+    };
+  }
+
+  /** The counts over all recipients (two aggregate reads). */
+  async summary(tenantId: string, notificationId: string): Promise<ReceiptSummary> {
+    const c = await this.db
+      .selectFrom('inbox as i')
+      .leftJoin('notification_receipts as r', (j) => j.onRef('r.tenant_id', '=', 'i.tenant_id').onRef('r.notification_id', '=', 'i.notification_id').onRef('r.user_id', '=', 'i.user_id'))
+      .select((eb) => [
+        eb.fn.countAll<number>().as('recipients'),
+        eb.fn.count<number>('r.streamed_at').as('streamed'),
+        eb.fn.count<number>('r.pushed_at').as('pushed'),
+        eb.fn.count<number>('r.displayed_at').as('displayed'),
+        eb.fn.count<number>('r.opened_at').as('opened'),
+        eb.fn.count<number>('i.read_at').as('read'),
+        eb.fn.count<number>('i.acted_at').as('acted'),
+        eb.fn.sum<number>(sql<number>`case when r.streamed_at is not null or r.pushed_at is not null then 1 else 0 end`).as('reached'),
+        eb.fn.sum<number>(sql<number>`case when r.displayed_at is not null or r.opened_at is not null or i.read_at is not null or i.acted_at is not null then 1 else 0 end`).as('seen'),
+      ])
+      .where('i.tenant_id', '=', tenantId)
+      .where('i.notification_id', '=', notificationId)
+      .executeTakeFirstOrThrow();
+    const acts = await this.db
+      .selectFrom('inbox')
+      .select((eb) => ['acted_action', eb.fn.countAll<number>().as('n')])
+      .where('tenant_id', '=', tenantId)
+      .where('notification_id', '=', notificationId)
+      .where('acted_action', 'is not', null)
+      .groupBy('acted_action')
+      .execute();
+    const n = (v: unknown) => Number(v ?? 0);
+    return {
+      recipients: n(c.recipients),
+      reached: n(c.reached),
+      streamed: n(c.streamed),
+      pushed: n(c.pushed),
+      displayed: n(c.displayed),
+      seen: n(c.seen),
+      opened: n(c.opened),
+      read: n(c.read),
+      acted: n(c.acted),
+      actions: Object.fromEntries(acts.map((a) => [a.acted_action as string, n(a.n)])),
+    };
+  }
+
+  /** Whether the user is staff in the tenant's directory (not a service). */
+  async isStaff(tenantId: string, userId: string): Promise<boolean> {
+    const r = await this.db.selectFrom('directory_members').select('roles').where('tenant_id', '=', tenantId).where('user_id', '=', userId).executeTakeFirst();
+    return r !== undefined && !(JSON.parse(r.roles) as string[]).includes('service');
+  }
+
+  /**
+   * Takes the right to publish the notification's `receipts.updated` now: true when none went out
+   * in the last `intervalMs` (one conditional upsert, so two processes never both take it); else
+   * the time the last one went out.
+   */
+  async claimPublication(tenantId: string, notificationId: string, now: number, intervalMs: number): Promise<true | number> {
+    const taken = await this.db
+      .insertInto('receipt_publications')
+      .values({ tenant_id: tenantId, notification_id: notificationId, published_at: now })
+      .onConflict((oc) => oc.columns(['tenant_id', 'notification_id']).doUpdateSet({ published_at: now }).where('receipt_publications.published_at', '<=', now - intervalMs))
+      .executeTakeFirst();
+    if (Number(taken.numInsertedOrUpdatedRows ?? 0n) > 0) return true;
+    const row = await this.db.selectFrom('receipt_publications').select('published_at').where('tenant_id', '=', tenantId).where('notification_id', '=', notificationId).executeTakeFirst();
+    return row ? Number(row.published_at) : now;
+  }
+}
