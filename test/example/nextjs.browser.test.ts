@@ -221,6 +221,13 @@ describe.skipIf(skip)('examples/nextjs: staff of one ward in two browsers', { ti
   it('marking it read in one of Lee\'s tabs updates the badge in both', async () => {
     await openInbox(lee);
     const sent = item(lee, 'Bed 12: potassium 5.9');
+    // The open inbox showed it: the sender's receipts say so (displayed by a page), and streamed.
+    const id = (await sent.getAttribute('data-notification-id')) as string;
+    const hospital = createApiClient({ baseUrl: wardbell.url, apiKey }).forTenant('hospital-a');
+    await eventually(async () => {
+      const lees = (await hospital.notifications.receipts(id)).recipients.find((r) => r.userId === 'nurse-lee');
+      return lees?.displayedVia === 'page' && lees.streamedAt !== null;
+    }, { timeout: 10_000, message: 'receipts: streamed and displayed for Lee' });
     expect(await sent.getAttribute('data-priority')).toBe('high');
     await expect.poll(() => sent.locator('.wardbell-item-body').innerText()).toBe('Please review before the round.');
     await sent.getByRole('button', { name: 'Mark read' }).click();

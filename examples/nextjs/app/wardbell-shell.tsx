@@ -6,7 +6,7 @@
  * Wardbell's WARDBELL_CORS_ORIGINS) with tokens this app mints (`/api/wardbell/token`).
  */
 import { PushUnavailableError, subscribeToPush, type SharedSSEClient, type TokenProvider } from '@wardbell/client';
-import { Inbox, NotificationBell, WardbellProvider, useNotificationArrivals, useStreamState, useWardbell } from '@wardbell/react';
+import { Inbox, NotificationBell, WardbellProvider, useNotificationArrivals, useReceipts, useStreamState, useWardbell } from '@wardbell/react';
 import { useCallback, useEffect, useRef, useState, type ReactNode } from 'react';
 import { signOut } from './actions';
 
@@ -113,7 +113,9 @@ function StreamNote() {
  */
 function Arrivals() {
   const [toasts, setToasts] = useState<Array<{ id: string; title: string; priority: string }>>([]);
+  const receipts = useReceipts();
   useNotificationArrivals(({ notification: n }) => {
+    receipts.displayed(n.id); // the sender sees it was shown
     setToasts((t) => [{ id: n.id, title: n.title, priority: n.priority }, ...t.filter((x) => x.id !== n.id)].slice(0, 3));
     setTimeout(() => setToasts((t) => t.filter((x) => x.id !== n.id)), 8000);
   });

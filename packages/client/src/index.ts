@@ -5,6 +5,7 @@
 export { createApiClient, WardbellApiError, type ApiClient, type ApiClientOptions, type ApiPath, type CallOptions, type JsonBody, type Schema, type SuccessBody, type paths, type components } from './api/index.js';
 export { createSSEClient } from './sse-client.js';
 export { createSharedSSEClient, choosePresenter, type SharedSSEClient, type SharedSSEClientOptions, type SharedRole, type SharedStreamEnvironment, type LockManagerLike, type BroadcastChannelLike, type TabPresence } from './shared-stream.js';
+export { createReceiptReporter, type ReceiptReporter, type ReceiptReporterOptions } from './receipts.js';
 export { subscribeToPush, unsubscribeFromPush, subscriptionBody, PushUnavailableError, type PushEnvironment, type PushSubscriptionBody, type SubscribeToPushOptions } from './push.js';
 export { SSEClientError } from './errors.js';
 export type { SSEClientErrorDetails, SSEErrorCode } from './errors.js';

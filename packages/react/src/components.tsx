@@ -1,6 +1,8 @@
-import type { ReactNode } from 'react';
+import { useCallback, useEffect, useRef, type ReactNode } from 'react';
+import type { ReceiptReporter } from '@wardbell/client';
 import { isSettled, type InboxFilter, type InboxItem } from './inbox-state.js';
 import { useInbox, useUnreadCount } from './use-inbox.js';
+import { useReceipts } from './provider.js';
 
 const PRIORITY_RANK: Record<InboxItem['priority'], number> = { urgent: 0, high: 1, medium: 2, low: 3 };
 
@@ -65,6 +67,50 @@ const DEFAULT_LABELS = {
 };
 
 /**
+ * Reports each item as displayed once at least half of it is on screen in a visible page (an
+ * inbox kept mounted in a closed panel shows nothing). The returned ref goes on each item, which
+ * carries `data-notification-id`. Without IntersectionObserver nothing is reported.
+ */
+function useDisplayReports(receipts: ReceiptReporter): (el: HTMLElement | null) => void {
+  const tracked = useRef(new Set<HTMLElement>());
+  const observer = useRef<IntersectionObserver | null>(null);
+  useEffect(() => {
+    if (typeof IntersectionObserver === 'undefined' || typeof document === 'undefined') return;
+    const io = new IntersectionObserver(
+      (entries) => {
+        if (document.visibilityState === 'hidden') return;
+        for (const e of entries) {
+          const id = (e.target as HTMLElement).dataset.notificationId;
+          if (!e.isIntersecting || !id) continue;
+          receipts.displayed(id);
+          io.unobserve(e.target);
+          tracked.current.delete(e.target as HTMLElement);
+        }
+      },
+      { threshold: 0.5 },
+    );
+    observer.current = io;
+    for (const el of tracked.current) io.observe(el);
+    // Back in front: look again (an observer reports the current state of what it starts observing).
+    const onVisible = () => {
+      if (document.visibilityState !== 'visible') return;
+      for (const el of tracked.current) (io.unobserve(el), io.observe(el));
+    };
+    document.addEventListener('visibilitychange', onVisible);
+    return () => {
+      document.removeEventListener('visibilitychange', onVisible);
+      io.disconnect();
+      observer.current = null;
+    };
+  }, [receipts]);
+  return useCallback((el: HTMLElement | null) => {
+    if (!el) return;
+    tracked.current.add(el);
+    observer.current?.observe(el);
+  }, []);
+}
+
+/**
  * The inbox: urgent first, each with its priority, time, read state and action buttons; mark read
  * or unread, remove, mark all read, more pages. Plain buttons and a list, so it is keyboard
  * operable as it is; styled by class names and CSS variables (`@wardbell/react/styles.css`).
@@ -74,6 +120,8 @@ export function Inbox(props: InboxProps) {
   const t = { ...DEFAULT_LABELS, ...props.labels };
   const time = props.formatTime ?? ((iso: string) => new Date(iso).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' }));
   const items = byUrgency(inbox.items);
+  const receipts = useReceipts();
+  const track = useDisplayReports(receipts);
   return (
     <section className={`wardbell-inbox ${props.className ?? ''}`.trim()} aria-label={t.title}>
       <header className="wardbell-inbox-header">
@@ -93,13 +141,13 @@ export function Inbox(props: InboxProps) {
         {items.map((n) => {
           const unread = n.readAt === null;
           return (
-            <li key={n.id} className={`wardbell-item wardbell-priority-${n.priority}${unread ? ' wardbell-unread' : ''}`} data-priority={n.priority}>
+            <li key={n.id} ref={track} data-notification-id={n.id} className={`wardbell-item wardbell-priority-${n.priority}${unread ? ' wardbell-unread' : ''}`} data-priority={n.priority}>
               <div className="wardbell-item-head">
                 <span className="wardbell-item-priority">{n.priority}</span>
                 {unread ? <span className="wardbell-item-dot">{t.unread}</span> : null}
                 <time dateTime={n.createdAt}>{time(n.createdAt)}</time>
               </div>
-              <button type="button" className="wardbell-item-title" onClick={() => { if (unread) void inbox.markRead(n.id); props.onOpen?.(n); }}>
+              <button type="button" className="wardbell-item-title" onClick={() => { receipts.opened(n.id); if (unread) void inbox.markRead(n.id); props.onOpen?.(n); }}>
                 {n.title}
               </button>
               {n.body ? <p className="wardbell-item-body">{n.body}</p> : null}

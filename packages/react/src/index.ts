@@ -5,7 +5,7 @@
  * React is a peer dependency.
  */
 export { useSSE, type SSEHandlers, type SSELastEvent, type UseSSEOptions, type UseSSEResult } from './use-sse.js';
-export { WardbellProvider, useWardbell, useStreamEvent, useStreamState, useNotificationArrivals, type WardbellContextValue, type WardbellProviderProps } from './provider.js';
+export { WardbellProvider, useWardbell, useStreamEvent, useStreamState, useNotificationArrivals, useReceipts, type WardbellContextValue, type WardbellProviderProps } from './provider.js';
 export { useInbox, useUnreadCount, type UseInboxOptions, type UseInboxResult } from './use-inbox.js';
 export { useAction, usePreferences, type Preferences, type UseActionResult } from './use-action.js';
 export { EMPTY_INBOX, inboxReducer, isSettled, matchesFilter, type InboxAction, type InboxFilter, type InboxItem, type InboxState } from './inbox-state.js';

@@ -1,4 +1,4 @@
-import { createApiClient, createSharedSSEClient, createSSEClient, type ApiClient, type ApiClientOptions, type ConnectionState, type EventHandler, type ServerEventMap, type SSEClient, type SSEClientOptions, type TokenProvider } from '@wardbell/client';
+import { createApiClient, createReceiptReporter, createSharedSSEClient, createSSEClient, type ApiClient, type ReceiptReporter, type ApiClientOptions, type ConnectionState, type EventHandler, type ServerEventMap, type SSEClient, type SSEClientOptions, type TokenProvider } from '@wardbell/client';
 import { createContext, createElement, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 
 /** What the provider shares: one API client and one event stream for everything under it. */
@@ -6,6 +6,8 @@ export interface WardbellContextValue {
   api: ApiClient;
   stream: SSEClient;
   baseUrl: string;
+  /** Tells the service what this page displayed and the user opened (the senders' receipts). */
+  receipts: ReceiptReporter;
 }
 
 const WardbellContext = createContext<WardbellContextValue | null>(null);
@@ -48,9 +50,11 @@ export function WardbellProvider(props: WardbellProviderProps): ReactNode {
   const value = useMemo<WardbellContextValue>(() => {
     const getToken: TokenProvider = (r) => tokenRef.current(r);
     const base = baseUrl.replace(/\/+$/, '');
+    const api = createApiClient({ ...optionsRef.current.api, baseUrl: base, getToken });
     return {
       baseUrl: base,
-      api: createApiClient({ ...optionsRef.current.api, baseUrl: base, getToken }),
+      api,
+      receipts: createReceiptReporter({ api }),
       stream: share
         ? createSharedSSEClient({ ...optionsRef.current.stream, url: `${base}/api/sse`, getToken, ...(shareKey === undefined ? {} : { shareKey }) })
         : createSSEClient({ ...optionsRef.current.stream, url: `${base}/api/sse`, getToken }),
@@ -100,4 +104,9 @@ export function useNotificationArrivals(onArrive: (notification: ServerEventMap[
   useStreamEvent('notification', (data, event) => {
     if (event.present !== false) onArrive(data);
   });
+}
+
+/** The provider's receipt reporter: call `displayed(id)` where your page shows a notification itself (a toast). */
+export function useReceipts(): ReceiptReporter {
+  return useWardbell().receipts;
 }

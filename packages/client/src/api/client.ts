@@ -26,6 +26,10 @@ function methods(t: Transport) {
       press: (id: string, actionId: string, b?: JsonBody<Op<'/api/notifications/{id}/actions/{actionId}', 'post'>>, o?: CallOptions) =>
         call('post', '/api/notifications/{id}/actions/{actionId}', { path: { id, actionId }, body: b }, o),
       preferences: { get: none('get', '/api/notifications/preferences'), replace: body('put', '/api/notifications/preferences') },
+      /** Tell the service this device displayed or opened notifications (one batched call). */
+      reportReceipts: body('post', '/api/notifications/receipts'),
+      /** Who a notification reached, saw it and answered it (its sender, service, admin). */
+      receipts: (id: string, q?: QueryParams<Op<'/api/notifications/{id}/receipts', 'get'>>, o?: CallOptions) => call('get', '/api/notifications/{id}/receipts', { path: { id }, query: q }, o),
       schedule: body('post', '/api/notifications/scheduled'),
       getScheduled: byId('get', '/api/notifications/scheduled/{id}'),
       cancelScheduled: byId('delete', '/api/notifications/scheduled/{id}'),
