@@ -4,11 +4,11 @@ import type { Identity } from '../../packages/wardbell/src/auth/index.js';
 import { createInProcessBus } from '../../packages/wardbell/src/bus/index.js';
 import { createMemoryEventLog } from '../../packages/wardbell/src/events/index.js';
 import { Directory, NotificationService } from '../../packages/wardbell/src/notifications/index.js';
-import { pushOutboxQueue } from '../../packages/wardbell/src/push/index.js';
+import { pushDb, pushOutboxQueue } from '../../packages/wardbell/src/push/index.js';
 import { EventManager, SseHub } from '../../packages/wardbell/src/sse/index.js';
 import type { Db } from '../../packages/wardbell/src/store/index.js';
-import { EmergencyCalls, ESCALATE_JOB, CLOSED_JOB } from '../../packages/wardbell/src/workflows/emergency.js';
-import { Scheduler } from '../../packages/wardbell/src/workflows/index.js';
+import { EmergencyCalls } from '../../packages/wardbell/src/workflows/emergency.js';
+import { readCallEvents, Scheduler } from '../../packages/wardbell/src/workflows/index.js';
 import { SWAP_DECIDED_JOB, Swaps } from '../../packages/wardbell/src/workflows/swaps.js';
 import { FakeClock } from '../helpers/fake-clock.js';
 import { databases, type TestDatabase } from './databases.js';
@@ -33,12 +33,11 @@ function stack(raw: Db) {
   const scheduler = new Scheduler({ db, clock, logger });
   const deps = { db, clock, events, notifications, directory, scheduler };
   const swaps = new Swaps(deps);
-  const emergency = new EmergencyCalls({ ...deps, escalateAfterSeconds: 60, escalateTo: { topic: 'role:nurse' } });
+  const emergency = new EmergencyCalls({ ...deps, pushQueue: pushOutboxQueue, escalateAfterSeconds: 60, escalateTo: { topic: 'role:nurse' } });
   notifications.onAction('swap', swaps.onAction);
   notifications.onAction('emergency', emergency.onAction);
   scheduler.handle(SWAP_DECIDED_JOB, swaps.applyDecision);
-  scheduler.handle(ESCALATE_JOB, emergency.escalate);
-  scheduler.handle(CLOSED_JOB, emergency.close);
+  for (const [kind, handler] of Object.entries(emergency.handlers())) scheduler.handle(kind, handler);
   return { db, notifications, directory, scheduler, swaps, emergency };
 }
 
@@ -89,6 +88,59 @@ for (const [name, open] of Object.entries(databases)) {
       expect(decided.status).not.toBe('pending');
       const told = (await a.notifications.list('h1', 'n1', { limit: 10 })).items;
       expect(told.map((i) => i.type)).toEqual([decided.status === 'approved' ? 'swap_approved' : 'swap_rejected']);
+    });
+
+    it('counts one answer when the same nurse accepts and declines on both processes at once', async () => {
+      const { a, b } = await twoProcesses();
+      const { call, notificationId } = await a.emergency.create(service, { to: { topic: 'ward:3' }, needed: 3, title: 'ICU', message: '', escalateTo: null });
+      const presses = await Promise.allSettled(['accept', 'decline', 'accept', 'decline'].map((act, i) => (i % 2 ? a : b).notifications.pressAction(nurse('n1'), notificationId, act)));
+      expect(presses.filter((p) => p.status === 'fulfilled')).toHaveLength(1);
+      for (const p of presses) if (p.status === 'rejected') expect(p.reason).toMatchObject({ code: 'conflict' });
+      const got = await b.emergency.get('h1', call.id);
+      expect(got.accepted + got.declined).toBe(1);
+      expect(got.acceptedBy.length + got.declinedBy.length).toBe(1);
+      const kinds = (await readCallEvents(a.db, 'h1', call.id)).map((e) => e.kind);
+      expect(kinds.filter((k) => k === 'accepted' || k === 'declined')).toHaveLength(1);
+    });
+
+    it('brings the next step forward once when the last two decline on both processes at once', async () => {
+      const { a, b } = await twoProcesses();
+      const { call, notificationId } = await a.emergency.create(service, { to: { users: ['n1', 'n2'] }, needed: 1, title: 'ICU', message: '', escalateAfterSeconds: 600, escalateTo: { topic: 'ward:5' } });
+      const presses = await Promise.allSettled([a.notifications.pressAction(nurse('n1'), notificationId, 'decline'), b.notifications.pressAction(nurse('n2'), notificationId, 'decline')]);
+      expect(presses.map((p) => p.status)).toEqual(['fulfilled', 'fulfilled']);
+      expect((await a.notifications.list('h1', 'w5', { limit: 10 })).items.map((i) => i.title)).toEqual(['Escalated: ICU']);
+      const events = await readCallEvents(b.db, 'h1', call.id);
+      expect(events.filter((e) => e.kind === 'escalated')).toHaveLength(1);
+      expect(events.filter((e) => e.kind === 'declined' && e.data.everyoneDeclined)).toHaveLength(1);
+      expect(await b.emergency.get('h1', call.id)).toMatchObject({ status: 'escalated', declined: 2, stepsRun: 1 });
+    });
+
+    it('runs each step of a three-step policy once, in order, though both processes poll for each', async () => {
+      const { a, b } = await twoProcesses();
+      const policy = { steps: [{ afterSeconds: 1, to: { users: ['n2'] } }, { afterSeconds: 1, to: { users: ['n3'] } }, { afterSeconds: 1, to: { ward: '5' } }] };
+      const { call } = await a.emergency.create(service, { to: { users: ['n1'] }, needed: 1, title: 'ICU', message: '', policy });
+      for (let i = 0; i < 3; i++) {
+        clock.advance(1000);
+        await Promise.all([a.scheduler.pollOnce(), b.scheduler.pollOnce(), a.scheduler.pollOnce(), b.scheduler.pollOnce()]);
+      }
+      const steps = (await readCallEvents(a.db, 'h1', call.id)).filter((e) => e.kind === 'escalated').map((e) => [e.data.step, e.data.added]);
+      expect(steps).toEqual([[1, 1], [2, 1], [3, 1]]);
+      for (const u of ['n2', 'n3', 'w5']) expect((await b.notifications.list('h1', u, { limit: 10 })).items).toHaveLength(1);
+      expect(await a.emergency.get('h1', call.id)).toMatchObject({ stepsRun: 3, stepsTotal: 3, nextStepAt: null });
+    });
+
+    it('sends a repeat once though both processes poll for it', async () => {
+      const { a, b } = await twoProcesses();
+      const { call, notificationId } = await a.emergency.create(service, { to: { users: ['n1', 'n2', 'n3'] }, needed: 2, title: 'ICU', message: '', escalateTo: null, repeatEverySeconds: 30, maxRepeats: 1 });
+      await a.notifications.pressAction(nurse('n1'), notificationId, 'decline');
+      clock.advance(30_000);
+      await Promise.all([a.scheduler.pollOnce(), b.scheduler.pollOnce(), a.scheduler.pollOnce(), b.scheduler.pollOnce()]);
+      const outbox = await pushDb(a.db).selectFrom('push_outbox').select('user_id').where('notification_id', '=', notificationId).execute();
+      const perUser = (u: string) => outbox.filter((r) => r.user_id === u).length;
+      // The first push each, and one repeat to the two who have not answered.
+      expect([perUser('n1'), perUser('n2'), perUser('n3')]).toEqual([1, 2, 2]);
+      const repeated = (await readCallEvents(b.db, 'h1', call.id)).filter((e) => e.kind === 'repeated');
+      expect(repeated.map((e) => [e.data.repeat, e.data.users])).toEqual([[1, ['n2', 'n3']]]);
     });
 
     it('escalates once when both processes poll at the same instant', async () => {

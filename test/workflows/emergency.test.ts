@@ -17,7 +17,7 @@ const getCall = async (h: Hospital, id: string) => (await send('GET', h.url(`/ap
 const mine = async (h: Hospital, userId: string, id: string) => (await send('GET', h.url(`/api/notifications/${id}`), h.tok(userId))).json;
 
 describe('emergency calls, end to end', () => {
-  it('reaches the ward as urgent with Accept now and an emergency.called event', async () => {
+  it('reaches the ward as urgent with Accept now and Can\'t come and an emergency.called event', async () => {
     const s = await start();
     const h = await hospital(s);
     const nurse = await h.stream('n4');
@@ -26,7 +26,7 @@ describe('emergency calls, end to end', () => {
     expect(c.call).toMatchObject({ status: 'open', needed: 2, accepted: 0, callerId: 'scheduler', escalateTo: { topic: 'role:nurse' } });
     await nurse.until((x) => x.of('notification').length === 1 && x.of('emergency.called').length === 1);
     const n = dataOf(nurse.of('notification')[0]!).notification;
-    expect(n).toMatchObject({ type: 'emergency_call', priority: 'urgent', actions: [{ id: 'accept', label: 'Accept now' }], state: { status: 'open', needed: 2 } });
+    expect(n).toMatchObject({ type: 'emergency_call', priority: 'urgent', actions: [{ id: 'accept', label: 'Accept now' }, { id: 'decline', label: 'Can\'t come' }], state: { status: 'open', needed: 2 } });
     expect(n.body).toMatch(/^2 of 2 people needed now\./);
     expect(dataOf(nurse.of('emergency.called')[0]!).call.id).toBe(c.call.id);
     nurse.close();

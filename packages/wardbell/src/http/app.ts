@@ -26,6 +26,7 @@ import { registerConsoleRoutes } from './routes/console.js';
 import { registerDevRoutes } from './routes/dev.js';
 import { registerDirectoryRoutes } from './routes/directory.js';
 import { registerEmergencyRoutes } from './routes/emergency.js';
+import { registerEscalationPolicyRoutes } from './routes/escalation-policies.js';
 import { registerEventRoutes } from './routes/events.js';
 import { registerNotificationRoutes } from './routes/notifications.js';
 import { EventPayloadsSchema } from './event-payloads.js';
@@ -90,6 +91,7 @@ export const ACCESS: ReadonlyArray<AccessRule> = [
   ['/api/schedules/*', 'publisher', 'workflows'],
   ['/api/swaps/*', 'publisher', 'workflows'],
   ['/api/emergency-calls/*', 'publisher', 'workflows'],
+  ['/api/escalation-policies/*', 'publisher', 'workflows'],
   ['/api/reminders/*', 'publisher', 'workflows'],
   ['/api/push/subscribe', 'identified', null],
   ['/api/push/subscriptions', 'identified', null],
@@ -213,6 +215,7 @@ export function createHttpApp(deps: HttpAppDeps): OpenAPIHono<AppEnv> {
   registerScheduleRoutes(app, { schedules: deps.workflows.schedules });
   registerSwapRoutes(app, { swaps: deps.workflows.swaps });
   registerEmergencyRoutes(app, { emergency: deps.workflows.emergency });
+  registerEscalationPolicyRoutes(app, { policies: deps.workflows.emergency.policies });
   registerReminderRoutes(app, { timed: deps.workflows.timed });
   registerPushRoutes(app, { push: deps.push });
   registerConsoleRoutes(app, { files: deps.console });
@@ -226,7 +229,7 @@ export function createHttpApp(deps: HttpAppDeps): OpenAPIHono<AppEnv> {
       'A JWT is verified with the identity provider\'s key set (WARDBELL_JWKS_URL: the key its `kid` names, RS256, PS256 or ES256) or with the configured HS256 secret or ES256/RS256 public key; ' +
       '`exp` is required, `iss` and `aud` are checked when configured, and the identity is read from the claims named by WARDBELL_JWT_CLAIM_USER, _TENANT, _ROLES and _WARDS (default sub, tid, roles, wards; a string is one value). ' +
       'A key acts as role service; it may call a route only with the scope the route needs (publish: /api/events; send: /api/notifications; directory: /api/directory; ' +
-      'workflows: /api/schedules, /api/swaps, /api/emergency-calls, /api/reminders; admin: /api/admin, /api/push/stats, backup, restore). ' +
+      'workflows: /api/schedules, /api/swaps, /api/emergency-calls, /api/escalation-policies, /api/reminders; admin: /api/admin, /api/push/stats, backup, restore). ' +
       'A platform key (one for every tenant) names the tenant of each request in `X-Wardbell-Tenant`; a tenant key acts for its own tenant only. Streams and push subscriptions are a user\'s: keys cannot open them.',
   });
   app.openAPIRegistry.register('EventPayloads', EventPayloadsSchema);

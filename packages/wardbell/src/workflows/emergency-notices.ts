@@ -1,14 +1,15 @@
 import { toTopic, toUser, type Publisher } from '../events/index.js';
 import type { NotificationService } from '../notifications/index.js';
-import { closedActions, closedBody, isAccepting } from './rules.js';
+import { closedActions, closedBody, type ClosedStatus } from './rules.js';
 import { SERVICE_TOPIC } from './swaps.js';
 import { loadCall, toCallView, type CallView } from './emergency-view.js';
 import type { EmergencyCallsTable, WfDb, WfExec } from './tables.js';
 
 /**
  * What a call tells the people around it: the links from a call to its notifications
- * (`emergency_notices`), those notifications turned to closed once the call is filled or
- * cancelled, and `emergency.updated` to the caller and `role:service` on every change.
+ * (`emergency_notices`, written in the transaction of each send), those notifications turned to
+ * closed once the call is filled, cancelled or expired, and `emergency.updated` to the caller and
+ * `role:service` on every change.
  */
 export class CallNotices {
   constructor(
@@ -24,18 +25,6 @@ export class CallNotices {
       .execute();
   }
 
-  /**
-   * Links a notification sent after the call was created (the escalation). Written before the
-   * call's state is read again, while the closing job reads the links after the call was closed:
-   * whichever runs second sees the other, so a notification sent while the call fills still ends
-   * up "filled".
-   */
-  async linkLate(tenantId: string, callId: string, notificationId: string): Promise<void> {
-    await this.link(this.o.db, tenantId, callId, notificationId);
-    const call = toCallView(await loadCall(this.o.db, tenantId, callId));
-    if (!isAccepting(call.status)) await this.markClosed(tenantId, notificationId, call);
-  }
-
   /** Every notification of a closed call shows so, with no live button. */
   async closeAll(tenantId: string, callId: string): Promise<number> {
     const row = await loadCall(this.o.db, tenantId, callId);
@@ -47,9 +36,10 @@ export class CallNotices {
   }
 
   private async markClosed(tenantId: string, notificationId: string, call: CallView): Promise<void> {
-    if (call.status !== 'filled' && call.status !== 'cancelled') return;
-    const closed = { status: call.status, accepted: call.accepted, needed: call.needed, message: call.message };
-    await this.o.notifications.updateState(tenantId, notificationId, { status: call.status, accepted: call.accepted, needed: call.needed, filledAt: call.filledAt }, { actions: closedActions(call.status), body: closedBody(closed) });
+    if (call.status === 'open' || call.status === 'escalated') return;
+    const status: ClosedStatus = call.status;
+    const closed = { status, accepted: call.accepted, needed: call.needed, message: call.message };
+    await this.o.notifications.updateState(tenantId, notificationId, { status, accepted: call.accepted, needed: call.needed, filledAt: call.filledAt }, { actions: closedActions(status), body: closedBody(closed) });
   }
 
   /** `emergency.updated` to role:service and to the caller (unless the caller already hears it there). */

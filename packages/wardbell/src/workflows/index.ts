@@ -1,9 +1,10 @@
 import type { Logger } from 'pino';
-import type { Directory, NotificationService, Recipients } from '../notifications/index.js';
+import type { Directory, NotificationService, PushQueue, Recipients } from '../notifications/index.js';
 import type { Clock } from '../shared/index.js';
 import type { Publisher } from '../events/index.js';
 import type { Db } from '../store/index.js';
-import { CLOSED_JOB, EmergencyCalls, ESCALATE_JOB } from './emergency.js';
+import { EmergencyCalls } from './emergency.js';
+import { EscalationPolicies } from './policies.js';
 import { Schedules } from './schedules.js';
 import { Scheduler } from './scheduler.js';
 import { SWAP_DECIDED_JOB, Swaps } from './swaps.js';
@@ -15,7 +16,12 @@ export * from './rules.js';
 export * from './schemas.js';
 export type { Schedules } from './schedules.js';
 export type { Swaps } from './swaps.js';
-export type { EmergencyCalls } from './emergency.js';
+export type { EmergencyCalls, CallDetail } from './emergency.js';
+export type { CallView, EmergencyCallInput } from './emergency-view.js';
+export type { EscalationPolicies, NamedPolicyView } from './policies.js';
+export { MAX_POLICIES_PER_TENANT } from './policies.js';
+export { CALL_EVENT_KINDS, readCallEvents, type CallEvent, type CallEventKind } from './emergency-events.js';
+export { POLICY_LIMITS, POLICY_NAME, DEFAULT_MAX_REPEATS, freezePolicy, shorthandPolicy, stepOfWave, nextWaveAt, repeatAt, lastWave, toRecipients, type EscalationPolicy, type FrozenPolicy, type FrozenStep, type StepTarget } from './policy.js';
 export type { TimedNotifications } from './timed.js';
 export type { WorkflowTables } from './tables.js';
 export { workflowMigrations } from './migrations.js';
@@ -27,6 +33,8 @@ export interface WorkflowDeps {
   events: Publisher;
   notifications: NotificationService;
   directory: Directory;
+  /** The push channel's outbox: where an emergency call's repeats queue their pushes. */
+  pushQueue?: PushQueue | undefined;
 }
 
 /** Tuning of the workflows; every field has a default. */
@@ -47,6 +55,8 @@ export interface Workflows {
   readonly schedules: Schedules;
   readonly swaps: Swaps;
   readonly emergency: EmergencyCalls;
+  /** The tenants' named escalation policies of emergency calls. */
+  readonly policies: EscalationPolicies;
   /** Shift reminders and scheduled notifications. */
   readonly timed: TimedNotifications;
   /** Starts background work (the durable scheduler). */
@@ -74,6 +84,7 @@ export function createWorkflows(deps: WorkflowDeps, options: WorkflowOptions = {
   });
   const schedules = new Schedules({ events, notifications, directory });
   const swaps = new Swaps({ db, clock, events, notifications, directory, scheduler });
+  const policies = new EscalationPolicies({ db, directory, now: () => clock.now() });
   const emergency = new EmergencyCalls({
     db,
     clock,
@@ -81,6 +92,8 @@ export function createWorkflows(deps: WorkflowDeps, options: WorkflowOptions = {
     notifications,
     directory,
     scheduler,
+    pushQueue: deps.pushQueue,
+    policies,
     escalateAfterSeconds: options.escalateAfterSeconds ?? 600,
     escalateTo: options.escalateTo ?? { topic: 'role:nurse' },
   });
@@ -89,8 +102,7 @@ export function createWorkflows(deps: WorkflowDeps, options: WorkflowOptions = {
   notifications.onAction('swap', swaps.onAction);
   notifications.onAction('emergency', emergency.onAction);
   scheduler.handle(SWAP_DECIDED_JOB, swaps.applyDecision);
-  scheduler.handle(ESCALATE_JOB, emergency.escalate);
-  scheduler.handle(CLOSED_JOB, emergency.close);
+  for (const [kind, handler] of Object.entries(emergency.handlers())) scheduler.handle(kind, handler);
   scheduler.handle(REMINDER_JOB, timed.fire);
   scheduler.handle(SCHEDULED_NOTIFICATION_JOB, timed.fire);
 
@@ -99,6 +111,7 @@ export function createWorkflows(deps: WorkflowDeps, options: WorkflowOptions = {
     schedules,
     swaps,
     emergency,
+    policies,
     timed,
     start() {
       scheduler.start();

@@ -106,4 +106,53 @@ export const workflowMigrations: MigrationSet = {
         .execute();
     },
   },
+  '1004_emergency_policies': {
+    async up(db: Kysely<unknown>) {
+      // Declines, the frozen escalation policy and where the call is in it, expiry, and the
+      // counter of the call's events. Added with defaults, so calls made before read as today's
+      // one-step escalation (a null policy is the shorthand of escalate_to/escalate_at).
+      await db.schema.alterTable('emergency_calls').addColumn('declined', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+      await db.schema.alterTable('emergency_calls').addColumn('policy', 'text').execute();
+      await db.schema.alterTable('emergency_calls').addColumn('wave', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+      await db.schema.alterTable('emergency_calls').addColumn('next_step_at', 'bigint').execute();
+      await db.schema.alterTable('emergency_calls').addColumn('expires_at', 'bigint').execute();
+      await db.schema.alterTable('emergency_calls').addColumn('event_seq', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+      // One row per person who pressed "Can't come", as the accepts: a double press is impossible.
+      await db.schema
+        .createTable('emergency_declines')
+        .addColumn('call_id', 'text', (c) => c.notNull())
+        .addColumn('tenant_id', 'text', (c) => c.notNull())
+        .addColumn('user_id', 'text', (c) => c.notNull())
+        .addColumn('declined_at', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('emergency_declines_pk', ['call_id', 'user_id'])
+        .execute();
+      // The call's timeline. `seq` comes from the call row's event_seq, bumped in the transaction
+      // that records the event, so events of one call are numbered without gaps or ties, also with
+      // several processes; the dedupe key makes a scheduled step's event happen once.
+      await db.schema
+        .createTable('emergency_call_events')
+        .addColumn('call_id', 'text', (c) => c.notNull())
+        .addColumn('seq', 'integer', (c) => c.notNull())
+        .addColumn('tenant_id', 'text', (c) => c.notNull())
+        .addColumn('at', 'bigint', (c) => c.notNull())
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('actor', 'text')
+        .addColumn('data', 'text', (c) => c.notNull())
+        .addColumn('dedupe_key', 'text')
+        .addPrimaryKeyConstraint('emergency_call_events_pk', ['call_id', 'seq'])
+        .execute();
+      await db.schema.createIndex('emergency_call_events_dedupe').on('emergency_call_events').columns(['call_id', 'dedupe_key']).unique().execute();
+      await db.schema
+        .createTable('escalation_policies')
+        .addColumn('tenant_id', 'text', (c) => c.notNull())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('policy', 'text', (c) => c.notNull())
+        .addColumn('created_by', 'text', (c) => c.notNull())
+        .addColumn('updated_by', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('updated_at', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('escalation_policies_pk', ['tenant_id', 'name'])
+        .execute();
+    },
+  },
 };

@@ -50,9 +50,14 @@ export function alreadyDecided(swap: SwapFacts): AppError {
 // ---------------------------------------------------------------------------------------------
 // Emergency calls
 
-export type CallStatus = 'open' | 'escalated' | 'filled' | 'cancelled';
+export type CallStatus = 'open' | 'escalated' | 'filled' | 'cancelled' | 'expired';
+/** The statuses of a call that is over: no accepts, declines, steps or repeats any more. */
+export type ClosedStatus = 'filled' | 'cancelled' | 'expired';
 
 export const ACCEPT_ACTION: Action = { id: 'accept', label: 'Accept now', style: 'primary' };
+export const DECLINE_ACTION: Action = { id: 'decline', label: 'Can\'t come', style: 'secondary' };
+/** The buttons of an open call's notifications (and of its pushes, on the lock screen). */
+export const CALL_ACTIONS: Action[] = [ACCEPT_ACTION, DECLINE_ACTION];
 
 /** Whether a call still takes accepts. */
 export const isAccepting = (s: CallStatus): boolean => s === 'open' || s === 'escalated';
@@ -62,30 +67,60 @@ export function statusAfterAccept(accepted: number, needed: number, before: Call
   return accepted >= needed ? 'filled' : before;
 }
 
-/**
- * Why an accept was refused, once the conditional update found nothing to change: the caller's
- * own earlier accept first (the most useful thing to tell them), then the call's state.
- */
-export function refuseAccept(call: { status: CallStatus; accepted: number; needed: number }, alreadyAccepted: boolean): AppError {
+type Progress = { status: CallStatus; accepted: number; needed: number };
+
+/** Why a closed call takes no more answers (accept or decline alike). */
+function refuseClosed(call: Progress): AppError {
   const progress = { status: call.status, accepted: call.accepted, needed: call.needed };
-  if (alreadyAccepted) return new AppError('conflict', 'You have already accepted this call.', progress);
   if (call.status === 'cancelled') return new AppError('conflict', 'This call was cancelled; nobody else is needed.', progress);
+  if (call.status === 'expired') return new AppError('conflict', 'This call has expired; it takes no more answers.', progress);
   return new AppError('conflict', `This call is already filled (${call.accepted} of ${call.needed}); thank you, nobody else is needed.`, progress);
 }
 
 /**
- * The actions a closed call's notifications carry. The `accept` id stays (relabelled, not
- * pressable-looking) on purpose: a push notification's button cannot be withdrawn from a phone,
- * and the notification service only hands a press to the workflow when the action still exists;
- * keeping the id lets a late press get the workflow's clear 409 instead of "no such action".
+ * Why an accept was refused, once the conditional update found nothing to change: the caller's
+ * own earlier answer first (the most useful thing to tell them), then the call's state.
  */
-export function closedActions(status: 'filled' | 'cancelled'): Action[] {
-  return [{ id: 'accept', label: status === 'filled' ? 'Filled' : 'Cancelled', style: 'secondary' }];
+export function refuseAccept(call: Progress, alreadyAccepted: boolean, alreadyDeclined = false): AppError {
+  const progress = { status: call.status, accepted: call.accepted, needed: call.needed };
+  if (alreadyAccepted) return new AppError('conflict', 'You have already accepted this call.', progress);
+  if (alreadyDeclined) return new AppError('conflict', 'You declined this call ("Can\'t come"); an answer cannot be changed. Call the ward if you can come after all.', { ...progress, answer: 'declined' });
+  return refuseClosed(call);
+}
+
+/** Why a decline was refused: the caller's own earlier answer first, then the call's state. */
+export function refuseDecline(call: Progress, answered: 'accepted' | 'declined' | null): AppError {
+  const progress = { status: call.status, accepted: call.accepted, needed: call.needed };
+  if (answered === 'declined') return new AppError('conflict', 'You have already declined this call.', { ...progress, answer: 'declined' });
+  if (answered === 'accepted') return new AppError('conflict', 'You accepted this call; an answer cannot be changed. Tell the ward if you cannot come after all.', { ...progress, answer: 'accepted' });
+  return refuseClosed(call);
+}
+
+/**
+ * Whether a decline leaves nobody to wait for: every recipient reached so far has declined (the
+ * count includes this decline), so the next step need not wait for its time.
+ */
+export function everyoneDeclined(declined: number, reached: number): boolean {
+  return reached > 0 && declined >= reached;
+}
+
+/**
+ * The actions a closed call's notifications carry: the `accept` button relabelled (not
+ * pressable-looking), "Can't come" dropped. A push's buttons cannot be withdrawn from a phone; a
+ * late press of either still reaches the workflow (it owns the notification) and gets its 409.
+ */
+export function closedActions(status: ClosedStatus): Action[] {
+  return [{ id: 'accept', label: status === 'filled' ? 'Filled' : status === 'cancelled' ? 'Cancelled' : 'Expired', style: 'secondary' }];
 }
 
 /** The body a closed call's notifications show. */
-export function closedBody(call: { status: 'filled' | 'cancelled'; accepted: number; needed: number; message: string }): string {
-  const head = call.status === 'filled' ? `Filled: ${call.accepted} of ${call.needed} accepted. Thank you, nobody else is needed.` : 'Cancelled: nobody else is needed.';
+export function closedBody(call: { status: ClosedStatus; accepted: number; needed: number; message: string }): string {
+  const head =
+    call.status === 'filled'
+      ? `Filled: ${call.accepted} of ${call.needed} accepted. Thank you, nobody else is needed.`
+      : call.status === 'cancelled'
+        ? 'Cancelled: nobody else is needed.'
+        : `Expired: this call is over (${call.accepted} of ${call.needed} accepted).`;
   return call.message ? `${head}\n${call.message}` : head;
 }
 

@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { ActionSchema, idString, NOTIFICATION_TYPES, PRIORITIES, RecipientsSchema, sendFields } from '../notifications/index.js';
+import { CALL_EVENT_KINDS } from './emergency-events.js';
+import { EscalationPolicySchema, EscalationStepSchema, PolicyNameSchema, repeatFields } from './policy.js';
 
 /** Request and response schemas of the workflow routes (validation and the OpenAPI description). */
 
@@ -96,37 +98,88 @@ export const EmergencyCallSchema = z
     title: z.string().trim().min(1).max(200).default('Emergency call'),
     message: z.string().max(2000).default(''),
     details: z.record(z.string(), z.unknown()).optional().meta({ description: 'Free-form details (shift, ward, skills) for the receiving page.' }),
-    escalateAfterSeconds: z.number().int().min(1).max(86_400).optional().meta({ description: 'Seconds before an unfilled call escalates. Default 600.' }),
+    escalateAfterSeconds: z.number().int().min(1).max(86_400).optional().meta({ description: 'Seconds before an unfilled call escalates (the one-step shorthand of a policy). Default 600.' }),
     escalateTo: to('The wider audience the call escalates to (staff already reached are skipped). Default {topic: "role:nurse"}; null: never escalate.').nullable().optional(),
+    policy: z
+      .union([PolicyNameSchema, EscalationPolicySchema])
+      .optional()
+      .meta({ description: 'An ordered escalation policy, inline, or the name of one of the tenant\'s (PUT /api/escalation-policies/{name}). Copied into the call when it is made: later changes to a named policy do not change it. Instead of escalateAfterSeconds/escalateTo.' }),
+    policyName: PolicyNameSchema.optional().meta({ description: 'The same as policy: "<name>".' }),
+    ...repeatFields,
   })
   .strict()
   .meta({ id: 'EmergencyCallRequest' });
 
-const CallStatus = z.enum(['open', 'escalated', 'filled', 'cancelled']).meta({ description: 'open and escalated take accepts; filled and cancelled are closed.' });
+const CallStatus = z.enum(['open', 'escalated', 'filled', 'cancelled', 'expired']).meta({ description: 'open and escalated take answers; filled, cancelled and expired are closed.' });
+
+export const CallPolicySchema = z
+  .object({
+    name: z.string().nullable().meta({ description: 'The named policy it was copied from; null: given inline or as escalateAfterSeconds/escalateTo.' }),
+    steps: z.array(z.object({ afterSeconds: z.number().int(), to: RecipientsSchema })),
+    repeatEverySeconds: z.number().int().nullable(),
+    maxRepeats: z.number().int(),
+    loops: z.number().int(),
+    expiresAfterSeconds: z.number().int().nullable(),
+  })
+  .meta({ id: 'EmergencyCallPolicy', description: 'The policy the call runs, fixed when it was made.' });
+
 export const CallSchema = z
   .object({
     id: z.string(),
     status: CallStatus,
     needed: z.number().int(),
     accepted: z.number().int(),
+    declined: z.number().int().meta({ description: 'How many pressed "Can\'t come".' }),
     callerId: z.string(),
     to: RecipientsSchema,
     title: z.string(),
     message: z.string(),
     details: z.record(z.string(), z.unknown()),
-    escalateTo: RecipientsSchema.nullable(),
-    escalateAt: z.string().nullable(),
+    escalateTo: RecipientsSchema.nullable().meta({ description: 'The first step\'s audience.' }),
+    escalateAt: z.string().nullable().meta({ description: 'When the first step was due.' }),
     escalatedAt: z.string().nullable(),
     filledAt: z.string().nullable(),
     createdAt: z.string(),
     updatedAt: z.string(),
+    policy: CallPolicySchema,
+    stepsRun: z.number().int().meta({ description: 'Steps run so far, loops included.' }),
+    stepsTotal: z.number().int().meta({ description: 'Steps in all, loops included.' }),
+    nextStepAt: z.string().nullable().meta({ description: 'When the next step is due; null when none is left or the call is closed.' }),
+    expiresAt: z.string().nullable(),
   })
   .meta({ id: 'EmergencyCall' });
 
 export const CallDetailSchema = CallSchema.extend({
   acceptedBy: z.array(z.object({ userId: z.string(), acceptedAt: z.string() })),
+  declinedBy: z.array(z.object({ userId: z.string(), declinedAt: z.string() })),
   notificationIds: z.array(z.string()),
 }).meta({ id: 'EmergencyCallDetail' });
+
+/** One entry of a call's timeline (`readCallEvents`). */
+export const CallEventSchema = z
+  .object({ seq: z.number().int(), at: z.string(), kind: z.enum(CALL_EVENT_KINDS), actor: z.string().nullable(), data: z.record(z.string(), z.unknown()) })
+  .meta({ id: 'EmergencyCallEvent' });
+
+// --- escalation policies --------------------------------------------------------------------
+
+export const PolicyParams = z.object({ name: PolicyNameSchema });
+
+export { EscalationPolicySchema };
+
+export const NamedPolicySchema = z
+  .object({
+    name: z.string(),
+    steps: z.array(EscalationStepSchema),
+    repeatEverySeconds: z.number().int().optional(),
+    maxRepeats: z.number().int().optional(),
+    expiresAfterSeconds: z.number().int().optional(),
+    loops: z.number().int(),
+    createdBy: z.string(),
+    updatedBy: z.string(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  })
+  .meta({ id: 'NamedEscalationPolicy' });
 
 // --- reminders and scheduled notifications --------------------------------------------------
 

@@ -8,6 +8,9 @@ export type WorkflowTables = {
   emergency_calls: EmergencyCallsTable;
   emergency_accepts: EmergencyAcceptsTable;
   emergency_notices: EmergencyNoticesTable;
+  emergency_declines: EmergencyDeclinesTable;
+  emergency_call_events: EmergencyCallEventsTable;
+  escalation_policies: EscalationPoliciesTable;
 };
 
 /** Lifecycle of a job: pending -> running -> done | failed, or pending -> cancelled. */
@@ -62,7 +65,7 @@ export interface EmergencyCallsTable {
   audience: string;
   needed: number;
   accepted: number;
-  status: 'open' | 'escalated' | 'filled' | 'cancelled';
+  status: 'open' | 'escalated' | 'filled' | 'cancelled' | 'expired';
   title: string;
   message: string;
   /** JSON: free-form details for the receiving page (shift, ward). */
@@ -74,6 +77,18 @@ export interface EmergencyCallsTable {
   filled_at: number | null;
   created_at: number;
   updated_at: number;
+  /** How many recipients pressed "Can't come". */
+  declined: number;
+  /** JSON FrozenPolicy (`policy.ts`), fixed at creation; null on calls made before policies (read as the one-step shorthand). */
+  policy: string | null;
+  /** The wave the call is in: 0 the call itself, then one per step run (`policy.ts`). */
+  wave: number;
+  /** When the next step is due; null when none is left. */
+  next_step_at: number | null;
+  /** When the call expires unanswered; null: never. */
+  expires_at: number | null;
+  /** The last `seq` of the call's events (`emergency_call_events`); bumping it locks the call row. */
+  event_seq: number;
 }
 
 export interface EmergencyAcceptsTable {
@@ -88,6 +103,40 @@ export interface EmergencyNoticesTable {
   notification_id: string;
   tenant_id: string;
   created_at: number;
+}
+
+export interface EmergencyDeclinesTable {
+  call_id: string;
+  tenant_id: string;
+  user_id: string;
+  declined_at: number;
+}
+
+/** One thing that happened to a call, in order (`seq` from 1 per call): its timeline. */
+export interface EmergencyCallEventsTable {
+  call_id: string;
+  seq: number;
+  tenant_id: string;
+  at: number;
+  kind: string;
+  /** Who did it (the caller, the nurse who accepted or declined); null for the scheduler's steps. */
+  actor: string | null;
+  /** JSON object: what the kind records (step index, how many were added or reached). */
+  data: string;
+  /** One event per (call, key) for scheduled work (`step:3`, `repeat:2:1`): a repeated run adds nothing. */
+  dedupe_key: string | null;
+}
+
+/** A tenant's named escalation policies (`PUT /api/escalation-policies/{name}`). */
+export interface EscalationPoliciesTable {
+  tenant_id: string;
+  name: string;
+  /** JSON: the policy as given (validated), resolved and frozen into each call that names it. */
+  policy: string;
+  created_by: string;
+  updated_by: string;
+  created_at: number;
+  updated_at: number;
 }
 
 export type WorkflowDatabase = Database & WorkflowTables;

@@ -9,27 +9,31 @@ const routes = {
   call: createRoute({
     method: 'post', path: '/api/emergency-calls', tags, security: bearerSecurity, summary: 'Call for staff now',
     description:
-      `${PUBLISHER_ONLY} An \`urgent\` \`emergency_call\` notification with "Accept now" and an \`emergency.called\` event to the audience. ` +
+      `${PUBLISHER_ONLY} An \`urgent\` \`emergency_call\` notification with "Accept now" (\`accept\`) and "Can't come" (\`decline\`) and an \`emergency.called\` event to the audience. ` +
       'Accepts (`POST /api/notifications/{id}/actions/accept`) are counted atomically and stop at `needed`; the filling accept closes the call and every notification of it changes to state filled (`notification.updated`). ' +
-      'Unfilled after `escalateAfterSeconds`, the call goes to `escalateTo` (staff not reached yet). The caller and `role:service` get `emergency.updated` (data: {call}) on every accept, the escalation and the fill.',
+      'A decline (`.../actions/decline`) is counted (`declined`); one person answers once, accept or decline (409 otherwise). When everyone reached so far has declined, the next step runs at once. ' +
+      'Escalation follows `policy` (ordered steps, each adding the staff it names who were not reached yet; repeats to who has neither answered nor read it; loops; expiry), inline or a tenant\'s named one (404 for an unknown name), frozen when the call is made; ' +
+      '`escalateAfterSeconds`/`escalateTo` is its one-step shorthand: unfilled after `escalateAfterSeconds`, the call goes to `escalateTo` (staff not reached yet). ' +
+      'The caller and `role:service` get `emergency.updated` (data: {call}) on every accept, decline, step and the close.',
     request: { headers: IdempotencyKeyHeader, body: jsonBody(EmergencyCallSchema) },
     responses: {
       201: { description: 'Called.', ...json(z.object({ call: CallSchema, notificationId: z.string(), recipients: z.number().int() }).meta({ id: 'EmergencyCallCreated' })) },
       ...commonErrors,
       ...idempotencyErrors,
       400: errorResponse(UNKNOWN_STAFF),
+      404: errorResponse('`policy` names no escalation policy of the tenant.'),
     },
   }),
   get: createRoute({
-    method: 'get', path: '/api/emergency-calls/{id}', tags, security: bearerSecurity, summary: 'A call\'s progress and who accepted',
+    method: 'get', path: '/api/emergency-calls/{id}', tags, security: bearerSecurity, summary: 'A call\'s progress, who accepted and who declined',
     request: { params: IdParams.call },
     responses: { 200: { description: 'The call.', ...json(z.object({ call: CallDetailSchema })) }, 404: unknownId, ...idErrors },
   }),
   cancel: createRoute({
     method: 'post', path: '/api/emergency-calls/{id}/cancel', tags, security: bearerSecurity, summary: 'Cancel an open call',
-    description: `${PUBLISHER_ONLY} Nobody else is needed: the call closes, its escalation is cancelled and its notifications change to state cancelled. Cancelling a cancelled call answers with it again.`,
+    description: `${PUBLISHER_ONLY} Nobody else is needed: the call closes, its steps and repeats are cancelled and its notifications change to state cancelled. Cancelling a cancelled call answers with it again.`,
     request: { params: IdParams.call },
-    responses: { 200: { description: 'Cancelled.', ...json(z.object({ call: CallSchema })) }, 404: unknownId, 409: errorResponse('Already filled.'), ...idErrors },
+    responses: { 200: { description: 'Cancelled.', ...json(z.object({ call: CallSchema })) }, 404: unknownId, 409: errorResponse('Already filled, or expired.'), ...idErrors },
   }),
 };
 

@@ -1,0 +1,129 @@
+import type { Transaction } from 'kysely';
+import { toUsers, type Publisher } from '../events/index.js';
+import { planChannels, type NotificationService, type PushQueue, type PushWanted } from '../notifications/index.js';
+import type { Database } from '../store/index.js';
+import type { WfDb, WfExec, WorkflowDatabase } from './tables.js';
+
+/**
+ * Whom a call reached and who still owes it an answer. "Reached" is a recipient's inbox row of one
+ * of the call's notifications (`emergency_notices`): read here, never written (the inbox is the
+ * notification module's). "Answered" is an accept or decline row; "read" is the inbox row's
+ * `read_at` (a press also reads it).
+ */
+
+export interface Reach {
+  userId: string;
+  notificationId: string;
+  read: boolean;
+}
+
+/** Every recipient of the call's notifications, once each (the earliest notification that reached them). */
+export async function reachOf(exec: WfExec, tenantId: string, callId: string): Promise<Reach[]> {
+  const rows = await exec
+    .selectFrom('inbox')
+    .innerJoin('emergency_notices', (j) => j.onRef('emergency_notices.notification_id', '=', 'inbox.notification_id'))
+    .select(['inbox.user_id', 'inbox.notification_id', 'inbox.read_at', 'emergency_notices.created_at'])
+    .where('emergency_notices.tenant_id', '=', tenantId)
+    .where('emergency_notices.call_id', '=', callId)
+    .where('inbox.tenant_id', '=', tenantId)
+    .orderBy('emergency_notices.created_at')
+    .orderBy('inbox.notification_id')
+    .execute();
+  const seen = new Map<string, Reach>();
+  for (const r of rows) if (!seen.has(r.user_id)) seen.set(r.user_id, { userId: r.user_id, notificationId: r.notification_id, read: r.read_at !== null });
+  return [...seen.values()];
+}
+
+/** Who accepted or declined the call. */
+export async function answeredBy(exec: WfExec, callId: string): Promise<Set<string>> {
+  // One after the other: in a transaction there is one connection.
+  const a = await exec.selectFrom('emergency_accepts').select('user_id').where('call_id', '=', callId).execute();
+  const d = await exec.selectFrom('emergency_declines').select('user_id').where('call_id', '=', callId).execute();
+  return new Set([...a, ...d].map((r) => r.user_id));
+}
+
+/** The reached staff who have neither answered nor read the call, by the notification that reached them. */
+export async function pendingOf(exec: WfExec, tenantId: string, callId: string): Promise<Map<string, string[]>> {
+  const reach = await reachOf(exec, tenantId, callId);
+  const answered = await answeredBy(exec, callId);
+  const out = new Map<string, string[]>();
+  for (const r of reach) {
+    if (r.read || answered.has(r.userId)) continue;
+    const list = out.get(r.notificationId) ?? [];
+    list.push(r.userId);
+    out.set(r.notificationId, list);
+  }
+  for (const list of out.values()) list.sort();
+  return out;
+}
+
+/** A repeat's recipients by notification, as queued in its transaction. */
+export interface RepeatBatch {
+  byNotification: Map<string, string[]>;
+  users: string[];
+}
+
+export const EMPTY_BATCH: RepeatBatch = { byNotification: new Map(), users: [] };
+
+/**
+ * Repeats of a call: a new push (urgent: `Urgency: high`, and the service worker alerts again for
+ * the same tag) and the `notification` event again to exactly the reached staff who have neither
+ * answered nor read it. No inbox row is added: each keeps the one item, unread, which their open
+ * pages move to the top. The pushes are written in the transaction that records the repeat, so
+ * a repeat happens once, also when its job runs again after a crash.
+ */
+export class CallRepeats {
+  constructor(private readonly o: { db: WfDb; events: Publisher; notifications: NotificationService; pushQueue: PushQueue | null }) {}
+
+  /**
+   * Before the transaction (the preferences are the notification service's, read on its own
+   * connection): the push each candidate gets, by user; null for none.
+   */
+  async plan(tenantId: string, callId: string, now: number): Promise<Map<string, PushWanted | null>> {
+    const pending = await pendingOf(this.o.db, tenantId, callId);
+    const plans = new Map<string, PushWanted | null>();
+    for (const users of pending.values()) {
+      for (const userId of users) {
+        const plan = planChannels(await this.o.notifications.getPreferences(tenantId, userId), 'emergency_call', 'urgent', now);
+        plans.set(userId, plan.push ? { userId, notBefore: plan.pushNotBefore } : null);
+      }
+    }
+    return plans;
+  }
+
+  /** In the transaction that records the repeat: who gets it (still pending, and planned), their pushes queued. */
+  async queueIn(trx: Transaction<WorkflowDatabase>, tenantId: string, callId: string, plans: Map<string, PushWanted | null>, now: number): Promise<RepeatBatch> {
+    const pending = await pendingOf(trx, tenantId, callId);
+    const byNotification = new Map<string, string[]>();
+    for (const [notificationId, users] of pending) {
+      const mine = users.filter((u) => plans.has(u));
+      if (!mine.length) continue;
+      byNotification.set(notificationId, mine);
+      const wanted = mine.map((u) => plans.get(u)).filter((w): w is PushWanted => Boolean(w));
+      // The outbox takes the send's transaction type; the workflow view is the same connection.
+      if (wanted.length && this.o.pushQueue) await this.o.pushQueue.enqueue(trx as unknown as Transaction<Database>, { tenantId, notificationId, priority: 'urgent' }, wanted, now);
+    }
+    return { byNotification, users: [...byNotification.values()].flat().sort() };
+  }
+
+  /** After the commit: the notification event again to those users, with their unread counts. */
+  async announce(tenantId: string, batch: RepeatBatch): Promise<void> {
+    for (const [notificationId, users] of batch.byNotification) {
+      const first = users[0];
+      if (first === undefined) continue;
+      let notification: Record<string, unknown>;
+      try {
+        const { readAt: _r, actedAction: _a, ...shared } = await this.o.notifications.get(tenantId, first, notificationId);
+        notification = shared;
+      } catch {
+        continue; // removed from that inbox meanwhile
+      }
+      const values: Record<string, number> = {};
+      for (let i = 0; i < users.length; i += 500) {
+        const counts = await this.o.db.selectFrom('inbox_counters').select(['user_id', 'unread']).where('tenant_id', '=', tenantId).where('user_id', 'in', users.slice(i, i + 500)).execute();
+        for (const c of counts) values[c.user_id] = Math.max(0, Number(c.unread));
+      }
+      await this.o.events.publish(tenantId, 'notification', { notification }, toUsers(users), { field: 'unreadCount', values });
+    }
+  }
+}
