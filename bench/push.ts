@@ -45,6 +45,7 @@ import { EncryptPool, type Encryptor } from '../packages/wardbell/src/push/encry
 import { createKeyBox, createHttpsTransport, Limiter, PushSender, PushWorker, pushDb, pushMigrations, buildPayload, topicOf, SubscriptionManager, VapidSigner, generateVapidKeys, type PushNotification } from '../packages/wardbell/src/push/index.js';
 import { systemClock } from '../packages/wardbell/src/shared/index.js';
 import { migrateToLatest, openSqlite } from '../packages/wardbell/src/store/index.js';
+import { tenantMigrations } from '../packages/wardbell/src/tenants/index.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { machineTicks, markdownTable, table } from './sse/report.js';
 import { RpcChild } from './sse/rpc.js';
@@ -243,7 +244,7 @@ async function sender(targets: Target[], caFile: string, concurrency: number, en
 async function prepareOutbox(targets: Target[], caFile: string, concurrency: number, encryptor: Encryptor) {
   const dir = mkdtempSync(join(tmpdir(), 'wardbell-bench-push-'));
   const raw = openSqlite(join(dir, 'wardbell.sqlite'));
-  await migrateToLatest(raw, [pushMigrations]);
+  await migrateToLatest(raw, [pushMigrations, tenantMigrations]);
   const db = pushDb(raw);
   const keyBox = createKeyBox(randomBytes(32));
   const now = Date.now();

@@ -242,10 +242,12 @@ describe('action tokens from a push', () => {
 
 describe('preferences', () => {
   it('reads defaults, saves valid preferences and refuses invalid ones', async () => {
-    expect((await call('GET', '/api/notifications/preferences', tokens.lee!)).json).toEqual({ channels: {}, quietHours: null });
+    // Besides what was saved, `locked`: what cannot be switched off (test/notifications/urgent.test.ts).
+    const locked = expect.objectContaining({ priorities: expect.objectContaining({ urgent: true }) });
+    expect((await call('GET', '/api/notifications/preferences', tokens.lee!)).json).toEqual({ channels: {}, quietHours: null, locked });
     const prefs = { channels: { general: { inbox: false, push: false } }, quietHours: { enabled: true, start: '22:00', end: '07:00', timeZone: 'Asia/Seoul' } };
-    expect((await call('PUT', '/api/notifications/preferences', tokens.lee!, prefs)).json).toEqual(prefs);
-    expect((await call('GET', '/api/notifications/preferences', tokens.lee!)).json).toEqual(prefs);
+    expect((await call('PUT', '/api/notifications/preferences', tokens.lee!, prefs)).json).toEqual({ ...prefs, locked });
+    expect((await call('GET', '/api/notifications/preferences', tokens.lee!)).json).toEqual({ ...prefs, locked });
     expect((await call('PUT', '/api/notifications/preferences', tokens.lee!, { quietHours: { enabled: true, start: '9', end: '07:00', timeZone: 'UTC' } })).status).toBe(400);
   });
 

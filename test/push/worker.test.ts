@@ -17,6 +17,7 @@ import type { PushResponse, PushTransport } from '../../packages/wardbell/src/pu
 import { generateVapidKeys, VapidSigner } from '../../packages/wardbell/src/push/vapid.js';
 import { PushWorker } from '../../packages/wardbell/src/push/worker.js';
 import { migrateToLatest, openSqlite, type Db } from '../../packages/wardbell/src/store/index.js';
+import { tenantMigrations } from '../../packages/wardbell/src/tenants/index.js';
 import { FakeClock } from '../helpers/fake-clock.js';
 
 /** A transport without sockets: records requests, answers from a script (default 201). */
@@ -89,7 +90,8 @@ beforeEach(async () => {
   clock = new FakeClock();
   transport = new ScriptedTransport();
   open();
-  await migrateToLatest(raw, [pushMigrations]);
+  // The tenants' tables too: the worker asks what each notification's lock screen may show.
+  await migrateToLatest(raw, [pushMigrations, tenantMigrations]);
 });
 afterEach(async () => {
   await raw.destroy();

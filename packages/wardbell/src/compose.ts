@@ -31,6 +31,7 @@ import { AppError, systemClock, type Clock } from './shared/index.js';
 import { createLocalStreamQuota, createRedisStreamQuota, EventManager, OrderedFeed, SessionEnds, SseHub, type StreamQuota } from './sse/index.js';
 import { migrateToLatest, openDatabase, type Db } from './store/index.js';
 import { idempotencyMigrations, RequestRecords } from './idempotency/index.js';
+import { tenantMigrations, TenantSettingsStore } from './tenants/index.js';
 import { VERSION } from './version.js';
 
 export interface WardbellOptions {
@@ -86,7 +87,7 @@ export function openStore(config: Config, logger: Logger): ReturnType<typeof ope
 /** Brings the store's schema up to date; the names of the migrations that ran. */
 export function migrateStore(db: Db): Promise<string[]> {
   // The store runs the core's migrations and each module's own (it imports neither module).
-  return migrateToLatest(db, [workflowMigrations, pushMigrations, idempotencyMigrations, authMigrations]);
+  return migrateToLatest(db, [workflowMigrations, pushMigrations, idempotencyMigrations, authMigrations, tenantMigrations]);
 }
 
 /** The composition root: config -> adapters -> services -> HTTP app -> server. */
@@ -141,6 +142,7 @@ export async function createWardbell(config: Config, opts: WardbellOptions = {})
     if (released > 0) logger.warn({ released }, 'idempotency keys left in flight by the previous process were released');
   }
   const directory = new Directory(db, () => clock.now());
+  const tenants = new TenantSettingsStore(db, () => clock.now());
   const notifications = new NotificationService({ db, clock, events, directory, pushQueue: pushOutboxQueue });
   const revocations = new SessionRevocations(db, () => clock.now());
   const sessions = new SessionEnds({ revocations, hub, clock, onError: (err) => logger.warn({ err }, 'session revocations: poll failed; retried in a second') });
@@ -208,6 +210,7 @@ export async function createWardbell(config: Config, opts: WardbellOptions = {})
     rateLimits,
     workflows,
     push: push.api,
+    tenants,
     requestRecords,
     sessions,
     isRevoked: (cred: Credential) => revocations.isRevoked(cred),

@@ -904,6 +904,188 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/notifications/receipts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Report notifications displayed or opened on this device
+         * @description Pages and the service worker say when they showed a notification and when the user opened it, in one batched call (@wardbell/client and @wardbell/react send it). Authenticated by the user's bearer token, or by the `X-Wardbell-Action-Token` of a push, which reports for that notification only. Safe to repeat: each step keeps its earliest time. Notifications the caller did not receive are listed as `unknown` and not recorded.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    "x-wardbell-action-token"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            /** @description JSON, strict UTF-8, at most `WARDBELL_MAX_BODY_BYTES` bytes (65,536 unless configured); nested at most 32 deep, arrays of at most 100,000 elements, strings of at most 65,536 characters, objects of at most 1,000 keys. */
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["ReceiptReport"];
+                };
+            };
+            responses: {
+                /** @description Recorded. */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ReceiptReportResult"];
+                    };
+                };
+                /** @description Malformed JSON or a body that does not match the schema. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Missing, malformed, expired or forged credentials. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description The identity may not do this. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Body larger than the configured limit. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description `rate_limited`: more than 600 per user, 60,000 per tenant, 120,000 per address in 60 s (`WARDBELL_RATE_LIMIT_*`); `Retry-After` says when the window ends. */
+                429: {
+                    headers: {
+                        /** @description Seconds until the request may be made again. */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/notifications/{id}/receipts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Who a notification reached, who saw it and who answered
+         * @description For its sender (the caller of an emergency call), role service or admin: a summary and, per recipient, when it was written to one of their streams, accepted by a push service (and for which device), displayed, opened, read, and when and how they acted. The same live: `receipts.updated` (the summary) to the sender and `role:service`, at most once a second per notification.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    cursor?: string;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The receipts, recipients in user id order. */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Receipts"];
+                    };
+                };
+                /** @description Malformed JSON or a body that does not match the schema. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Missing, malformed, expired or forged credentials. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description The identity may not do this. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description No such notification sent by the caller (also for other tenants' ids). */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Body larger than the configured limit. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/notifications/{id}/actions/{actionId}": {
         parameters: {
             query?: never;
@@ -1312,7 +1494,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The caller's delivery preferences */
+        /**
+         * The caller's delivery preferences
+         * @description The saved preferences, and in `locked` what cannot be switched off (priority urgent and type emergency_call reach the inbox, the stream and push at once, in quiet hours too, and are never grouped: "Urgent notifications always reach you").
+         */
         get: {
             parameters: {
                 query?: never;
@@ -1322,13 +1507,13 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Preferences. */
+                /** @description Preferences, with what is locked. */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Preferences"];
+                        "application/json": components["schemas"]["PreferencesView"];
                     };
                 };
                 /** @description Missing, malformed, expired or forged credentials. */
@@ -1344,7 +1529,7 @@ export interface paths {
         };
         /**
          * Replace the caller's delivery preferences
-         * @description Channels per type (inbox with SSE, push) and quiet hours in the user's time zone during which push waits. Urgent always goes through.
+         * @description Channels per type (inbox with SSE, push) and quiet hours in the user's time zone during which push waits. What is locked cannot be switched off (priority urgent and type emergency_call reach the inbox, the stream and push at once, in quiet hours too, and are never grouped: "Urgent notifications always reach you"): a body that switches it off is accepted and that part ignored (not an error), and the answer shows it on. The body may carry `locked` as GET answered it (ignored), so GET, change, PUT works.
          */
         put: {
             parameters: {
@@ -1356,103 +1541,17 @@ export interface paths {
             /** @description JSON, strict UTF-8, at most `WARDBELL_MAX_BODY_BYTES` bytes (65,536 unless configured); nested at most 32 deep, arrays of at most 100,000 elements, strings of at most 65,536 characters, objects of at most 1,000 keys. */
             requestBody: {
                 content: {
-                    "application/json": {
-                        /** @default {} */
-                        channels?: {
-                            schedule_published?: {
-                                inbox: boolean;
-                                push: boolean;
-                            };
-                            schedule_updated?: {
-                                inbox: boolean;
-                                push: boolean;
-                            };
-                            swap_requested?: {
-                                inbox: boolean;
-                                push: boolean;
-                            };
-                            swap_approved?: {
-                                inbox: boolean;
-                                push: boolean;
-                            };
-                            swap_rejected?: {
-                                inbox: boolean;
-                                push: boolean;
-                            };
-                            emergency_call?: {
-                                inbox: boolean;
-                                push: boolean;
-                            };
-                            shift_reminder?: {
-                                inbox: boolean;
-                                push: boolean;
-                            };
-                            general?: {
-                                inbox: boolean;
-                                push: boolean;
-                            };
-                        };
-                        /** @default null */
-                        quietHours?: {
-                            enabled: boolean;
-                            start: string;
-                            end: string;
-                            timeZone: string;
-                        } | null;
-                    };
+                    "application/json": components["schemas"]["Preferences"];
                 };
             };
             responses: {
-                /** @description Saved. */
+                /** @description Saved: the preferences in force, with what is locked. */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @default {} */
-                            channels?: {
-                                schedule_published?: {
-                                    inbox: boolean;
-                                    push: boolean;
-                                };
-                                schedule_updated?: {
-                                    inbox: boolean;
-                                    push: boolean;
-                                };
-                                swap_requested?: {
-                                    inbox: boolean;
-                                    push: boolean;
-                                };
-                                swap_approved?: {
-                                    inbox: boolean;
-                                    push: boolean;
-                                };
-                                swap_rejected?: {
-                                    inbox: boolean;
-                                    push: boolean;
-                                };
-                                emergency_call?: {
-                                    inbox: boolean;
-                                    push: boolean;
-                                };
-                                shift_reminder?: {
-                                    inbox: boolean;
-                                    push: boolean;
-                                };
-                                general?: {
-                                    inbox: boolean;
-                                    push: boolean;
-                                };
-                            };
-                            /** @default null */
-                            quietHours?: {
-                                enabled: boolean;
-                                start: string;
-                                end: string;
-                                timeZone: string;
-                            } | null;
-                        };
+                        "application/json": components["schemas"]["PreferencesView"];
                     };
                 };
                 /** @description Malformed JSON or a body that does not match the schema. */
@@ -1677,6 +1776,127 @@ export interface paths {
                 };
             };
         };
+        trace?: never;
+    };
+    "/api/tenant/settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The tenant's settings
+         * @description Role admin, or an API key with scope `admin`. The caller's tenant's settings; a tenant that set nothing has the defaults (`lockScreen: full`). With `lockScreen: generic` every push of the tenant (also those already queued) carries only a generic text and the notification's id: a title from its type, priority and ward ("Urgent call, Ward 3", "Urgent notification", "Shift swap request", "New notification", ...), the body "Open the app to see the details.", buttons with generic labels (Accept, Decline, Approve, Reject; others are left out) and the action token, no data; never the title, body, data, sender or labels of the notification. A send may ask for this for one notification (`lockScreen: generic` in `POST /api/notifications`) whatever the tenant's setting.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The settings. */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["TenantSettings"];
+                    };
+                };
+                /** @description Missing, malformed, expired or forged credentials. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description The identity may not do this. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+            };
+        };
+        /**
+         * Replace the tenant's settings
+         * @description Role admin, or an API key with scope `admin`. Every field is required; the same body again changes nothing (idempotent). Applies to pushes sent from now on, in every process. With `lockScreen: generic` every push of the tenant (also those already queued) carries only a generic text and the notification's id: a title from its type, priority and ward ("Urgent call, Ward 3", "Urgent notification", "Shift swap request", "New notification", ...), the body "Open the app to see the details.", buttons with generic labels (Accept, Decline, Approve, Reject; others are left out) and the action token, no data; never the title, body, data, sender or labels of the notification. A send may ask for this for one notification (`lockScreen: generic` in `POST /api/notifications`) whatever the tenant's setting.
+         */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            /** @description JSON, strict UTF-8, at most `WARDBELL_MAX_BODY_BYTES` bytes (65,536 unless configured); nested at most 32 deep, arrays of at most 100,000 elements, strings of at most 65,536 characters, objects of at most 1,000 keys. */
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["TenantSettings"];
+                };
+            };
+            responses: {
+                /** @description Saved: the settings now in force. */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["TenantSettings"];
+                    };
+                };
+                /** @description Malformed JSON or a body that does not match the schema. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Missing, malformed, expired or forged credentials. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description The identity may not do this. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Body larger than the configured limit. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/directory/members": {
@@ -2408,7 +2628,7 @@ export interface paths {
         put?: never;
         /**
          * Call for staff now
-         * @description Role service or admin; the tenant is the caller's. An `urgent` `emergency_call` notification with "Accept now" and an `emergency.called` event to the audience. Accepts (`POST /api/notifications/{id}/actions/accept`) are counted atomically and stop at `needed`; the filling accept closes the call and every notification of it changes to state filled (`notification.updated`). Unfilled after `escalateAfterSeconds`, the call goes to `escalateTo` (staff not reached yet). The caller and `role:service` get `emergency.updated` (data: {call}) on every accept, the escalation and the fill.
+         * @description Role service or admin; the tenant is the caller's. An `urgent` `emergency_call` notification with "Accept now" (`accept`) and "Can't come" (`decline`) and an `emergency.called` event to the audience. Accepts (`POST /api/notifications/{id}/actions/accept`) are counted atomically and stop at `needed`; the filling accept closes the call and every notification of it changes to state filled (`notification.updated`). A decline (`.../actions/decline`) is counted (`declined`); one person answers once, accept or decline (409 otherwise). When everyone reached so far has declined, the next step runs at once. Escalation follows `policy` (ordered steps, each adding the staff it names who were not reached yet; repeats to who has neither answered nor read it; loops; expiry), inline or a tenant's named one (404 for an unknown name), frozen when the call is made; `escalateAfterSeconds`/`escalateTo` is its one-step shorthand: unfilled after `escalateAfterSeconds`, the call goes to `escalateTo` (staff not reached yet). The caller and `role:service` get `emergency.updated` (data: {call}) on every accept, decline, step and the close.
          */
         post: {
             parameters: {
@@ -2456,6 +2676,15 @@ export interface paths {
                 };
                 /** @description The identity may not do this. */
                 403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description `policy` names no escalation policy of the tenant. */
+                404: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -2516,7 +2745,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A call's progress and who accepted */
+        /** A call's progress, who accepted and who declined */
         get: {
             parameters: {
                 query?: never;
@@ -2596,7 +2825,7 @@ export interface paths {
         put?: never;
         /**
          * Cancel an open call
-         * @description Role service or admin; the tenant is the caller's. Nobody else is needed: the call closes, its escalation is cancelled and its notifications change to state cancelled. Cancelling a cancelled call answers with it again.
+         * @description Role service or admin; the tenant is the caller's. Nobody else is needed: the call closes, its steps and repeats are cancelled and its notifications change to state cancelled. Cancelling a cancelled call answers with it again.
          */
         post: {
             parameters: {
@@ -2656,7 +2885,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorEnvelope"];
                     };
                 };
-                /** @description Already filled. */
+                /** @description Already filled, or expired. */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -2678,6 +2907,289 @@ export interface paths {
                 };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/escalation-policies/{name}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A named escalation policy */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    name: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The policy. */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            policy: components["schemas"]["NamedEscalationPolicy"];
+                        };
+                    };
+                };
+                /** @description The name is not 1 to 64 lowercase letters, digits, - or _. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Missing, malformed, expired or forged credentials. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description The identity may not do this. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description No policy of that name in your tenant (another tenant's is never seen). */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+            };
+        };
+        /**
+         * Store a named escalation policy
+         * @description Role service or admin; the tenant is the caller's. Creates or replaces the tenant's policy of this name (an upsert: sending the same body again changes nothing). An emergency call names it with `policy: "<name>"` and gets a copy when it is made: changing or deleting the policy later changes no call already made. Steps run in order, each `afterSeconds` after the previous one; named staff must be in the directory. At most 100 policies per tenant.
+         */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    name: string;
+                };
+                cookie?: never;
+            };
+            /** @description JSON, strict UTF-8, at most `WARDBELL_MAX_BODY_BYTES` bytes (65,536 unless configured); nested at most 32 deep, arrays of at most 100,000 elements, strings of at most 65,536 characters, objects of at most 1,000 keys. */
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["EscalationPolicy"];
+                };
+            };
+            responses: {
+                /** @description Replaced (or unchanged). */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            policy: components["schemas"]["NamedEscalationPolicy"];
+                        };
+                    };
+                };
+                /** @description Created. */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            policy: components["schemas"]["NamedEscalationPolicy"];
+                        };
+                    };
+                };
+                /** @description Malformed body, or `unknown_recipients`: staff missing from the directory (add them with PUT /api/directory/members). Also a name that is not one, negative or too long times, too many steps, unknown fields. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Missing, malformed, expired or forged credentials. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description The identity may not do this. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description The tenant has 100 policies already. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Body larger than the configured limit. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        /**
+         * Delete a named escalation policy
+         * @description Calls made with it keep their copy and run on. New calls that name it get 404.
+         */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    name: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Deleted; the policy it was. */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            policy: components["schemas"]["NamedEscalationPolicy"];
+                        };
+                    };
+                };
+                /** @description The name is not 1 to 64 lowercase letters, digits, - or _. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Missing, malformed, expired or forged credentials. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description The identity may not do this. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description No policy of that name in your tenant (another tenant's is never seen). */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/escalation-policies": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The tenant's escalation policies */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Every policy of the tenant, by name. */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            policies: components["schemas"]["NamedEscalationPolicy"][];
+                        };
+                    };
+                };
+                /** @description Missing, malformed, expired or forged credentials. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description The identity may not do this. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -3781,6 +4293,12 @@ export interface components {
             "emergency.updated": {
                 call: components["schemas"]["EmergencyCall"];
             };
+            /** @description How far a notification got: to its sender and role:service, at most once a second per notification. */
+            "receipts.updated": {
+                notificationId: string;
+                summary: components["schemas"]["ReceiptSummary"];
+                at: string;
+            };
             /** @description What the publisher sent: the scheduling app's own data (with `notificationId` when Wardbell also sent the notification). */
             "schedule.published": {
                 [key: string]: unknown;
@@ -3855,12 +4373,14 @@ export interface components {
         EmergencyCall: {
             id: string;
             /**
-             * @description open and escalated take accepts; filled and cancelled are closed.
+             * @description open and escalated take answers; filled, cancelled and expired are closed.
              * @enum {string}
              */
-            status: "open" | "escalated" | "filled" | "cancelled";
+            status: "open" | "escalated" | "filled" | "cancelled" | "expired";
             needed: number;
             accepted: number;
+            /** @description How many pressed "Can't come". */
+            declined: number;
             callerId: string;
             to: {
                 users: string[];
@@ -3875,6 +4395,7 @@ export interface components {
             details: {
                 [key: string]: unknown;
             };
+            /** @description The first step's audience. */
             escalateTo: {
                 users: string[];
             } | {
@@ -3883,11 +4404,58 @@ export interface components {
                 /** @enum {boolean} */
                 tenant: true;
             } | null;
+            /** @description When the first step was due. */
             escalateAt: string | null;
             escalatedAt: string | null;
             filledAt: string | null;
             createdAt: string;
             updatedAt: string;
+            policy: components["schemas"]["EmergencyCallPolicy"];
+            /** @description Steps run so far, loops included. */
+            stepsRun: number;
+            /** @description Steps in all, loops included. */
+            stepsTotal: number;
+            /** @description When the next step is due; null when none is left or the call is closed. */
+            nextStepAt: string | null;
+            expiresAt: string | null;
+        };
+        /** @description The policy the call runs, fixed when it was made. */
+        EmergencyCallPolicy: {
+            /** @description The named policy it was copied from; null: given inline or as escalateAfterSeconds/escalateTo. */
+            name: string | null;
+            steps: {
+                afterSeconds: number;
+                to: {
+                    users: string[];
+                } | {
+                    topic: string;
+                } | {
+                    /** @enum {boolean} */
+                    tenant: true;
+                };
+            }[];
+            repeatEverySeconds: number | null;
+            maxRepeats: number;
+            loops: number;
+            expiresAfterSeconds: number | null;
+        };
+        ReceiptSummary: {
+            recipients: number;
+            /** @description Written to one of their open streams, or accepted by a push service for one of their devices. */
+            reached: number;
+            streamed: number;
+            pushed: number;
+            /** @description Shown by a page or the service worker (reported by the client packages). */
+            displayed: number;
+            /** @description Displayed, opened, read or acted on. */
+            seen: number;
+            opened: number;
+            read: number;
+            acted: number;
+            /** @description Recipients per action pressed, e.g. {"accept": 2, "decline": 1}. */
+            actions: {
+                [key: string]: number;
+            };
         };
         ApiKey: {
             /** @description The key's public id (the part after `wbk_`); lists and logs show it, never the key. */
@@ -3937,7 +4505,7 @@ export interface components {
              * @example schedule.published
              * @enum {string}
              */
-            type: "schedule.updated" | "schedule.published" | "swap.requested" | "swap.approved" | "swap.rejected" | "notification" | "notification.updated" | "inbox.updated" | "emergency.called" | "emergency.updated";
+            type: "schedule.updated" | "schedule.published" | "swap.requested" | "swap.approved" | "swap.rejected" | "notification" | "notification.updated" | "inbox.updated" | "emergency.called" | "emergency.updated" | "receipts.updated";
             /**
              * @description Any JSON value; sent as the event data.
              * @example {
@@ -4047,6 +4615,52 @@ export interface components {
             /** @description One scheduled notification per key: scheduling again returns the first (200). */
             idempotencyKey?: string;
         };
+        ReceiptReportResult: {
+            recorded: number;
+            unknown: string[];
+        };
+        ReceiptReport: {
+            receipts: {
+                /** Format: uuid */
+                id: string;
+                /** @enum {string} */
+                kind: "displayed" | "opened";
+                /**
+                 * @default page
+                 * @enum {string}
+                 */
+                via?: "page" | "worker";
+                /**
+                 * Format: date-time
+                 * @description When it happened on the device; clamped to the present.
+                 */
+                at?: string;
+            }[];
+        };
+        Receipts: {
+            notificationId: string;
+            summary: components["schemas"]["ReceiptSummary"];
+            recipients: components["schemas"]["RecipientReceipt"][];
+            nextCursor: string | null;
+        };
+        RecipientReceipt: {
+            userId: string;
+            /** @description First written to one of the user's open streams. */
+            streamedAt: string | null;
+            /** @description First accepted by a push service for one of the user's devices. */
+            pushedAt: string | null;
+            /** @description The device (push subscription) of that first acceptance. */
+            pushSubscriptionId: string | null;
+            displayedAt: string | null;
+            /** @enum {string|null} */
+            displayedVia: "page" | "worker" | null;
+            openedAt: string | null;
+            /** @enum {string|null} */
+            openedVia: "page" | "worker" | null;
+            readAt: string | null;
+            actedAt: string | null;
+            action: string | null;
+        };
         ActionResult: {
             notificationId: string;
             actionId: string;
@@ -4119,6 +4733,11 @@ export interface components {
             };
             /** @description Repeats with this key within 10 minutes collapse into one inbox entry with a count. */
             groupKey?: string;
+            /**
+             * @description `generic`: this notification's pushes carry only a generic text and its id (as with the tenant setting `lockScreen: generic`, `GET /api/tenant/settings`), whatever the tenant's setting; the inbox and the stream still carry everything. Sticks to a group it folds into.
+             * @enum {string}
+             */
+            lockScreen?: "generic";
             /** @description A key used again within 24 h returns the first result and sends nothing. */
             idempotencyKey?: string;
         };
@@ -4127,6 +4746,94 @@ export interface components {
         } | {
             /** @enum {boolean} */
             all: true;
+        };
+        PreferencesView: {
+            /** @default {} */
+            channels?: {
+                schedule_published?: {
+                    inbox: boolean;
+                    push: boolean;
+                };
+                schedule_updated?: {
+                    inbox: boolean;
+                    push: boolean;
+                };
+                swap_requested?: {
+                    inbox: boolean;
+                    push: boolean;
+                };
+                swap_approved?: {
+                    inbox: boolean;
+                    push: boolean;
+                };
+                swap_rejected?: {
+                    inbox: boolean;
+                    push: boolean;
+                };
+                emergency_call?: {
+                    inbox: boolean;
+                    push: boolean;
+                };
+                shift_reminder?: {
+                    inbox: boolean;
+                    push: boolean;
+                };
+                general?: {
+                    inbox: boolean;
+                    push: boolean;
+                };
+            };
+            /** @default null */
+            quietHours?: {
+                enabled: boolean;
+                start: string;
+                end: string;
+                timeZone: string;
+            } | null;
+            locked: components["schemas"]["LockedPreferences"];
+        };
+        /**
+         * @example {
+         *       "types": {
+         *         "schedule_published": false,
+         *         "schedule_updated": false,
+         *         "swap_requested": false,
+         *         "swap_approved": false,
+         *         "swap_rejected": false,
+         *         "emergency_call": true,
+         *         "shift_reminder": false,
+         *         "general": false
+         *       },
+         *       "priorities": {
+         *         "low": false,
+         *         "medium": false,
+         *         "high": false,
+         *         "urgent": true
+         *       },
+         *       "note": "Urgent notifications always reach you"
+         *     }
+         */
+        LockedPreferences: {
+            /** @description `true`: this type always reaches the inbox, the stream and push, at once; its channels cannot be switched off. */
+            types: {
+                schedule_published?: boolean;
+                schedule_updated?: boolean;
+                swap_requested?: boolean;
+                swap_approved?: boolean;
+                swap_rejected?: boolean;
+                emergency_call?: boolean;
+                shift_reminder?: boolean;
+                general?: boolean;
+            };
+            /** @description `true`: notifications of this priority, of any type, reach every channel at once, in quiet hours too, and are never grouped. */
+            priorities: {
+                low?: boolean;
+                medium?: boolean;
+                high?: boolean;
+                urgent?: boolean;
+            };
+            /** @description The words to show next to a locked row. */
+            note: string;
         };
         Preferences: {
             /** @default {} */
@@ -4171,6 +4878,19 @@ export interface components {
                 end: string;
                 timeZone: string;
             } | null;
+            locked?: components["schemas"]["LockedPreferences"];
+        };
+        /**
+         * @example {
+         *       "lockScreen": "generic"
+         *     }
+         */
+        TenantSettings: {
+            /**
+             * @description `full` (default): pushes carry the notification's title, body and buttons. `generic`: pushes carry only a generic text made from the notification's type, priority and ward (e.g. "Urgent call, Ward 3", "Shift swap request") and its id, so nothing personal reaches a lock screen; the page a tap opens fetches the details with the user's credentials.
+             * @enum {string}
+             */
+            lockScreen: "full" | "generic";
         };
         MemberUpsert: {
             members: components["schemas"]["Member"][];
@@ -4350,7 +5070,7 @@ export interface components {
             details?: {
                 [key: string]: unknown;
             };
-            /** @description Seconds before an unfilled call escalates. Default 600. */
+            /** @description Seconds before an unfilled call escalates (the one-step shorthand of a policy). Default 600. */
             escalateAfterSeconds?: number;
             /**
              * @description The wider audience the call escalates to (staff already reached are skipped). Default {topic: "role:nurse"}; null: never escalate.
@@ -4366,16 +5086,68 @@ export interface components {
                 /** @enum {boolean} */
                 tenant: true;
             } | null;
+            /** @description An ordered escalation policy, inline, or the name of one of the tenant's (PUT /api/escalation-policies/{name}). Copied into the call when it is made: later changes to a named policy do not change it. Instead of escalateAfterSeconds/escalateTo. */
+            policy?: string | components["schemas"]["EscalationPolicy"];
+            /**
+             * @description The same as policy: "<name>".
+             * @example night-shift
+             */
+            policyName?: string;
+            /** @description Repeat the call to reached staff who have neither answered nor read it, every this many seconds (30 to 3600). */
+            repeatEverySeconds?: number;
+            /** @description At most this many repeats after each wave (1 to 10; default 3). Needs repeatEverySeconds. */
+            maxRepeats?: number;
+            /** @description Seconds after which a call still open closes as expired (no more accepts, steps or repeats). Default: never. */
+            expiresAfterSeconds?: number;
+        };
+        EscalationPolicy: {
+            /** @description In order; each adds the staff it names who were not reached yet. */
+            steps: components["schemas"]["EscalationStep"][];
+            /** @description Repeat the call to reached staff who have neither answered nor read it, every this many seconds (30 to 3600). */
+            repeatEverySeconds?: number;
+            /** @description At most this many repeats after each wave (1 to 10; default 3). Needs repeatEverySeconds. */
+            maxRepeats?: number;
+            /** @description Seconds after which a call still open closes as expired (no more accepts, steps or repeats). Default: never. */
+            expiresAfterSeconds?: number;
+            /**
+             * @description After the last step, run the steps again this many times (0 to 5), each re-notifying the reached staff who have not answered or read the call.
+             * @default 0
+             */
+            loops?: number;
+        };
+        EscalationStep: {
+            /** @description Seconds after the previous step (the first: after the call was made). */
+            afterSeconds: number;
+            /**
+             * @description A ward (`{ward: "3"}`, `{topic: "ward:3"}` or `"ward:3"`), a role (`{role: "nurse"}`), named staff (`{users: [...]}`) or the tenant (`{tenant: true}`).
+             * @example {
+             *       "ward": "5"
+             *     }
+             */
+            to: {
+                users: string[];
+            } | {
+                topic: string;
+            } | {
+                /** @enum {boolean} */
+                tenant: true;
+            } | {
+                ward: string;
+            } | {
+                role: string;
+            } | string;
         };
         EmergencyCallDetail: {
             id: string;
             /**
-             * @description open and escalated take accepts; filled and cancelled are closed.
+             * @description open and escalated take answers; filled, cancelled and expired are closed.
              * @enum {string}
              */
-            status: "open" | "escalated" | "filled" | "cancelled";
+            status: "open" | "escalated" | "filled" | "cancelled" | "expired";
             needed: number;
             accepted: number;
+            /** @description How many pressed "Can't come". */
+            declined: number;
             callerId: string;
             to: {
                 users: string[];
@@ -4390,6 +5162,7 @@ export interface components {
             details: {
                 [key: string]: unknown;
             };
+            /** @description The first step's audience. */
             escalateTo: {
                 users: string[];
             } | {
@@ -4398,16 +5171,41 @@ export interface components {
                 /** @enum {boolean} */
                 tenant: true;
             } | null;
+            /** @description When the first step was due. */
             escalateAt: string | null;
             escalatedAt: string | null;
             filledAt: string | null;
             createdAt: string;
             updatedAt: string;
+            policy: components["schemas"]["EmergencyCallPolicy"];
+            /** @description Steps run so far, loops included. */
+            stepsRun: number;
+            /** @description Steps in all, loops included. */
+            stepsTotal: number;
+            /** @description When the next step is due; null when none is left or the call is closed. */
+            nextStepAt: string | null;
+            expiresAt: string | null;
             acceptedBy: {
                 userId: string;
                 acceptedAt: string;
             }[];
+            declinedBy: {
+                userId: string;
+                declinedAt: string;
+            }[];
             notificationIds: string[];
+        };
+        NamedEscalationPolicy: {
+            name: string;
+            steps: components["schemas"]["EscalationStep"][];
+            repeatEverySeconds?: number;
+            maxRepeats?: number;
+            expiresAfterSeconds?: number;
+            loops: number;
+            createdBy: string;
+            updatedBy: string;
+            createdAt: string;
+            updatedAt: string;
         };
         Reminder: {
             id: string;

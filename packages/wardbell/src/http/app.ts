@@ -11,6 +11,7 @@ import type { Directory, NotificationService } from '../notifications/index.js';
 import type { PushApi } from '../push/index.js';
 import { AppError } from '../shared/index.js';
 import type { EventManager, SessionEnds, StreamQuota } from '../sse/index.js';
+import type { TenantSettingsStore } from '../tenants/index.js';
 import type { EmergencyCalls, Schedules, Swaps, TimedNotifications } from '../workflows/index.js';
 import { declareAccess, type AccessRule } from './auth.js';
 import type { AppEnv } from './env.js';
@@ -38,6 +39,7 @@ import { registerScheduledRoutes } from './routes/scheduled.js';
 import { registerScheduleRoutes } from './routes/schedules.js';
 import { registerSseRoutes } from './routes/sse.js';
 import { registerSwapRoutes } from './routes/swaps.js';
+import { registerTenantSettingsRoutes } from './routes/tenant-settings.js';
 
 export interface HttpAppDeps {
   logger: Logger;
@@ -52,6 +54,8 @@ export interface HttpAppDeps {
   actionTokens: ActionTokens;
   workflows: { schedules: Schedules; swaps: Swaps; emergency: EmergencyCalls; timed: TimedNotifications };
   push: PushApi;
+  /** Each tenant's settings (the lock screen). */
+  tenants: TenantSettingsStore;
   /** The answers of creating POSTs by `Idempotency-Key`. */
   requestRecords: RequestRecords;
   /** Revokes users' sessions (refusing their older tokens) and ends their streams in every process. */
@@ -100,6 +104,7 @@ export const ACCESS: ReadonlyArray<AccessRule> = [
   ['/api/push/backup', 'publisher', 'admin'],
   ['/api/push/restore', 'publisher', 'admin'],
   ['/api/admin/*', 'admin', 'admin'],
+  ['/api/tenant/settings', 'admin', 'admin'],
 ];
 
 /**
@@ -210,7 +215,8 @@ export function createHttpApp(deps: HttpAppDeps): OpenAPIHono<AppEnv> {
   });
   registerEventRoutes(app, { events: deps.events });
   registerScheduledRoutes(app, { timed: deps.workflows.timed });
-  registerNotificationRoutes(app, { notifications: deps.notifications });
+  registerNotificationRoutes(app, { notifications: deps.notifications, tenants: deps.tenants });
+  registerTenantSettingsRoutes(app, { tenants: deps.tenants });
   registerDirectoryRoutes(app, { directory: deps.directory, sessions: deps.sessions });
   registerScheduleRoutes(app, { schedules: deps.workflows.schedules });
   registerSwapRoutes(app, { swaps: deps.workflows.swaps });

@@ -3,10 +3,20 @@ import type { Audience } from '../events/index.js';
 import type { Database } from '../store/index.js';
 import { bumpUnread, inboxUsersOf, type NotificationRow } from './inbox-store.js';
 import type { Action, Priority } from './model.js';
+import { isCritical, LOCKED_PRIORITIES, LOCKED_TYPES } from './preferences.js';
 
 const CHUNK = 500;
 
-/** The notification a send with `groupKey` folds into: same key and audience, inside the window. */
+/**
+ * A send as grouping sees it: a critical one (urgent, or an emergency call) loses its `groupKey`,
+ * so it is never folded into an earlier notification, nothing is folded into it later, and its push
+ * gets a Topic and tag of its own (a later repeat cannot replace it on the device).
+ */
+export function groupable<T extends { type: string; priority: Priority; groupKey?: string | undefined }>(input: T): T {
+  return input.groupKey !== undefined && isCritical(input.type, input.priority) ? { ...input, groupKey: undefined } : input;
+}
+
+/** The notification a send with `groupKey` folds into: same key and audience, inside the window, never a critical one. */
 export function findGroup(trx: Transaction<Database>, tenantId: string, groupKey: string, audience: Audience, since: number) {
   return trx
     .selectFrom('notifications')
@@ -15,6 +25,8 @@ export function findGroup(trx: Transaction<Database>, tenantId: string, groupKey
     .where('group_key', '=', groupKey)
     .where('audience', '=', JSON.stringify(audience))
     .where('created_at', '>=', since)
+    .where('priority', 'not in', [...LOCKED_PRIORITIES])
+    .where('type', 'not in', [...LOCKED_TYPES])
     .orderBy('created_at', 'desc')
     .limit(1)
     .executeTakeFirst();

@@ -1,5 +1,22 @@
 export * from './model.js';
-export { PreferencesSchema, DEFAULT_PREFERENCES, planChannels, pushAllowedAt, localMinutes, type Preferences, type ChannelPlan } from './preferences.js';
+export {
+  PreferencesSchema,
+  PreferencesInputSchema,
+  LockedSchema,
+  DEFAULT_PREFERENCES,
+  LOCKED_TYPES,
+  LOCKED_PRIORITIES,
+  LOCKED_NOTE,
+  isCritical,
+  planChannels,
+  pushAllowedAt,
+  localMinutes,
+  preferencesView,
+  withoutLocked,
+  type Preferences,
+  type PreferencesView,
+  type ChannelPlan,
+} from './preferences.js';
 export { Directory, type Member } from './directory.js';
 export { NotificationService, type NotificationServiceOptions } from './service.js';
 export type { SendInput, SendOptions, SendResult } from './sending.js';

@@ -1,5 +1,5 @@
 import type { Db } from '../store/index.js';
-import { DEFAULT_PREFERENCES, PreferencesSchema, type Preferences } from './preferences.js';
+import { DEFAULT_PREFERENCES, PreferencesSchema, withoutLocked, type Preferences } from './preferences.js';
 
 const CHUNK = 500;
 
@@ -14,7 +14,9 @@ export class PreferenceStore {
     return (await this.of(tenantId, [userId])).get(userId) ?? DEFAULT_PREFERENCES;
   }
 
-  async put(tenantId: string, userId: string, prefs: Preferences): Promise<Preferences> {
+  /** Saves them without the channels of locked types (an emergency call cannot be switched off: accepted, ignored). */
+  async put(tenantId: string, userId: string, input: Preferences): Promise<Preferences> {
+    const prefs = withoutLocked(input);
     const now = this.now();
     await this.db
       .insertInto('preferences')

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Audience } from '../events/index.js';
 import type { Database } from '../store/index.js';
+import { lockScreensOf, type LockScreenMode } from '../tenants/index.js';
 import { parsedColumns } from './inbox-store.js';
 import type { Priority, SentNotification } from './model.js';
 
@@ -25,6 +26,10 @@ export type NotificationContent = Pick<SentNotification, 'id' | 'priority' | 'ti
   tenantId: string;
   type: string;
   createdAt: number;
+  /** What a lock screen may show: `generic` when the tenant is set so or the sender asked for it (`tenants/`). */
+  lockScreen: LockScreenMode;
+  /** The ward of a notification addressed to `ward:<id>`, else null (a generic text may name it). */
+  ward: string | null;
 };
 
 /** One recipient's copy of a notification. */
@@ -63,15 +68,22 @@ async function audiences<DB extends Database>(db: Kysely<DB>, ids: readonly stri
   return out;
 }
 
-/** The content of the notifications with these ids (any tenant: the caller checks), by id. */
+/** The ward of an audience `ward:<id>`. */
+function wardOf(audience: string): string | null {
+  const a = JSON.parse(audience) as Audience;
+  return a.kind === 'topic' && a.topic.startsWith('ward:') ? a.topic.slice(5) : null;
+}
+
+/** The content of the notifications with these ids (any tenant: the caller checks), by id, with what their lock screens may show. */
 async function contents<DB extends Database>(db: Kysely<DB>, ids: readonly string[]): Promise<Map<string, NotificationContent>> {
   const out = new Map<string, NotificationContent>();
   await chunked([...new Set(ids)], async (chunk) => {
     const rows = await core(db)
       .selectFrom('notifications')
-      .select(['id', 'tenant_id', 'type', 'priority', 'title', 'body', 'data', 'actions', 'group_key', 'state', 'created_at'])
+      .select(['id', 'tenant_id', 'type', 'priority', 'title', 'body', 'data', 'actions', 'group_key', 'state', 'audience', 'created_at'])
       .where('id', 'in', chunk)
       .execute();
+    const lockScreens = await lockScreensOf(db, rows.map((r) => ({ id: r.id, tenantId: r.tenant_id })));
     for (const r of rows) {
       out.set(r.id, {
         ...parsedColumns(r),
@@ -83,6 +95,9 @@ async function contents<DB extends Database>(db: Kysely<DB>, ids: readonly strin
         body: r.body,
         groupKey: r.group_key,
         createdAt: Number(r.created_at),
+        // Unknown (cannot happen: every id read has an answer): the safer generic.
+        lockScreen: lockScreens.get(r.id) ?? 'generic',
+        ward: wardOf(r.audience),
       });
     }
   });

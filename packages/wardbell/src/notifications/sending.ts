@@ -4,7 +4,7 @@ import { AppError } from '../shared/index.js';
 import type { Transaction } from 'kysely';
 import type { Database, Db } from '../store/index.js';
 import type { Directory } from './directory.js';
-import { findGroup, foldIntoGroup } from './grouping.js';
+import { findGroup, foldIntoGroup, groupable } from './grouping.js';
 import type { IdempotencyKeys } from './idempotency.js';
 import { bumpUnread, insertInboxRows, loadNotification, toSent, type NotificationRow } from './inbox-store.js';
 import { audienceOf, type Action, type NotificationType, type Priority, type Recipients, type SentNotification } from './model.js';
@@ -70,7 +70,9 @@ export interface SenderDeps {
 export class NotificationSender {
   constructor(private readonly deps: SenderDeps) {}
 
-  async send(input: SendInput, opts: SendOptions = {}): Promise<SendResult> {
+  async send(request: SendInput, opts: SendOptions = {}): Promise<SendResult> {
+    // Urgent and emergency calls are never grouped (nor held: planChannels sends them at once).
+    const input = groupable(request);
     const { db, directory, idempotency, stats } = this.deps;
     const now = this.deps.now();
     const audience = audienceOf(input.to);

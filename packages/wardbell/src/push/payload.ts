@@ -21,6 +21,10 @@ export interface PushNotification {
   groupKey: string | null;
   state: unknown;
   createdAt: number;
+  /** `generic`: the payload carries the generic text ({@link genericTextOf}) and the id, nothing of the content. Absent: `full`. */
+  lockScreen?: 'full' | 'generic' | undefined;
+  /** The ward of a notification addressed to `ward:<id>` (a generic emergency call names it). */
+  ward?: string | null | undefined;
 }
 
 /** The JSON a push message carries to the service worker (`@wardbell/client/service-worker` reads it; src/push/sw.ts serves it). */
@@ -41,10 +45,13 @@ export interface PushPayload {
   tag: string;
   createdAt: string;
   /**
-   * `'generic'`: the device shows a generic title and body (the service worker's `genericText`,
-   * e.g. "New notification" / "Open the app to see the details."), never `title` and `body`, so
-   * a locked screen shows nothing of the content; the action buttons still work. Absent: the
-   * notification's own title and body.
+   * `'generic'` (the tenant's lock-screen setting, or the send's own `lockScreen`): `title` and
+   * `body` are a generic text made from the type, priority and ward ({@link genericTextOf}), the
+   * actions have generic labels ({@link GENERIC_ACTION_LABELS}; others are left out), `data` is
+   * empty and `url` is the default page with the notification's id: nothing of the content, the
+   * sender or the recipients is in the message. The service worker shows `title` and `body` as
+   * they are; the page a tap opens fetches the details with the user's credentials. Absent: the
+   * notification's own content.
    */
   lockScreen?: 'generic';
 }
@@ -102,13 +109,81 @@ export function clickUrlOf(n: Pick<PushNotification, 'id' | 'data'>): string {
   return `${DEFAULT_CLICK_PATH}?notification=${encodeURIComponent(n.id)}`;
 }
 
+/** The body of every generic push. */
+export const GENERIC_BODY = 'Open the app to see the details.';
+
+/** Generic titles by notification type (an urgent one of another type: `Urgent notification`). */
+export const GENERIC_TITLES: Readonly<Record<string, string>> = {
+  emergency_call: 'Emergency call',
+  swap_requested: 'Shift swap request',
+  swap_approved: 'Shift swap update',
+  swap_rejected: 'Shift swap update',
+  schedule_published: 'New schedule',
+  schedule_updated: 'Schedule changed',
+  shift_reminder: 'Shift reminder',
+  general: 'New notification',
+};
+
+/**
+ * The buttons a generic push keeps, by action id, with these labels (the sender's label may name
+ * people or places); a button with another id is left out (the app shows it).
+ */
+export const GENERIC_ACTION_LABELS: Readonly<Record<string, string>> = {
+  accept: 'Accept',
+  decline: 'Decline',
+  approve: 'Approve',
+  reject: 'Reject',
+};
+
+/**
+ * The generic text of a notification (pure), from its type, priority and, for an emergency call
+ * to a ward, the ward: `Urgent call, Ward 3`, `Urgent call` (to selected staff), `Urgent
+ * notification` (another urgent one), else by type (`Shift swap request`, ..., `New notification`).
+ */
+export function genericTextOf(n: Pick<PushNotification, 'type' | 'priority' | 'ward'>): { title: string; body: string } {
+  let title: string;
+  if (n.type === 'emergency_call') title = `${n.priority === 'urgent' ? 'Urgent call' : 'Emergency call'}${n.ward ? `, Ward ${n.ward}` : ''}`;
+  else if (n.priority === 'urgent') title = 'Urgent notification';
+  else title = Object.hasOwn(GENERIC_TITLES, n.type) ? (GENERIC_TITLES[n.type] as string) : 'New notification';
+  return { title, body: GENERIC_BODY };
+}
+
+/** A generic push (pure): the generic text, the id and what the buttons need, nothing of the content. */
+function genericPayload(n: PushNotification, token: string): PushPayload {
+  const text = genericTextOf(n);
+  const actions = n.actions
+    .filter((a) => Object.hasOwn(GENERIC_ACTION_LABELS, a.id))
+    .map((a) => ({ id: a.id, label: GENERIC_ACTION_LABELS[a.id] as string, ...(a.style ? { style: a.style } : {}) }));
+  return {
+    v: 1,
+    id: n.id,
+    type: n.type,
+    priority: n.priority,
+    title: text.title,
+    body: text.body,
+    actions,
+    data: {},
+    url: clickUrlOf({ id: n.id, data: {} }),
+    token,
+    tag: topicOf(n),
+    createdAt: new Date(n.createdAt).toISOString(),
+    lockScreen: 'generic',
+  };
+}
+
 /**
  * The payload for one recipient, as UTF-8 JSON no longer than `limit` octets (default
  * {@link MAX_PLAINTEXT_OCTETS}, so the encrypted body fits the 4096 octets every push service
  * accepts). Too long: the body is cut (on a character boundary, with an ellipsis), then `data`
- * dropped, then the title cut; the full text is in the inbox.
+ * dropped, then the title cut; the full text is in the inbox. With `lockScreen: 'generic'`, the
+ * generic push ({@link PushPayload.lockScreen}).
  */
 export function buildPayload(n: PushNotification, token: string, limit = MAX_PLAINTEXT_OCTETS): Buffer {
+  if (n.lockScreen === 'generic') {
+    const out = Buffer.from(JSON.stringify(genericPayload(n, token)), 'utf8');
+    if (out.length <= limit) return out;
+    throw new Error(`push payload cannot be made to fit ${limit} octets`);
+  }
   const p: PushPayload = {
     v: 1,
     id: n.id,

@@ -4,12 +4,18 @@ import {
   decodeCursor,
   NotificationActionSchema,
   NOTIFICATION_TYPES,
+  LOCKED_NOTE,
+  LockedSchema,
+  PreferencesInputSchema,
   PreferencesSchema,
+  preferencesView,
   PRIORITIES,
   sendFields,
   type NotificationService,
+  type SendOptions,
 } from '../../notifications/index.js';
 import { AppError } from '../../shared/index.js';
+import type { TenantSettingsStore } from '../../tenants/index.js';
 import type { AppEnv } from '../env.js';
 import { bearerSecurity, commonErrors, errorResponse, idempotencyErrors, IdempotencyKeyHeader, jsonBody } from '../schemas.js';
 
@@ -18,6 +24,11 @@ const Action = NotificationActionSchema;
 export const SendNotificationSchema = z
   .object({
     ...sendFields,
+    lockScreen: z.enum(['generic']).optional().meta({
+      description:
+        '`generic`: this notification\'s pushes carry only a generic text and its id (as with the tenant setting `lockScreen: generic`, `GET /api/tenant/settings`), ' +
+        'whatever the tenant\'s setting; the inbox and the stream still carry everything. Sticks to a group it folds into.',
+    }),
     idempotencyKey: z.string().min(1).max(200).optional().meta({ description: 'A key used again within 24 h returns the first result and sends nothing.' }),
   })
   .strict()
@@ -60,6 +71,8 @@ const DeleteQuery = z.object({
 });
 
 const tags = ['notifications'];
+const CRITICAL = `priority urgent and type emergency_call reach the inbox, the stream and push at once, in quiet hours too, and are never grouped: "${LOCKED_NOTE}"`;
+const PreferencesView = PreferencesSchema.extend({ locked: LockedSchema }).meta({ id: 'PreferencesView' });
 const notFoundResp = errorResponse('Not in the caller\'s inbox (also for other users\' and tenants\' ids).');
 
 const routes = {
@@ -95,13 +108,17 @@ const routes = {
   }),
   getPrefs: createRoute({
     method: 'get', path: '/api/notifications/preferences', tags, security: bearerSecurity, summary: 'The caller\'s delivery preferences',
-    responses: { 200: { description: 'Preferences.', content: { 'application/json': { schema: PreferencesSchema.meta({ id: 'Preferences' }) } } }, 401: commonErrors[401] },
+    description: `The saved preferences, and in \`locked\` what cannot be switched off (${CRITICAL}).`,
+    responses: { 200: { description: 'Preferences, with what is locked.', content: { 'application/json': { schema: PreferencesView } } }, 401: commonErrors[401] },
   }),
   putPrefs: createRoute({
     method: 'put', path: '/api/notifications/preferences', tags, security: bearerSecurity, summary: 'Replace the caller\'s delivery preferences',
-    description: 'Channels per type (inbox with SSE, push) and quiet hours in the user\'s time zone during which push waits. Urgent always goes through.',
-    request: { body: jsonBody(PreferencesSchema) },
-    responses: { 200: { description: 'Saved.', content: { 'application/json': { schema: PreferencesSchema } } }, ...commonErrors },
+    description:
+      'Channels per type (inbox with SSE, push) and quiet hours in the user\'s time zone during which push waits. ' +
+      `What is locked cannot be switched off (${CRITICAL}): a body that switches it off is accepted and that part ignored (not an error), and the answer shows it on. ` +
+      'The body may carry `locked` as GET answered it (ignored), so GET, change, PUT works.',
+    request: { body: jsonBody(PreferencesInputSchema.meta({ id: 'Preferences' })) },
+    responses: { 200: { description: 'Saved: the preferences in force, with what is locked.', content: { 'application/json': { schema: PreferencesView } } }, ...commonErrors },
   }),
   getOne: createRoute({
     method: 'get', path: '/api/notifications/{id}', tags, security: bearerSecurity, summary: 'One notification of the caller\'s inbox',
@@ -137,7 +154,7 @@ const routes = {
 /** The caller's inbox, sending, preferences and action presses (access: identified, or an action token for a press). */
 export function registerNotificationRoutes(
   app: OpenAPIHono<AppEnv>,
-  deps: { notifications: NotificationService },
+  deps: { notifications: NotificationService; tenants: TenantSettingsStore },
 ): void {
   const svc = deps.notifications;
 
@@ -160,7 +177,10 @@ export function registerNotificationRoutes(
     const id = c.get('identity');
     const b = c.req.valid('json');
     authoriseSend(id, b.to);
-    const r = await svc.send({ ...b, tenantId: id.tenantId, senderId: id.userId, idempotencyKey: c.var.idempotencyKey });
+    const { lockScreen, ...fields } = b;
+    // A generic lock screen asked for this notification: recorded in the send's own transaction.
+    const opts: SendOptions = lockScreen === 'generic' ? { alsoWrite: (trx, nid) => deps.tenants.markGeneric(trx, id.tenantId, nid) } : {};
+    const r = await svc.send({ ...fields, tenantId: id.tenantId, senderId: id.userId, idempotencyKey: c.var.idempotencyKey }, opts);
     return c.json(r, r.duplicate ? 200 : 201);
   });
 
@@ -187,12 +207,13 @@ export function registerNotificationRoutes(
 
   app.openapi(routes.getPrefs, async (c) => {
     const { tenantId, userId } = c.get('identity');
-    return c.json(await svc.getPreferences(tenantId, userId), 200);
+    return c.json(preferencesView(await svc.getPreferences(tenantId, userId)), 200);
   });
 
   app.openapi(routes.putPrefs, async (c) => {
     const { tenantId, userId } = c.get('identity');
-    return c.json(await svc.putPreferences(tenantId, userId, c.req.valid('json')), 200);
+    const { locked: _readOnly, ...prefs } = c.req.valid('json');
+    return c.json(preferencesView(await svc.putPreferences(tenantId, userId, prefs)), 200);
   });
 
   app.openapi(routes.getOne, async (c) => {
