@@ -92,7 +92,8 @@
    * What `registration.showNotification` gets for a push (pure). Urgent: stays until answered,
    * alerts again when replaced, vibrates; high: alerts again when replaced; low: silent. The buttons
    * are the first `maxActions` actions; all of them stay in `data` for the press. With
-   * `lockScreen: 'generic'` the title and body are the generic text, never the push's.
+   * `lockScreen: 'generic'` the title and body are the push's own (the service's generic text), or,
+   * where it carries none, `genericText`; the answer to a press then leaves the service's words out.
    */
   function notificationFor(push, options = {}) {
       const urgent = push.priority === 'urgent';
@@ -104,7 +105,7 @@
       if (generic)
           data.lockScreen = 'generic';
       const shown = {
-          body: generic ? text.body : push.body,
+          body: generic ? push.body || text.body : push.body,
           tag,
           renotify: urgent || push.priority === 'high',
           requireInteraction: urgent,
@@ -115,7 +116,7 @@
       };
       if (urgent)
           shown.vibrate = [400, 150, 400, 150, 400];
-      return { title: generic ? (urgent ? text.urgentTitle : text.title) : push.title, options: shown };
+      return { title: generic ? push.title || (urgent ? text.urgentTitle : text.title) : push.title, options: shown };
   }
   /** What is shown for a push that is not Wardbell's JSON: browsers require a visible notification for every push. */
   function unreadableNotification(options = {}) {

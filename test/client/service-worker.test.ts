@@ -25,7 +25,7 @@ import {
 import * as moduleExports from '@wardbell/client/service-worker';
 import { WARDBELL_SERVICE_WORKER_CLASSIC } from '@wardbell/client/service-worker-script';
 import { SERVICE_WORKER_JS } from '../../packages/wardbell/src/push/sw.js';
-import { DEFAULT_CLICK_PATH } from '../../packages/wardbell/src/push/payload.js';
+import { buildPayload, DEFAULT_CLICK_PATH, GENERIC_BODY } from '../../packages/wardbell/src/push/payload.js';
 
 const ORIGIN = 'https://app.example';
 
@@ -47,6 +47,20 @@ const payload = (over: Record<string, unknown> = {}) => ({
 });
 
 const push = (over: Record<string, unknown> = {}) => readPushPayload(payload(over)) as WardbellPush;
+
+/** The same emergency call as the service sends it for a tenant whose lock screens are generic (buildPayload itself). */
+const genericPayload = (over: Record<string, unknown> = {}) =>
+  JSON.parse(
+    buildPayload(
+      {
+        id: 'n-1', tenantId: 'h1', type: 'emergency_call', priority: 'urgent', title: 'Emergency: ward 3, bed 12', body: 'Cardiac arrest, Kim Tanaka needed now.',
+        data: { ward: '3', url: '/calls/kim-tanaka' }, actions: [{ id: 'accept', label: 'Accept now', style: 'primary' }, { id: 'decline', label: 'Decline Kim' }, { id: 'later', label: 'Later' }],
+        groupKey: null, state: null, createdAt: Date.parse('2026-11-26T07:00:00.000Z'), lockScreen: 'generic', ward: '3', ...over,
+      },
+      'act-token',
+    ).toString('utf8'),
+  ) as Record<string, unknown>;
+const CONTENT = ['Emergency', 'ward 3', 'bed 12', 'Cardiac', 'Kim', 'Tanaka', 'Accept now', 'Later', '/calls/'];
 
 interface Answer {
   status: number;
@@ -202,35 +216,40 @@ describe('notificationFor', () => {
   });
 
   describe('with lockScreen: generic', () => {
-    const secret = push({ lockScreen: 'generic' });
     const leaks = (v: unknown) => {
-      const s = JSON.stringify(v);
-      return ['Emergency', 'ward 3', 'bed 12', 'Cardiac', 'Kim Tanaka'].filter((w) => s.includes(w));
+      const text = JSON.stringify(v);
+      return CONTENT.filter((w) => text.includes(w));
     };
 
-    it('shows the generic title and body, never the push\'s', () => {
-      const n = notificationFor(secret);
-      expect(n.title).toBe(DEFAULT_GENERIC_TEXT.urgentTitle);
-      expect(n.title).toBe('Urgent notification');
+    it('shows the generic text the service sent, and nothing else of the notification (server and worker agree)', () => {
+      const sent = genericPayload();
+      expect(leaks(sent)).toEqual([]);
+      const n = notificationFor(readPushPayload(sent) as WardbellPush, { maxActions: 5 });
+      expect(n.title).toBe('Urgent call, Ward 3');
+      expect(n.options.body).toBe(GENERIC_BODY);
       expect(n.options.body).toBe('Open the app to see the details.');
+      expect(n.options.actions).toEqual([{ action: 'accept', title: 'Accept' }, { action: 'decline', title: 'Decline' }]);
+      expect(n.options).toMatchObject({ requireInteraction: true, data: { id: 'n-1', token: 'act-token', lockScreen: 'generic', data: {} } });
       expect(leaks(n)).toEqual([]);
-      expect(notificationFor(push({ lockScreen: 'generic', priority: 'high' })).title).toBe('New notification');
     });
 
-    it('uses the app\'s genericText (what it leaves out stays the default)', () => {
+    it('shows what the generic push carries, not a text of its own', () => {
+      const n = notificationFor(push({ lockScreen: 'generic', title: 'Shift swap request', body: 'Open the app to see the details.', priority: 'high', actions: [], data: {} }), { genericText: { title: 'Rota', body: 'Unlock.' } });
+      expect([n.title, n.options.body]).toEqual(['Shift swap request', 'Open the app to see the details.']);
+    });
+
+    it('falls back to genericText (then the defaults) only for a generic push without a title or body', () => {
+      const bare = { lockScreen: 'generic', title: '', body: '', actions: [], data: {} };
+      expect(notificationFor(push(bare))).toMatchObject({ title: DEFAULT_GENERIC_TEXT.urgentTitle, options: { body: DEFAULT_GENERIC_TEXT.body } });
+      expect(notificationFor(push({ ...bare, priority: 'high' })).title).toBe('New notification');
       const genericText = { title: 'Wardbell', urgentTitle: 'Wardbell: urgent', body: 'Unlock to read.' };
-      expect(notificationFor(secret, { genericText })).toMatchObject({ title: 'Wardbell: urgent', options: { body: 'Unlock to read.' } });
-      expect(notificationFor(push({ lockScreen: 'generic', priority: 'low' }), { genericText: { body: 'Unlock.' } })).toMatchObject({ title: 'New notification', options: { body: 'Unlock.' } });
-    });
-
-    it('keeps the buttons working: the actions and the action token are there', () => {
-      const n = notificationFor(secret);
-      expect(n.options.actions).toEqual([{ action: 'accept', title: 'Accept now' }, { action: 'decline', title: 'Decline' }]);
-      expect(n.options).toMatchObject({ requireInteraction: true, data: { token: 'act-token', lockScreen: 'generic' } });
+      expect(notificationFor(push(bare), { genericText })).toMatchObject({ title: 'Wardbell: urgent', options: { body: 'Unlock to read.' } });
+      expect(notificationFor(push({ ...bare, priority: 'low' }), { genericText: { body: 'Unlock.' } })).toMatchObject({ title: 'New notification', options: { body: 'Unlock.' } });
     });
 
     it('is not generic unless the push says so', () => {
       expect(notificationFor(push({ lockScreen: 'full' })).title).toBe('Emergency: ward 3, bed 12');
+      expect(notificationFor(push({ lockScreen: 'full' })).options.data.lockScreen).toBeUndefined();
     });
   });
 });
@@ -342,15 +361,18 @@ describe('installWardbellPush', () => {
     expect(named.shown[0]).toMatchObject({ title: 'Rota', options: { data: { url: '/inbox' } } });
   });
 
-  it('never shows the title or body of a generic push, in the notification or in the answer to a press', async () => {
-    const w = fakeWorker({ answer: { status: 200, body: { message: 'Accepted: Kim Tanaka covers bed 12.' } } });
+  it('shows a generic push as the service sent it, presses with its token, and keeps the service\'s words out of the answer', async () => {
+    const w = fakeWorker({ windows: [`${ORIGIN}/`], answer: { status: 200, body: { message: 'Accepted: Kim Tanaka covers bed 12.' } } });
     installWardbellPush({ genericText: { title: 'Rota', urgentTitle: 'Rota: urgent', body: 'Unlock to read.' } }, w.scope);
-    await w.push(payload({ lockScreen: 'generic' }));
+    await w.push(genericPayload());
     await w.click(w.shown[0]?.options.data, 'accept');
-    expect(w.requests).toHaveLength(1);
-    expect(w.shown.map((s) => [s.title, s.options.body])).toEqual([['Rota: urgent', 'Unlock to read.'], ['Accept now \u2713', 'Accept now: done']]);
+    expect(w.requests).toEqual([{ url: `${ORIGIN}/api/notifications/n-1/actions/accept`, init: { method: 'POST', headers: { 'X-Wardbell-Action-Token': 'act-token' }, credentials: 'omit' } }]);
+    expect(w.shown.map((s) => [s.title, s.options.body])).toEqual([['Urgent call, Ward 3', 'Open the app to see the details.'], ['Accept \u2713', 'Accept: done']]);
+    // The tap opens the app's page for this notification, which fetches the details with the user's credentials.
+    expect(w.opened).toEqual([`${ORIGIN}${DEFAULT_CLICK_PATH}?notification=n-1`]);
+    // What the lock screen shows (the open pages are told the press's answer: they are the app's, signed in).
     const everything = JSON.stringify(w.shown);
-    for (const word of ['Emergency', 'bed 12', 'Cardiac', 'Kim']) expect(everything).not.toContain(word);
+    for (const word of CONTENT) expect(everything).not.toContain(word);
   });
 
   it('presses an action with the push\'s token, replaces the notification with the answer, and focuses the page', async () => {

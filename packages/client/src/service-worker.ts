@@ -37,7 +37,12 @@ export interface WardbellPush {
   /** A newer notification with the same tag replaces the older on the device. */
   tag?: string;
   createdAt?: string;
-  /** `'generic'`: show the generic text ({@link WardbellPushOptions.genericText}), never the title and body. */
+  /**
+   * `'generic'`: the service left the content out (the tenant's lock-screen setting, or the send's):
+   * `title` and `body` are its generic text (`Urgent call, Ward 3`, `Shift swap request`, ...), the
+   * buttons have generic labels, `data` is empty. Shown as it is; the page a tap opens fetches the
+   * details with the user's credentials.
+   */
   lockScreen?: 'generic';
 }
 
@@ -106,7 +111,11 @@ export interface WardbellPushOptions {
    * notification, or one per push. Default: the push's `url`, else `/`.
    */
   openUrl?: string | ((push: WardbellPush) => string);
-  /** The text shown for a push that asks for a generic lock screen (`lockScreen: 'generic'`). */
+  /**
+   * The text shown for a generic push (`lockScreen: 'generic'`) that carries no title or body of its
+   * own. The service's generic pushes carry their generic text, which is shown as it is: the worker
+   * never shows a title or body a generic push did not carry, except these words of the app's.
+   */
   genericText?: WardbellGenericText;
   /** The app's name: the title for a push that cannot be read, and in "open … to answer". Default: the generic title, and "the app". */
   appName?: string;
@@ -222,7 +231,8 @@ function openUrlOf(push: WardbellPush, options: WardbellPushOptions): string {
  * What `registration.showNotification` gets for a push (pure). Urgent: stays until answered,
  * alerts again when replaced, vibrates; high: alerts again when replaced; low: silent. The buttons
  * are the first `maxActions` actions; all of them stay in `data` for the press. With
- * `lockScreen: 'generic'` the title and body are the generic text, never the push's.
+ * `lockScreen: 'generic'` the title and body are the push's own (the service's generic text), or,
+ * where it carries none, `genericText`; the answer to a press then leaves the service's words out.
  */
 export function notificationFor(push: WardbellPush, options: WardbellPushOptions = {}): WardbellNotification {
   const urgent = push.priority === 'urgent';
@@ -233,7 +243,7 @@ export function notificationFor(push: WardbellPush, options: WardbellPushOptions
   const data: WardbellNotificationData = { id: push.id, url: openUrlOf(push, options), token: push.token, tag, priority: push.priority, type: push.type, actions: push.actions, data: push.data };
   if (generic) data.lockScreen = 'generic';
   const shown: WardbellNotificationOptions = {
-    body: generic ? text.body : push.body,
+    body: generic ? push.body || text.body : push.body,
     tag,
     renotify: urgent || push.priority === 'high',
     requireInteraction: urgent,
@@ -243,7 +253,7 @@ export function notificationFor(push: WardbellPush, options: WardbellPushOptions
     data,
   };
   if (urgent) shown.vibrate = [400, 150, 400, 150, 400];
-  return { title: generic ? (urgent ? text.urgentTitle : text.title) : push.title, options: shown };
+  return { title: generic ? push.title || (urgent ? text.urgentTitle : text.title) : push.title, options: shown };
 }
 
 /** What is shown for a push that is not Wardbell's JSON: browsers require a visible notification for every push. */
