@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { Identity } from '../../packages/wardbell/src/auth/index.js';
 import type { Clock } from '../../packages/wardbell/src/shared/index.js';
 import { openSqlite } from '../../packages/wardbell/src/store/index.js';
-import type { WorkflowTables } from '../../packages/wardbell/src/workflows/index.js';
+import { readCallEvents, type CallEvent, type WorkflowTables } from '../../packages/wardbell/src/workflows/index.js';
 import { eventually } from '../helpers/eventually.js';
 import type { FakeClock } from '../helpers/fake-clock.js';
 import { postJson, startService, type TestService } from '../helpers/service.js';
@@ -63,6 +63,16 @@ export async function startAt(dataDir: string, opts: { clock?: Clock } = {}): Pr
 /** Direct access to a stopped service's database (playing a crashed process). */
 export function openData(dataDir: string) {
   return openSqlite(join(dataDir, 'wardbell.sqlite')).withTables<WorkflowTables>();
+}
+
+/** A call's timeline as the service recorded it (read from its database file). */
+export async function callTimeline(s: TestService, tenantId: string, callId: string): Promise<CallEvent[]> {
+  const db = openData(s.dataDir);
+  try {
+    return await readCallEvents(db, tenantId, callId);
+  } finally {
+    await db.destroy();
+  }
 }
 
 export async function send(method: 'GET' | 'DELETE' | 'POST', url: string, token: string, body?: unknown) {
