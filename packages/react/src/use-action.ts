@@ -34,9 +34,13 @@ export function useAction(): UseActionResult {
   return { press, pending, error };
 }
 
+/**
+ * A user's delivery preferences. As read, `locked` says what cannot be switched off (emergency
+ * calls, urgent notifications of any kind); `save` may send it back, the service ignores it.
+ */
 export type Preferences = Schema<'Preferences'>;
 
-/** The user's delivery preferences: read on mount, replaced with `save`. */
+/** The user's delivery preferences: read on mount (with `locked`), replaced with `save` (the answer: what is in force). */
 export function usePreferences(): { preferences: Preferences | null; save(p: Preferences): Promise<boolean>; saving: boolean; error: Error | null } {
   const { api } = useWardbell();
   const [preferences, setPreferences] = useState<Preferences | null>(null);
