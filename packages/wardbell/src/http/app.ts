@@ -235,7 +235,7 @@ export function createHttpApp(deps: HttpAppDeps): OpenAPIHono<AppEnv> {
       'A JWT is verified with the identity provider\'s key set (WARDBELL_JWKS_URL: the key its `kid` names, RS256, PS256 or ES256) or with the configured HS256 secret or ES256/RS256 public key; ' +
       '`exp` is required, `iss` and `aud` are checked when configured, and the identity is read from the claims named by WARDBELL_JWT_CLAIM_USER, _TENANT, _ROLES and _WARDS (default sub, tid, roles, wards; a string is one value). ' +
       'A key acts as role service; it may call a route only with the scope the route needs (publish: /api/events; send: /api/notifications; directory: /api/directory; ' +
-      'workflows: /api/schedules, /api/swaps, /api/emergency-calls, /api/escalation-policies, /api/reminders; admin: /api/admin, /api/push/stats, backup, restore). ' +
+      'workflows: /api/schedules, /api/swaps, /api/emergency-calls, /api/escalation-policies, /api/reminders; admin: /api/admin, /api/tenant/settings, /api/push/stats, backup, restore). ' +
       'A platform key (one for every tenant) names the tenant of each request in `X-Wardbell-Tenant`; a tenant key acts for its own tenant only. Streams and push subscriptions are a user\'s: keys cannot open them.',
   });
   app.openAPIRegistry.register('EventPayloads', EventPayloadsSchema);
