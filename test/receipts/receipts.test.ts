@@ -12,6 +12,7 @@ import { startService, type TestService } from '../helpers/service.js';
 import { SseReader } from '../helpers/sse-reader.js';
 import { FakePushService } from '../push/helpers/fake-push-service.js';
 import { api, startPushService, type Api } from '../push/helpers/push-service.js';
+import { observations, sample, scrape } from '../metrics/helpers.js';
 
 const readers: SseReader[] = [];
 afterAll(() => {
@@ -217,5 +218,32 @@ describe('receipts.updated', () => {
     // Nothing changed since: nothing more.
     await clock.advanceAsync(3000);
     expect(updates()).toHaveLength(2);
+  });
+
+  it('observes each notification\'s time to its first recipient reached and first seen, once', async () => {
+    const a = api(svc.url);
+    const scheduler = await svc.token({ tenantId: 'h1', userId: 'scheduler', roles: ['service'] });
+    expect((await a.call('PUT', '/api/directory/members', scheduler, { members: ['s1', 's2'].map((userId) => ({ userId, roles: ['nurse'], wards: [] })) })).status).toBe(200);
+    const before = await scrape(`${svc.url}/metrics`);
+    await stream(svc, 'h1', 's1');
+    const sent = await a.call('POST', '/api/notifications', scheduler, { title: 'Firsts', to: { users: ['s1', 's2'] } });
+    const id = sent.json.notification.id as string;
+    await clock.advanceAsync(200); // the stream mark is written: reached, 0 s after creation
+    await clock.advanceAsync(30_000);
+    expect((await a.call('PATCH', `/api/notifications/${id}`, await svc.token({ tenantId: 'h1', userId: 's2' }), { read: true })).status).toBe(200);
+    await clock.advanceAsync(200); // read 30.2 s after creation: first seen
+    await clock.advanceAsync(10_000);
+    expect((await a.call('POST', '/api/notifications/receipts', await svc.token({ tenantId: 'h1', userId: 's1' }), { receipts: [{ id, kind: 'displayed' }] })).status).toBe(200);
+    await clock.advanceAsync(200);
+    const after = await eventually(async () => {
+      const m = await scrape(`${svc.url}/metrics`);
+      return observations(m, 'wardbell_notification_first_seen_seconds') - observations(before, 'wardbell_notification_first_seen_seconds') === 1 ? m : null;
+    });
+    const grew = (name: string) => observations(after, name) - observations(before, name);
+    expect(grew('wardbell_notification_first_reached_seconds')).toBe(1);
+    expect(grew('wardbell_notification_first_seen_seconds')).toBe(1);
+    const sum = (name: string) => (sample(after, `${name}_sum`) ?? 0) - (sample(before, `${name}_sum`) ?? 0);
+    expect(sum('wardbell_notification_first_reached_seconds')).toBeLessThan(1);
+    expect(sum('wardbell_notification_first_seen_seconds')).toBeCloseTo(30.2, 0);
   });
 });

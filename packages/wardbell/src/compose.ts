@@ -26,12 +26,13 @@ import { Directory, NotificationService } from './notifications/index.js';
 import { createWorkflows, workflowMigrations } from './workflows/index.js';
 import { createPush, pushMigrations, pushOutboxQueue } from './push/index.js';
 import { ConsoleFiles, defaultConsoleRoot } from './console/index.js';
-import { httpRequestDurations, MetricsRegistry, notificationMetrics, publishToWriteDurations, pushDeliveryDurations, realtimeMetrics, schedulerMetrics } from './metrics/index.js';
+import { firstDurations, httpRequestDurations, MetricsRegistry, notificationMetrics, publishToWriteDurations, pushDeliveryDurations, realtimeMetrics, schedulerMetrics } from './metrics/index.js';
 import { AppError, systemClock, type Clock } from './shared/index.js';
 import { createLocalStreamQuota, createRedisStreamQuota, EventManager, OrderedFeed, SessionEnds, SseHub, type StreamQuota } from './sse/index.js';
 import { migrateToLatest, openDatabase, type Db } from './store/index.js';
 import { idempotencyMigrations, RequestRecords } from './idempotency/index.js';
 import { tenantMigrations, TenantSettingsStore } from './tenants/index.js';
+import { receiptMigrations, Receipts } from './receipts/index.js';
 import { VERSION } from './version.js';
 
 export interface WardbellOptions {
@@ -87,7 +88,7 @@ export function openStore(config: Config, logger: Logger): ReturnType<typeof ope
 /** Brings the store's schema up to date; the names of the migrations that ran. */
 export function migrateStore(db: Db): Promise<string[]> {
   // The store runs the core's migrations and each module's own (it imports neither module).
-  return migrateToLatest(db, [workflowMigrations, pushMigrations, idempotencyMigrations, authMigrations, tenantMigrations]);
+  return migrateToLatest(db, [workflowMigrations, pushMigrations, idempotencyMigrations, authMigrations, tenantMigrations, receiptMigrations]);
 }
 
 /** The composition root: config -> adapters -> services -> HTTP app -> server. */
@@ -107,6 +108,8 @@ export async function createWardbell(config: Config, opts: WardbellOptions = {})
   // One registry per service (several may run in one process); the hub and the push worker are told
   // through plain hooks and know nothing of it.
   const metrics = new MetricsRegistry();
+  // Delivery receipts hear the hub and the push worker; made once the publisher exists.
+  let receipts: Receipts | null = null;
   const hub = new SseHub({
     log,
     clock,
@@ -115,10 +118,20 @@ export async function createWardbell(config: Config, opts: WardbellOptions = {})
     replayLimit: config.WARDBELL_REPLAY_LIMIT,
     retryMs: config.WARDBELL_SSE_RETRY_MS,
     onWritten: publishToWriteDurations(metrics),
+    onNotificationWritten: (tenantId, notificationId, userId, at) => receipts?.mark({ tenantId, notificationId, userId, kind: 'streamed', at }),
   });
   const feed = new OrderedFeed(log, hub, { onError: (err) => logger.error({ err }, 'event feed gap fill failed') });
   const unsubscribe = bus.subscribe((e) => feed.accept(e));
   const events = new EventManager({ log, bus, hub });
+  const firsts = firstDurations(metrics, config.WARDBELL_METRICS_TENANT_LABEL);
+  receipts = new Receipts({
+    db,
+    clock,
+    events,
+    onFirst: firsts,
+    onError: (err) => logger.warn({ err }, 'receipts: writing or publishing failed; the marks of that round are lost, later ones are kept'),
+  });
+  const receiptsOf = receipts;
   const limit = config.WARDBELL_MAX_CONNECTIONS_PER_USER;
   const quota = opts.streamQuota ?? (redis
     ? createRedisStreamQuota({ redis, prefix: config.WARDBELL_REDIS_PREFIX, limit, onError: (err) => logger.warn({ err }, 'stream quota: Redis did not answer; admitted on this process\'s count') })
@@ -143,7 +156,7 @@ export async function createWardbell(config: Config, opts: WardbellOptions = {})
   }
   const directory = new Directory(db, () => clock.now());
   const tenants = new TenantSettingsStore(db, () => clock.now());
-  const notifications = new NotificationService({ db, clock, events, directory, pushQueue: pushOutboxQueue });
+  const notifications = new NotificationService({ db, clock, events, directory, pushQueue: pushOutboxQueue, onRecipientsChanged: (tenantId, ids, seenAt) => receiptsOf.touch(tenantId, ids, seenAt) });
   const revocations = new SessionRevocations(db, () => clock.now());
   const sessions = new SessionEnds({ revocations, hub, clock, onError: (err) => logger.warn({ err }, 'session revocations: poll failed; retried in a second') });
   await sessions.start();
@@ -166,7 +179,15 @@ export async function createWardbell(config: Config, opts: WardbellOptions = {})
     { db, clock, logger, events, notifications, directory, pushQueue: pushOutboxQueue },
     { pollIntervalMs: config.WARDBELL_SCHEDULER_POLL_MS, escalateAfterSeconds: config.WARDBELL_EMERGENCY_ESCALATE_AFTER_S },
   );
-  const push = await createPush({ config, db, clock, logger, actionTokens, onDeliverySettled: pushDeliveryDurations(metrics) });
+  const push = await createPush({
+    config,
+    db,
+    clock,
+    logger,
+    actionTokens,
+    onDeliverySettled: pushDeliveryDurations(metrics),
+    onDeliveryAccepted: (d) => receiptsOf.mark({ tenantId: d.tenantId, notificationId: d.notificationId, userId: d.userId, kind: 'pushed', at: d.at, detail: d.subscriptionId }),
+  });
 
   metrics.add(realtimeMetrics(hub, events, feed, quota));
   metrics.add(notificationMetrics(notifications));
@@ -185,6 +206,7 @@ export async function createWardbell(config: Config, opts: WardbellOptions = {})
     events,
     quota,
     notifications,
+    receipts: receiptsOf,
     directory,
     actionTokens,
     // On its own listener (WARDBELL_METRICS_PORT) or on this one, with its token when set.
@@ -271,6 +293,7 @@ export async function createWardbell(config: Config, opts: WardbellOptions = {})
       await metricsClosed;
       clearTimeout(timer);
       unsubscribe();
+      await receiptsOf.close();
       await quota.close();
       await backbone.close();
       await db.destroy();

@@ -98,6 +98,14 @@ export const configSchema = z
     WARDBELL_SCHEDULER_POLL_MS: intFromEnv(500, 50, 60_000),
     /** Seconds before an unfilled emergency call escalates, unless the call says. Default 600. */
     WARDBELL_EMERGENCY_ESCALATE_AFTER_S: intFromEnv(600, 1, 86_400),
+    /**
+     * Label the time-to-first histograms (reached, seen, accept, fill) by tenant. One series set per
+     * tenant: for deployments with tens of hospitals, not thousands. Default false.
+     */
+    WARDBELL_METRICS_TENANT_LABEL: z
+      .enum(['true', 'false'])
+      .default('false')
+      .transform((v) => v === 'true'),
     /** Bearer token (16 to 512 printable characters, no spaces) that `GET /metrics` requires when set. Default none: whoever reaches the port may scrape. */
     WARDBELL_METRICS_TOKEN: z
       .string()

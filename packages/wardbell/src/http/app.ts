@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import type { ActionTokens, ApiKeys, Authenticator, Credential, TicketStore } from '../auth/index.js';
 import type { ConsoleFiles } from '../console/index.js';
 import type { RequestRecords } from '../idempotency/index.js';
+import type { Receipts } from '../receipts/index.js';
 import type { RequestObserver } from '../metrics/index.js';
 import type { Directory, NotificationService } from '../notifications/index.js';
 import type { PushApi } from '../push/index.js';
@@ -30,6 +31,7 @@ import { registerEmergencyRoutes } from './routes/emergency.js';
 import { registerEscalationPolicyRoutes } from './routes/escalation-policies.js';
 import { registerEventRoutes } from './routes/events.js';
 import { registerNotificationRoutes } from './routes/notifications.js';
+import { registerReceiptRoutes } from './routes/receipts.js';
 import { EventPayloadsSchema } from './event-payloads.js';
 import { registerAdminRoutes } from './routes/admin.js';
 import { registerOpsRoutes, type MetricsEndpoint, type OpsDeps } from './routes/ops.js';
@@ -50,6 +52,7 @@ export interface HttpAppDeps {
   /** Open streams per user (WARDBELL_MAX_CONNECTIONS_PER_USER), in the process or across processes. */
   quota: StreamQuota;
   notifications: NotificationService;
+  receipts: Receipts;
   directory: Directory;
   actionTokens: ActionTokens;
   workflows: { schedules: Schedules; swaps: Swaps; emergency: EmergencyCalls; timed: TimedNotifications };
@@ -215,6 +218,7 @@ export function createHttpApp(deps: HttpAppDeps): OpenAPIHono<AppEnv> {
   });
   registerEventRoutes(app, { events: deps.events });
   registerScheduledRoutes(app, { timed: deps.workflows.timed });
+  registerReceiptRoutes(app, { receipts: deps.receipts });
   registerNotificationRoutes(app, { notifications: deps.notifications, tenants: deps.tenants });
   registerTenantSettingsRoutes(app, { tenants: deps.tenants });
   registerDirectoryRoutes(app, { directory: deps.directory, sessions: deps.sessions });

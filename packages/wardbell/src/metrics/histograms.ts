@@ -54,3 +54,30 @@ export function pushDeliveryDurations(registry: MetricsRegistry): PushSettledObs
   );
   return (status, seconds) => h.observe({ status }, Math.max(0, seconds));
 }
+
+/** Seconds to a first sign of life; an urgent call is answered in minutes, a schedule read in hours. */
+const FIRST_BUCKETS = [0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800, 3600, 4 * 3600, 24 * 3600];
+
+/** Told once per notification (or call) and milestone, with its tenant and the seconds since creation. */
+export type FirstObserver = (milestone: string, tenantId: string, seconds: number) => void;
+
+/**
+ * `wardbell_notification_first_reached_seconds` and `_first_seen_seconds` (receipts) and
+ * `wardbell_emergency_first_accept_seconds` and `_fill_seconds` (calls), each observed once per
+ * notification or call. With `perTenant` (WARDBELL_METRICS_TENANT_LABEL) they carry a `tenant`
+ * label: one series set per tenant, so only for a deployment with few tenants.
+ */
+export function firstDurations(registry: MetricsRegistry, perTenant: boolean): FirstObserver {
+  const labels = perTenant ? ['tenant'] : [];
+  const make = (name: string, help: string) => registry.histogram(name, help, FIRST_BUCKETS, labels);
+  const families: Record<string, ReturnType<typeof make>> = {
+    reached: make('wardbell_notification_first_reached_seconds', 'Time from a notification\'s creation to its first recipient reached (written to a stream or accepted by a push service), once per notification.'),
+    seen: make('wardbell_notification_first_seen_seconds', 'Time from a notification\'s creation to its first recipient who saw it (displayed, opened, read or acted), once per notification.'),
+  };
+  return (milestone, tenantId, seconds) => {
+    const h = families[milestone];
+    if (!h) return;
+    if (perTenant) h.observe({ tenant: tenantId }, Math.max(0, seconds));
+    else h.observe(Math.max(0, seconds));
+  };
+}

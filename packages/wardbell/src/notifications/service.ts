@@ -24,8 +24,8 @@ export interface NotificationServiceOptions {
   pushQueue: PushQueue;
   /** Window in which notifications with one group key collapse. Default 10 minutes. */
   groupWindowMs?: number;
-  /** Told after recipients read or answered notifications (the receipts publish their summary). */
-  onRecipientsChanged?: (tenantId: string, ids: readonly string[]) => void;
+  /** Told after recipients read or answered notifications, with when (the receipts publish their summary). */
+  onRecipientsChanged?: (tenantId: string, ids: readonly string[], seenAt?: number) => void;
 }
 
 /**
@@ -43,7 +43,7 @@ export class NotificationService {
   private readonly preferences: PreferenceStore;
   private readonly idempotency: IdempotencyKeys;
   private readonly now: () => number;
-  private readonly changed: (tenantId: string, ids: readonly string[]) => void;
+  private readonly changed: (tenantId: string, ids: readonly string[], seenAt?: number) => void;
 
   constructor(opts: NotificationServiceOptions) {
     this.changed = opts.onRecipientsChanged ?? (() => {});
@@ -85,7 +85,7 @@ export class NotificationService {
     const r = await this.inbox.markRead(tenantId, userId, ids);
     // "All read" is not followed notification by notification: the senders' live views catch up
     // with the next change, and GET .../receipts is always current.
-    if (ids !== 'all') this.changed(tenantId, ids);
+    if (ids !== 'all') this.changed(tenantId, ids, this.now());
     return r;
   }
 
@@ -97,7 +97,7 @@ export class NotificationService {
 
   async markOneRead(tenantId: string, userId: string, id: string) {
     const r = await this.inbox.markOneRead(tenantId, userId, id);
-    this.changed(tenantId, [id]);
+    this.changed(tenantId, [id], this.now());
     return r;
   }
 
@@ -116,7 +116,7 @@ export class NotificationService {
 
   async pressAction(identity: Identity, id: string, actionId: string) {
     const r = await this.actions.press(identity, id, actionId);
-    this.changed(identity.tenantId, [id]);
+    this.changed(identity.tenantId, [id], this.now());
     return r;
   }
 

@@ -23,13 +23,16 @@ export const receiptMigrations: MigrationSet = {
         .addColumn('opened_via', 'text')
         .addPrimaryKeyConstraint('notification_receipts_pk', ['tenant_id', 'notification_id', 'user_id'])
         .execute();
-      // When each notification's `receipts.updated` last went out (at most one a second, across processes).
+      // Per notification: when its `receipts.updated` last went out (at most one a second, across
+      // processes), and when it first reached and was first seen by anyone (each observed once).
       await db.schema
-        .createTable('receipt_publications')
+        .createTable('receipt_progress')
         .addColumn('tenant_id', 'text', (c) => c.notNull())
         .addColumn('notification_id', 'text', (c) => c.notNull())
         .addColumn('published_at', 'bigint', (c) => c.notNull())
-        .addPrimaryKeyConstraint('receipt_publications_pk', ['tenant_id', 'notification_id'])
+        .addColumn('first_reached_at', 'bigint')
+        .addColumn('first_seen_at', 'bigint')
+        .addPrimaryKeyConstraint('receipt_progress_pk', ['tenant_id', 'notification_id'])
         .execute();
     },
   },

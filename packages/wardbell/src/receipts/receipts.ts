@@ -13,6 +13,8 @@ export interface ReceiptsOptions {
   /** At most one `receipts.updated` per notification per this many ms. Default 1000. */
   publishEveryMs?: number;
   onError?: (err: unknown) => void;
+  /** Told once per notification, across processes: seconds from its creation to the first recipient reached, and seen. */
+  onFirst?: (kind: 'reached' | 'seen', tenantId: string, seconds: number) => void;
 }
 
 /** A report from a page or the service worker. */
@@ -50,6 +52,8 @@ export class Receipts {
   private readonly buffer = new Map<string, ReceiptMark>();
   /** Notifications whose receipts changed, by `tenant\0id`: when their publication is due. */
   private readonly due = new Map<string, { tenantId: string; notificationId: string; at: number }>();
+  /** Read or acted since the last round (they are first sightings too). */
+  private readonly firstSeen = new Map<string, { tenantId: string; notificationId: string; at: number }>();
   private readonly timer: unknown;
   private readonly publishEveryMs: number;
   private running: Promise<void> | null = null;
@@ -72,10 +76,11 @@ export class Receipts {
     if (this.buffer.size >= MAX_BUFFER) void this.tick();
   }
 
-  /** Something the receipts read elsewhere changed (read, acted): publish the summary. */
-  touch(tenantId: string, notificationIds: Iterable<string>): void {
+  /** Something the receipts read elsewhere changed (read, acted: `seenAt`): publish the summary. */
+  touch(tenantId: string, notificationIds: Iterable<string>, seenAt?: number): void {
     const now = this.o.clock.now();
     for (const id of notificationIds) {
+      if (seenAt !== undefined && this.o.onFirst) this.firstSeen.set(`${tenantId}\0${id}`, { tenantId, notificationId: id, at: seenAt });
       const key = `${tenantId}\0${id}`;
       if (!this.due.has(key)) this.due.set(key, { tenantId, notificationId: id, at: now });
     }
@@ -117,10 +122,14 @@ export class Receipts {
 
   /** Writes the buffered marks now (and schedules their publications). */
   async flush(): Promise<void> {
-    if (!this.buffer.size) return;
+    if (!this.buffer.size) {
+      if (this.firstSeen.size) await this.observeFirsts([]);
+      return;
+    }
     const marks = [...this.buffer.values()];
     this.buffer.clear();
     await this.store.record(marks);
+    await this.observeFirsts(marks);
     const byTenant = new Map<string, Set<string>>();
     for (const m of marks) {
       const s = byTenant.get(m.tenantId) ?? new Set<string>();
@@ -128,6 +137,26 @@ export class Receipts {
       byTenant.set(m.tenantId, s);
     }
     for (const [tenantId, ids] of byTenant) this.touch(tenantId, ids);
+  }
+
+  /** The first reached and first seen of each notification in `marks`, observed once across processes. */
+  private async observeFirsts(marks: readonly ReceiptMark[]): Promise<void> {
+    const onFirst = this.o.onFirst;
+    if (!onFirst) return;
+    const firsts = new Map<string, { tenantId: string; notificationId: string; kind: 'reached' | 'seen'; at: number }>();
+    const note = (tenantId: string, notificationId: string, kind: 'reached' | 'seen', at: number) => {
+      const key = `${tenantId}\0${notificationId}\0${kind}`;
+      const had = firsts.get(key);
+      if (!had || at < had.at) firsts.set(key, { tenantId, notificationId, kind, at });
+    };
+    for (const m of marks) note(m.tenantId, m.notificationId, m.kind === 'streamed' || m.kind === 'pushed' ? 'reached' : 'seen', m.at);
+    for (const s of this.firstSeen.values()) note(s.tenantId, s.notificationId, 'seen', s.at);
+    this.firstSeen.clear();
+    for (const f of firsts.values()) {
+      if (!(await this.store.claimFirst(f.tenantId, f.notificationId, f.kind, f.at))) continue;
+      const n = await this.store.notification(f.tenantId, f.notificationId);
+      if (n) onFirst(f.kind, f.tenantId, Math.max(0, (f.at - n.createdAt) / 1000));
+    }
   }
 
   /** One round: write the marks, send the publications that are due. Serialised. */

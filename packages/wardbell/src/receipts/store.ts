@@ -14,14 +14,17 @@ export interface NotificationReceiptsTable {
   opened_via: string | null;
 }
 
-export interface ReceiptPublicationsTable {
+export interface ReceiptProgressTable {
   tenant_id: string;
   notification_id: string;
+  /** When its last `receipts.updated` went out (0: never). */
   published_at: number;
+  first_reached_at: number | null;
+  first_seen_at: number | null;
 }
 
 // A type alias, not an interface: `withTables` needs an indexable record type.
-type Tables = { notification_receipts: NotificationReceiptsTable; receipt_publications: ReceiptPublicationsTable };
+type Tables = { notification_receipts: NotificationReceiptsTable; receipt_progress: ReceiptProgressTable };
 export type ReceiptDb = Kysely<Database & Tables>;
 
 /** What happened to a notification for one recipient, as one channel saw it. */
@@ -226,12 +229,26 @@ export class ReceiptStore {
    */
   async claimPublication(tenantId: string, notificationId: string, now: number, intervalMs: number): Promise<true | number> {
     const taken = await this.db
-      .insertInto('receipt_publications')
-      .values({ tenant_id: tenantId, notification_id: notificationId, published_at: now })
-      .onConflict((oc) => oc.columns(['tenant_id', 'notification_id']).doUpdateSet({ published_at: now }).where('receipt_publications.published_at', '<=', now - intervalMs))
+      .insertInto('receipt_progress')
+      .values({ tenant_id: tenantId, notification_id: notificationId, published_at: now, first_reached_at: null, first_seen_at: null })
+      .onConflict((oc) => oc.columns(['tenant_id', 'notification_id']).doUpdateSet({ published_at: now }).where('receipt_progress.published_at', '<=', now - intervalMs))
       .executeTakeFirst();
     if (Number(taken.numInsertedOrUpdatedRows ?? 0n) > 0) return true;
-    const row = await this.db.selectFrom('receipt_publications').select('published_at').where('tenant_id', '=', tenantId).where('notification_id', '=', notificationId).executeTakeFirst();
+    const row = await this.db.selectFrom('receipt_progress').select('published_at').where('tenant_id', '=', tenantId).where('notification_id', '=', notificationId).executeTakeFirst();
     return row ? Number(row.published_at) : now;
+  }
+
+  /**
+   * Records when the notification first reached (or was first seen by) anyone; true only for the
+   * call that recorded it, so each first is observed once across processes.
+   */
+  async claimFirst(tenantId: string, notificationId: string, kind: 'reached' | 'seen', at: number): Promise<boolean> {
+    const col = kind === 'reached' ? 'first_reached_at' : 'first_seen_at';
+    const taken = await this.db
+      .insertInto('receipt_progress')
+      .values({ tenant_id: tenantId, notification_id: notificationId, published_at: 0, first_reached_at: kind === 'reached' ? at : null, first_seen_at: kind === 'seen' ? at : null })
+      .onConflict((oc) => oc.columns(['tenant_id', 'notification_id']).doUpdateSet({ [col]: at } as never).where(`receipt_progress.${col}`, 'is', null))
+      .executeTakeFirst();
+    return Number(taken.numInsertedOrUpdatedRows ?? 0n) > 0;
   }
 }

@@ -213,3 +213,17 @@ export function unindex(tenants: Map<string, TenantIndex>, c: Connection): void 
   for (const topic of c.topics) removeFrom(t.topics, topic, c);
   if (t.all.size === 0) tenants.delete(c.tenantId);
 }
+
+/** Calls `send` for each of a user's connections in the tenant. */
+export function forUser(t: TenantIndex, userId: string, send: (c: Connection) => void): void {
+  const u = t.users.get(userId);
+  if (u instanceof Connection) send(u);
+  else if (u) for (const c of u) send(c);
+}
+
+/** The notification a `notification` event carries, or null for any other event (pure). */
+export function notificationIdOf(e: StoredEvent): string | null {
+  if (e.type !== 'notification') return null;
+  const id = (e.data as { notification?: { id?: unknown } } | null)?.notification?.id;
+  return typeof id === 'string' ? id : null;
+}

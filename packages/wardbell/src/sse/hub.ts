@@ -1,10 +1,10 @@
 import type { Clock } from '../shared/index.js';
 import type { GapReason, StoredEvent, StreamHead } from '../events/index.js';
-import { addToBatch, Connection, index, newHubStats, TopicSets, unindex, userConnectionCount, userConnections, type ConnectRequest, type HubOptions, type HubStats, type ReplayOutcome, type SseTransport, type TenantIndex } from './connection.js';
+import { addToBatch, Connection, forUser, index, notificationIdOf, newHubStats, TopicSets, unindex, userConnectionCount, userConnections, type ConnectRequest, type HubOptions, type HubStats, type ReplayOutcome, type SseTransport, type TenantIndex } from './connection.js';
 import { accessEndedFrame, endWith, StreamExpiry, type StreamEndReason } from './access.js';
 import { encodeFrameBytes } from './encoder.js';
 import { encodeEvent, frameFor, personalFrames } from './frames.js';
-import { replayInto, sendReset, type ReplayContext } from './replay.js';
+import { replayInto, resetStreams, type ReplayContext } from './replay.js';
 
 /**
  * The SSE hub of one process: the connections it holds, indexed by tenant, user and topic; live
@@ -46,13 +46,7 @@ export class SseHub {
     this.holdMaxMs = opts.holdMaxMs ?? 10;
     this.onWritten = opts.onWritten;
     this.onNotificationWritten = opts.onNotificationWritten;
-    this.replayCtx = {
-      log: opts.log,
-      replayLimit: opts.replayLimit ?? 1000,
-      stats: this.stats,
-      write: (c, f) => this.write(c, f),
-      ...(opts.onNotificationWritten ? { wrote: (c: Connection, e: StoredEvent) => this.noteWritten(c, e) } : {}),
-    };
+    this.replayCtx = { log: opts.log, replayLimit: opts.replayLimit ?? 1000, stats: this.stats, write: (c, f) => this.write(c, f), wrote: (c, e) => this.noteWritten(c, e) };
     this.expiry = new StreamExpiry(this.clock, (c, reason) => this.endStream(c, reason));
     const hb = opts.heartbeatMs ?? 30_000;
     if (hb > 0) {
@@ -100,7 +94,7 @@ export class SseHub {
     for (const e of pending) {
       if (e.offset > conn.lastOffset) {
         this.write(conn, frameFor(e, conn.userId, () => encodeEvent(e), personalFrames(e)));
-        if (this.onNotificationWritten) this.noteWritten(conn, e);
+        this.noteWritten(conn, e);
         conn.lastOffset = e.offset;
       }
     }
@@ -114,14 +108,7 @@ export class SseHub {
    */
   resetTenant(tenantId: string, head: StreamHead, reason: GapReason): void {
     const t = this.tenants.get(tenantId);
-    if (!t) return;
-    for (const c of [...t.all]) {
-      if (c.state === 'live') sendReset(this.replayCtx, c, head, reason);
-      else {
-        c.transport.destroy();
-        this.remove(c);
-      }
-    }
+    if (t) resetStreams(this.replayCtx, t.all, head, reason, (c) => this.remove(c));
   }
 
   /**
@@ -178,9 +165,9 @@ export class SseHub {
     if (a.kind === 'tenant') {
       for (const c of t.all) send(c);
     } else if (a.kind === 'users') {
-      for (const u of new Set(a.users)) this.sendToUser(t, u, send);
+      for (const u of new Set(a.users)) forUser(t, u, send);
     } else if (a.topic.startsWith('user:')) {
-      this.sendToUser(t, a.topic.slice(5), send);
+      forUser(t, a.topic.slice(5), send);
     } else {
       const s = t.topics.get(a.topic);
       if (s) for (const c of s) send(c);
@@ -190,15 +177,8 @@ export class SseHub {
 
   /** A `notification` event reached one of a user's streams (the receipts' "streamed"). */
   private noteWritten(c: Connection, e: StoredEvent): void {
-    if (e.type !== 'notification' || c.transport.destroyed) return;
-    const id = (e.data as { notification?: { id?: unknown } } | null)?.notification?.id;
-    if (typeof id === 'string') this.onNotificationWritten?.(e.tenantId, id, c.userId, this.clock.now());
-  }
-
-  private sendToUser(t: TenantIndex, userId: string, send: (c: Connection) => void): void {
-    const u = t.users.get(userId);
-    if (u instanceof Connection) send(u);
-    else if (u) for (const c of u) send(c);
+    const id = this.onNotificationWritten ? notificationIdOf(e) : null;
+    if (id !== null && !c.transport.destroyed) this.onNotificationWritten?.(e.tenantId, id, c.userId, this.clock.now());
   }
 
   /** Writes a tenant's batched frames: one Buffer per live stream. */

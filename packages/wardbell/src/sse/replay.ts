@@ -65,3 +65,17 @@ export function sendReset(ctx: Pick<ReplayContext, 'stats' | 'write'>, conn: Con
   ctx.stats.resetsSent[reason]++;
   ctx.write(conn, encodeFrameBytes({ id, event: 'reset', data: JSON.stringify({ reason, lastEventId: id }) }));
 }
+
+/**
+ * A tenant's streams cannot continue from where they are: live ones get a `reset` at `head`;
+ * those still replaying are closed, so they reconnect and get a proper reset then.
+ */
+export function resetStreams(ctx: Pick<ReplayContext, 'stats' | 'write'>, streams: Iterable<Connection>, head: StreamHead, reason: GapReason, remove: (c: Connection) => void): void {
+  for (const c of [...streams]) {
+    if (c.state === 'live') sendReset(ctx, c, head, reason);
+    else {
+      c.transport.destroy();
+      remove(c);
+    }
+  }
+}
