@@ -172,6 +172,21 @@
           init: { method: 'POST', headers: { 'X-Wardbell-Action-Token': data.token ?? '' }, credentials: 'omit' },
       };
   }
+  /**
+   * The receipt a worker sends when it showed a push (`displayed`) or the user tapped it
+   * (`opened`): the push's action token reports for that notification only; no cookies (pure).
+   */
+  function receiptRequest(id, token, kind, apiBase, at) {
+      return {
+          url: `${apiBase}/api/notifications/receipts`,
+          init: {
+              method: 'POST',
+              headers: { 'Content-Type': 'application/json', 'X-Wardbell-Action-Token': token },
+              body: JSON.stringify({ receipts: [{ id, kind, via: 'worker', at: new Date(at).toISOString() }] }),
+              credentials: 'omit',
+          },
+      };
+  }
   /** The button's label, from the actions kept with the notification (else the action id). */
   function actionLabel(data, actionId) {
       const a = Array.isArray(data.actions) ? data.actions.find((x) => isRecord(x) && x.id === actionId) : undefined;
@@ -240,6 +255,18 @@
               // the app's hook failed: the notification is shown and handled regardless
           }
       };
+      // Receipts are what the sender sees of delivery: a failed one is dropped, never retried.
+      const receipt = async (id, token, kind) => {
+          if (!id || !token || options.receipts === false)
+              return;
+          const req = receiptRequest(id, token, kind, apiBase(), Date.now());
+          try {
+              await scope.fetch(req.url, req.init);
+          }
+          catch {
+              // offline: the page reports what it shows when it opens
+          }
+      };
       const showPush = async (push) => {
           if (!push) {
               const n = unreadableNotification(options);
@@ -248,6 +275,7 @@
           }
           const n = notificationFor(push, { ...options, maxActions: maxActions() });
           await scope.registration.showNotification(n.title, n.options);
+          await receipt(push.id, push.token, 'displayed');
           await tellPages({ type: 'wardbell:push', id: push.id, priority: push.priority, title: push.title });
           await hook(options.onPush && (() => options.onPush?.(push)));
       };
@@ -302,6 +330,9 @@
           const d = isRecord(notification.data) ? notification.data : {};
           notification.close();
           const actionId = action || null;
+          // A tap on the notification opens it; a button answers it (the service records that itself).
+          if (!actionId)
+              await receipt(d.id, d.token, 'opened');
           const result = actionId && d.id && d.token ? await press(d, actionId) : null;
           await hook(options.onClick && (() => options.onClick?.({ data: d, action: actionId, result })));
           await openOrFocus(clickTarget(d, options, scope.location.origin), { type: 'wardbell:notification-click', id: d.id || null, action: actionId, result });
@@ -334,5 +365,5 @@
           void keep(event, tellPages({ type: 'wardbell:resubscribe' }));
       });
   }
-  self.WardbellServiceWorker = { DEFAULT_GENERIC_TEXT: DEFAULT_GENERIC_TEXT, readPushPayload: readPushPayload, notificationFor: notificationFor, unreadableNotification: unreadableNotification, resolveApiBase: resolveApiBase, pressRequest: pressRequest, actionLabel: actionLabel, pressResultText: pressResultText, clickTarget: clickTarget, installWardbellPush: installWardbellPush };
+  self.WardbellServiceWorker = { DEFAULT_GENERIC_TEXT: DEFAULT_GENERIC_TEXT, readPushPayload: readPushPayload, notificationFor: notificationFor, unreadableNotification: unreadableNotification, resolveApiBase: resolveApiBase, pressRequest: pressRequest, receiptRequest: receiptRequest, actionLabel: actionLabel, pressResultText: pressResultText, clickTarget: clickTarget, installWardbellPush: installWardbellPush };
 })();

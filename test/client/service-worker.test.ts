@@ -67,6 +67,9 @@ interface Answer {
   body?: unknown;
 }
 
+/** The action presses among a worker's requests (its receipts are the others). */
+const presses = (w: { requests: Array<{ url: string; init: { method: string; headers: Record<string, string>; credentials: string } }> }) => w.requests.filter((r) => r.url.includes('/actions/'));
+
 /** A service worker scope whose effects are recorded: notifications shown, messages, windows, requests. */
 function fakeWorker(opts: { href?: string; windows?: string[]; answer?: Answer | 'network-error'; maxActions?: number } = {}) {
   const listeners = new Map<string, (event: unknown) => void>();
@@ -361,12 +364,30 @@ describe('installWardbellPush', () => {
     expect(named.shown[0]).toMatchObject({ title: 'Rota', options: { data: { url: '/inbox' } } });
   });
 
+  it('reports displayed when it shows a push and opened when the notification (not a button) is tapped, with the push\'s token', async () => {
+    const w = fakeWorker({ windows: [`${ORIGIN}/inbox`] });
+    installWardbellPush({ apiUrl: 'https://wardbell.example' }, w.scope);
+    await w.push(payload());
+    await w.click(w.shown[0]?.options.data);
+    await w.click(w.shown[0]?.options.data, 'accept');
+    const receipts = w.requests.filter((r) => r.url.endsWith('/api/notifications/receipts'));
+    expect(receipts.map((r) => [r.url, r.init.method, r.init.headers['X-Wardbell-Action-Token'], r.init.credentials])).toEqual(Array(2).fill(['https://wardbell.example/api/notifications/receipts', 'POST', 'act-token', 'omit']));
+    const bodies = receipts.map((r) => JSON.parse((r.init as unknown as { body: string }).body) as { receipts: Array<{ id: string; kind: string; via: string; at: string }> });
+    expect(bodies.map((b) => b.receipts.map((x) => [x.id, x.kind, x.via, typeof x.at]))).toEqual([[['n-1', 'displayed', 'worker', 'string']], [['n-1', 'opened', 'worker', 'string']]]);
+    // Turned off, or an unreadable push: nothing reported.
+    const off = fakeWorker();
+    installWardbellPush({ receipts: false }, off.scope);
+    await off.push(payload());
+    await off.push('{');
+    expect(off.requests).toEqual([]);
+  });
+
   it('shows a generic push as the service sent it, presses with its token, and keeps the service\'s words out of the answer', async () => {
     const w = fakeWorker({ windows: [`${ORIGIN}/`], answer: { status: 200, body: { message: 'Accepted: Kim Tanaka covers bed 12.' } } });
     installWardbellPush({ genericText: { title: 'Rota', urgentTitle: 'Rota: urgent', body: 'Unlock to read.' } }, w.scope);
     await w.push(genericPayload());
     await w.click(w.shown[0]?.options.data, 'accept');
-    expect(w.requests).toEqual([{ url: `${ORIGIN}/api/notifications/n-1/actions/accept`, init: { method: 'POST', headers: { 'X-Wardbell-Action-Token': 'act-token' }, credentials: 'omit' } }]);
+    expect(presses(w)).toEqual([{ url: `${ORIGIN}/api/notifications/n-1/actions/accept`, init: { method: 'POST', headers: { 'X-Wardbell-Action-Token': 'act-token' }, credentials: 'omit' } }]);
     expect(w.shown.map((s) => [s.title, s.options.body])).toEqual([['Urgent call, Ward 3', 'Open the app to see the details.'], ['Accept \u2713', 'Accept: done']]);
     // The tap opens the app's page for this notification, which fetches the details with the user's credentials.
     expect(w.opened).toEqual([`${ORIGIN}${DEFAULT_CLICK_PATH}?notification=n-1`]);
@@ -382,7 +403,7 @@ describe('installWardbellPush', () => {
     w.posted.length = 0;
     await w.click(w.shown[0]?.options.data, 'accept');
     expect(w.life.closed).toBe(1);
-    expect(w.requests).toEqual([{ url: `${ORIGIN}/api/notifications/n-1/actions/accept`, init: { method: 'POST', headers: { 'X-Wardbell-Action-Token': 'act-token' }, credentials: 'omit' } }]);
+    expect(presses(w)).toEqual([{ url: `${ORIGIN}/api/notifications/n-1/actions/accept`, init: { method: 'POST', headers: { 'X-Wardbell-Action-Token': 'act-token' }, credentials: 'omit' } }]);
     expect(w.shown[1]).toEqual({ title: 'Accept now \u2713', options: { body: 'Accepted (1 of 2). Thank you.', tag: 'tag-1', data: { id: 'n-1', url: '/calls/n-1' } } });
     const result = { ok: true, status: 200, body: { notificationId: 'n-1', actionId: 'accept', result: 'accepted', message: 'Accepted (1 of 2). Thank you.' } };
     expect(w.posted.map((p) => p.message)).toEqual(Array(2).fill({ type: 'wardbell:notification-click', id: 'n-1', action: 'accept', result }));
@@ -422,7 +443,7 @@ describe('installWardbellPush', () => {
     await w.click(w.shown[0]?.options.data);
     await w.click({ ...w.shown[0]?.options.data, token: undefined }, 'accept');
     await w.click(undefined, 'accept');
-    expect(w.requests).toEqual([]);
+    expect(presses(w)).toEqual([]);
     // The open /inbox page has the target's path: it is focused; / is opened.
     expect(w.focused).toEqual([`${ORIGIN}/inbox`, `${ORIGIN}/inbox`]);
     expect(w.opened).toEqual([`${ORIGIN}/`]);
@@ -515,7 +536,7 @@ describe('the service\'s /sw.js', () => {
     // The unreadable push still says whose it is, as before.
     expect(shown[2]?.title).toBe('Wardbell');
     await w.click(shown[0]?.options.data, 'accept');
-    expect(w.requests[0]?.url).toBe('https://wardbell.example/api/notifications/n-1/actions/accept');
+    expect(presses(w)[0]?.url).toBe('https://wardbell.example/api/notifications/n-1/actions/accept');
     expect(w.opened).toEqual([`https://wardbell.example${DEFAULT_CLICK_PATH}`]);
   });
 });

@@ -123,6 +123,8 @@ export interface WardbellPushOptions {
   maxActions?: number;
   /** `skipWaiting()` on install and `clients.claim()` on activate, so a new worker takes over at once. Default true. */
   claim?: boolean;
+  /** Tell the service a push was displayed and a tap opened it (delivery receipts, with the push's action token). Default true. */
+  receipts?: boolean;
   /** After a push was shown and the pages told. */
   onPush?: (push: WardbellPush) => void | Promise<void>;
   /** After a tap was handled (and an action pressed), before the page is opened or focused. */
@@ -306,6 +308,22 @@ export function pressRequest(data: WardbellNotificationData, actionId: string, a
   };
 }
 
+/**
+ * The receipt a worker sends when it showed a push (`displayed`) or the user tapped it
+ * (`opened`): the push's action token reports for that notification only; no cookies (pure).
+ */
+export function receiptRequest(id: string, token: string, kind: 'displayed' | 'opened', apiBase: string, at: number): { url: string; init: { method: 'POST'; headers: Record<string, string>; body: string; credentials: 'omit' } } {
+  return {
+    url: `${apiBase}/api/notifications/receipts`,
+    init: {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', 'X-Wardbell-Action-Token': token },
+      body: JSON.stringify({ receipts: [{ id, kind, via: 'worker', at: new Date(at).toISOString() }] }),
+      credentials: 'omit',
+    },
+  };
+}
+
 /** The button's label, from the actions kept with the notification (else the action id). */
 export function actionLabel(data: WardbellNotificationData, actionId: string): string {
   const a = Array.isArray(data.actions) ? data.actions.find((x) => isRecord(x) && x.id === actionId) : undefined;
@@ -373,6 +391,17 @@ export function installWardbellPush(options: WardbellPushOptions = {}, scope: Wa
     }
   };
 
+  // Receipts are what the sender sees of delivery: a failed one is dropped, never retried.
+  const receipt = async (id: string | undefined, token: string | undefined, kind: 'displayed' | 'opened') => {
+    if (!id || !token || options.receipts === false) return;
+    const req = receiptRequest(id, token, kind, apiBase(), Date.now());
+    try {
+      await scope.fetch(req.url, req.init);
+    } catch {
+      // offline: the page reports what it shows when it opens
+    }
+  };
+
   const showPush = async (push: WardbellPush | null) => {
     if (!push) {
       const n = unreadableNotification(options);
@@ -381,6 +410,7 @@ export function installWardbellPush(options: WardbellPushOptions = {}, scope: Wa
     }
     const n = notificationFor(push, { ...options, maxActions: maxActions() });
     await scope.registration.showNotification(n.title, n.options);
+    await receipt(push.id, push.token, 'displayed');
     await tellPages({ type: 'wardbell:push', id: push.id, priority: push.priority, title: push.title });
     await hook(options.onPush && (() => options.onPush?.(push)));
   };
@@ -432,6 +462,8 @@ export function installWardbellPush(options: WardbellPushOptions = {}, scope: Wa
     const d: WardbellNotificationData = isRecord(notification.data) ? (notification.data as WardbellNotificationData) : {};
     notification.close();
     const actionId = action || null;
+    // A tap on the notification opens it; a button answers it (the service records that itself).
+    if (!actionId) await receipt(d.id, d.token, 'opened');
     const result = actionId && d.id && d.token ? await press(d, actionId) : null;
     await hook(options.onClick && (() => options.onClick?.({ data: d, action: actionId, result })));
     await openOrFocus(clickTarget(d, options, scope.location.origin), { type: 'wardbell:notification-click', id: d.id || null, action: actionId, result });
