@@ -38,7 +38,7 @@ function stack(raw: Db) {
   notifications.onAction('emergency', emergency.onAction);
   scheduler.handle(SWAP_DECIDED_JOB, swaps.applyDecision);
   for (const [kind, handler] of Object.entries(emergency.handlers())) scheduler.handle(kind, handler);
-  return { db, notifications, directory, scheduler, swaps, emergency };
+  return { raw, db, notifications, directory, scheduler, swaps, emergency };
 }
 
 for (const [name, open] of Object.entries(databases)) {
@@ -135,12 +135,32 @@ for (const [name, open] of Object.entries(databases)) {
       await a.notifications.pressAction(nurse('n1'), notificationId, 'decline');
       clock.advance(30_000);
       await Promise.all([a.scheduler.pollOnce(), b.scheduler.pollOnce(), a.scheduler.pollOnce(), b.scheduler.pollOnce()]);
-      const outbox = await pushDb(a.db).selectFrom('push_outbox').select('user_id').where('notification_id', '=', notificationId).execute();
+      const outbox = await pushDb(a.raw).selectFrom('push_outbox').select('user_id').where('notification_id', '=', notificationId).execute();
       const perUser = (u: string) => outbox.filter((r) => r.user_id === u).length;
       // The first push each, and one repeat to the two who have not answered.
       expect([perUser('n1'), perUser('n2'), perUser('n3')]).toEqual([1, 2, 2]);
       const repeated = (await readCallEvents(b.db, 'h1', call.id)).filter((e) => e.kind === 'repeated');
       expect(repeated.map((e) => [e.data.repeat, e.data.users])).toEqual([[1, ['n2', 'n3']]]);
+    });
+
+    it('sends nothing for a step whose call closes while the step is being prepared', async () => {
+      const { a, b } = await twoProcesses();
+      const { call } = await a.emergency.create(service, { to: { users: ['n1'] }, needed: 1, title: 'ICU', message: '', escalateAfterSeconds: 1, escalateTo: { topic: 'ward:5' } });
+      // The step has read the call (open) and is resolving its audience when another process cancels it.
+      const resolve = a.directory.resolve.bind(a.directory);
+      a.directory.resolve = async (...args: Parameters<typeof resolve>) => {
+        a.directory.resolve = resolve;
+        await b.emergency.cancel(service, call.id);
+        return resolve(...args);
+      };
+      clock.advance(1000);
+      await a.scheduler.pollOnce();
+      expect((await a.notifications.list('h1', 'w5', { limit: 10 })).items).toEqual([]);
+      const kinds = (await readCallEvents(a.db, 'h1', call.id)).map((e) => e.kind);
+      expect(kinds).toEqual(['created', 'notified', 'cancelled']);
+      const job = await a.db.selectFrom('scheduled_jobs').select(['status', 'result']).where('kind', '=', 'emergency.escalate').executeTakeFirstOrThrow();
+      expect(job.status).toBe('done');
+      expect(JSON.parse(job.result ?? '{}')).toMatchObject({ skipped: 'moved' });
     });
 
     it('escalates once when both processes poll at the same instant', async () => {

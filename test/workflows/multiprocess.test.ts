@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signDevToken } from '../../packages/wardbell/src/auth/index.js';
+import { openPostgres } from '../../packages/wardbell/src/store/index.js';
+import { readCallEvents, type WorkflowTables } from '../../packages/wardbell/src/workflows/index.js';
 import { startProcess, type ServiceProcess } from '../helpers/process.js';
 import { createTestDatabase, REDIS_URL, scaleOut, testPrefix } from '../helpers/scale.js';
 import { eventually } from '../helpers/eventually.js';
@@ -70,4 +72,29 @@ describe.skipIf(!scaleOut)('workflows across two processes on one PostgreSQL', (
     await service.until((x) => x.of('emergency.updated').some((e) => dataOf(e).call.status === 'filled'));
     service.close();
   });
+
+  it('runs a three-step policy once per step, in order, though both processes poll for every step', async () => {
+    const policy = { steps: [{ afterSeconds: 1, to: { users: ['n2'] } }, { afterSeconds: 1, to: { users: ['n3', 'n4'] } }, { afterSeconds: 1, to: { topic: 'ward:3' } }] };
+    const c = await postJson(`${a.url}/api/emergency-calls`, { to: { users: ['n1'] }, needed: 1, title: 'ICU', policy }, svc);
+    expect(c.status).toBe(201);
+    const callOn = async (p: ServiceProcess) => (await send('GET', `${p.url}/api/emergency-calls/${c.json.call.id}`, svc)).json.call as Record<string, any>;
+    await eventually(async () => (await callOn(b)).stepsRun === 3, { timeout: 15_000 });
+    const db = openPostgres(database.url, { max: 1 }).withTables<WorkflowTables>();
+    try {
+      const events = await readCallEvents(db, 'h1', c.json.call.id);
+      const steps = events.filter((e) => e.kind === 'escalated');
+      expect(steps.map((e) => [e.data.step, e.data.added])).toEqual([
+        [1, 1],
+        [2, 2],
+        [3, 6],
+      ]);
+      expect(steps.map((e) => Date.parse(e.at))).toEqual(steps.map((e) => Date.parse(e.at)).sort((x, y) => x - y));
+      expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
+    } finally {
+      await db.destroy();
+    }
+    // Everyone on the ward has the call once, whichever process ran each step.
+    for (const u of nurses) expect((await inbox(u === 'n1' ? a : b, u)).filter((i) => i.type === 'emergency_call' && i.data.callId === c.json.call.id), u).toHaveLength(1);
+    expect(await callOn(a)).toMatchObject({ stepsRun: 3, stepsTotal: 3, nextStepAt: null, status: 'escalated' });
+  }, 30_000);
 });

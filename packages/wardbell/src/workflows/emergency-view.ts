@@ -1,6 +1,6 @@
 import type { Recipients } from '../notifications/index.js';
 import { AppError } from '../shared/index.js';
-import { lastWave, shorthandPolicy, type EscalationPolicy, type FrozenPolicy } from './policy.js';
+import { lastWave, shorthandPolicy, type EscalationPolicyInput, type FrozenPolicy } from './policy.js';
 import type { CallStatus } from './rules.js';
 import { iso, type EmergencyCallsTable, type WfExec } from './tables.js';
 
@@ -27,7 +27,7 @@ export interface EmergencyCallInput {
   /** The wider audience of the escalation; `null`: never escalate. Default the workflow option. */
   escalateTo?: Recipients | null | undefined;
   /** An ordered escalation policy, inline or a tenant's named one (instead of escalateAfterSeconds/escalateTo). */
-  policy?: EscalationPolicy | string | undefined;
+  policy?: EscalationPolicyInput | string | undefined;
   /** A tenant's named policy (the same as `policy: '<name>'`). */
   policyName?: string | undefined;
   /** Repeat to the reached staff who have not answered or read it; overrides the policy's. */

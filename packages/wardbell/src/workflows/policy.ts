@@ -88,6 +88,8 @@ export const EscalationPolicySchema = z
   })
   .meta({ id: 'EscalationPolicy' });
 export type EscalationPolicy = z.infer<typeof EscalationPolicySchema>;
+/** A policy as a caller may write it (`loops` optional). */
+export type EscalationPolicyInput = z.input<typeof EscalationPolicySchema>;
 
 /** A step as a call keeps it: the audience normalised to Recipients. */
 export interface FrozenStep {
