@@ -15,6 +15,8 @@ function methods(t: Transport) {
   const none = <P extends ApiPath, M extends HttpMethod>(m: M, p: P) => (o?: CallOptions) => call(m, p, {}, o);
   return {
     events: { publish: body('post', '/api/events') },
+    /** The tenant's settings (role admin): `lockScreen: 'full' | 'generic'`. */
+    tenantSettings: { get: none('get', '/api/tenant/settings'), replace: body('put', '/api/tenant/settings') },
     notifications: {
       send: body('post', '/api/notifications'),
       list: query('get', '/api/notifications'),
