@@ -163,6 +163,26 @@ for (const [name, open] of Object.entries(databases)) {
       expect(JSON.parse(job.result ?? '{}')).toMatchObject({ skipped: 'moved' });
     });
 
+    it('runs a call made before policies as its one-step shorthand: its escalation job, and declines bringing it forward', async () => {
+      const { a, b } = await twoProcesses();
+      const make = async () => {
+        const { call, notificationId } = await a.emergency.create(service, { to: { users: ['n1'] }, needed: 1, title: 'ICU', message: '', escalateAfterSeconds: 60, escalateTo: { topic: 'ward:5' } });
+        // As the code before policies left it: no policy, its escalation job keyed by the call's id alone.
+        await a.db.updateTable('emergency_calls').set({ policy: null, next_step_at: null }).where('id', '=', call.id).execute();
+        await a.db.updateTable('scheduled_jobs').set({ dedupe_key: call.id, payload: JSON.stringify({ callId: call.id }) }).where('kind', '=', 'emergency.escalate').where('dedupe_key', 'like', `${call.id}:%`).execute();
+        return { call, notificationId };
+      };
+      const timed = await make();
+      expect(await b.emergency.get('h1', timed.call.id)).toMatchObject({ policy: { name: null, steps: [{ afterSeconds: 60, to: { topic: 'ward:5' } }] }, nextStepAt: timed.call.escalateAt, stepsTotal: 1 });
+      const declined = await make();
+      await b.notifications.pressAction(nurse('n1'), declined.notificationId, 'decline');
+      expect((await a.emergency.get('h1', declined.call.id)).stepsRun).toBe(1);
+      clock.advance(60_000);
+      await Promise.all([a.scheduler.pollOnce(), b.scheduler.pollOnce()]);
+      expect(await a.emergency.get('h1', timed.call.id)).toMatchObject({ status: 'escalated', stepsRun: 1, nextStepAt: null });
+      expect((await a.notifications.list('h1', 'w5', { limit: 10 })).items).toHaveLength(2);
+    });
+
     it('escalates once when both processes poll at the same instant', async () => {
       const { a, b } = await twoProcesses();
       const { call } = await a.emergency.create(service, { to: { topic: 'ward:3' }, needed: 2, title: 'ICU', message: '', escalateAfterSeconds: 1 });

@@ -1,6 +1,6 @@
 import type { Transaction } from 'kysely';
 import { toUsers, type Publisher } from '../events/index.js';
-import { planChannels, type NotificationService, type PushQueue, type PushWanted } from '../notifications/index.js';
+import { DEFAULT_PREFERENCES, isCritical, planChannels, type NotificationService, type PushQueue, type PushWanted } from '../notifications/index.js';
 import type { Database } from '../store/index.js';
 import type { WfDb, WfExec, WorkflowDatabase } from './tables.js';
 
@@ -82,9 +82,12 @@ export class CallRepeats {
   async plan(tenantId: string, callId: string, now: number): Promise<Map<string, PushWanted | null>> {
     const pending = await pendingOf(this.o.db, tenantId, callId);
     const plans = new Map<string, PushWanted | null>();
+    // A critical notification ignores everyone's preferences: no need to read them.
+    const critical = isCritical('emergency_call', 'urgent');
     for (const users of pending.values()) {
       for (const userId of users) {
-        const plan = planChannels(await this.o.notifications.getPreferences(tenantId, userId), 'emergency_call', 'urgent', now);
+        const prefs = critical ? DEFAULT_PREFERENCES : await this.o.notifications.getPreferences(tenantId, userId);
+        const plan = planChannels(prefs, 'emergency_call', 'urgent', now);
         plans.set(userId, plan.push ? { userId, notBefore: plan.pushNotBefore } : null);
       }
     }

@@ -99,7 +99,8 @@ export function toCallView(r: EmergencyCallsTable): CallView {
     policy,
     stepsRun: Number(r.wave ?? 0),
     stepsTotal: lastWave(policy),
-    nextStepAt: open ? iso(r.next_step_at ?? null) : null,
+    // A call made before policies has its one step at escalate_at until it ran.
+    nextStepAt: open ? iso(r.next_step_at ?? (r.policy === null && Number(r.wave ?? 0) === 0 ? r.escalate_at : null)) : null,
     expiresAt: iso(r.expires_at ?? null),
   };
 }
