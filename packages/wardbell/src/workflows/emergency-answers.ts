@@ -9,7 +9,6 @@ import { reachOf } from './emergency-reach.js';
 import { ESCALATE_JOB, loadCall } from './emergency-view.js';
 import { everyoneDeclined, refuseAccept, refuseDecline, statusAfterAccept } from './rules.js';
 import type { Scheduler } from './scheduler.js';
-import { bringForward } from './scheduler-keys.js';
 import type { WfDb, WfExec } from './tables.js';
 
 const ACCEPTING = ['open', 'escalated'] as const;
@@ -113,7 +112,7 @@ export class CallAnswers {
       const all = everyoneDeclined(declined, reached);
       const wave = Number(counted.wave);
       // The first step of a call made before policies is keyed by the call's id alone.
-      const next = all ? await bringForward(trx, tenantId, ESCALATE_JOB, [waveKey(callId, wave + 1), ...(wave === 0 ? [callId] : [])], now, now) : null;
+      const next = all ? await scheduler.bringForward(tenantId, ESCALATE_JOB, [waveKey(callId, wave + 1), ...(wave === 0 ? [callId] : [])], now, trx) : null;
       await recordCallEvent(trx, { tenantId, callId, at: now, actor: userId, kind: 'declined', data: { accepted: Number(counted.accepted), declined, needed: Number(counted.needed), reached, everyoneDeclined: all, stepBroughtForward: next !== null } });
       return { accepted: Number(counted.accepted), declined, needed: Number(counted.needed), next, wave };
     });

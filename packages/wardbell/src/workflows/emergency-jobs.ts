@@ -9,10 +9,9 @@ import { CALL_JOBS, CLOSED_JOB, ESCALATE_JOB, loadCall, policyOf, REPEAT_JOB, to
 import { nextWaveAt, repeatAt, stepOfWave, type FrozenPolicy } from './policy.js';
 import { CALL_ACTIONS, callBody, escalationRecipients, isAccepting } from './rules.js';
 import type { Job, Scheduler } from './scheduler.js';
-import { cancelPendingOf } from './scheduler-keys.js';
 import { workflowTrx, type WfDb, type WorkflowDatabase } from './tables.js';
 
-/** The dedupe keys of a call's jobs (all start with the call's id: `cancelPendingOf` finds them). */
+/** The dedupe keys of a call's jobs (all start with the call's id: `Scheduler.cancelPendingOf` finds them). */
 export const waveKey = (callId: string, wave: number) => `${callId}:wave:${wave}`;
 export const repeatKey = (callId: string, wave: number, n: number) => `${callId}:repeat:${wave}:${n}`;
 export const expireKey = (callId: string) => `${callId}:expire`;
@@ -48,7 +47,7 @@ export async function planAfterWave(trx: Transaction<WorkflowDatabase>, d: WaveD
 
 /** In the transaction that closes a call: none of its steps, repeats or expiry will run; its notifications will close. */
 export async function closeIn(trx: Transaction<WorkflowDatabase>, scheduler: Scheduler, c: { tenantId: string; callId: string; jobId: string; by: string; now: number }): Promise<void> {
-  await cancelPendingOf(trx, c.tenantId, CALL_JOBS, c.callId, c.now);
+  await scheduler.cancelPendingOf(c.tenantId, CALL_JOBS, c.callId, trx);
   await scheduler.enqueue({ id: c.jobId, tenantId: c.tenantId, kind: CLOSED_JOB, runAt: c.now, payload: { callId: c.callId }, createdBy: c.by, dedupeKey: c.callId }, trx);
 }
 

@@ -1,7 +1,8 @@
 import type { WfExec } from './tables.js';
 
 /**
- * Operations on the jobs of one subject (an emergency call) by their dedupe keys: every key of a
+ * The scheduler's keyed operations (`Scheduler.cancelPendingOf`, `Scheduler.bringForward`; nothing
+ * else calls these): on the jobs of one subject (an emergency call) by their dedupe keys: every key of a
  * subject is the subject's id, or starts with it and a colon (`<callId>:wave:2`,
  * `<callId>:repeat:1:3`). Both run in the caller's transaction, as conditional updates on
  * `pending`: a job already claimed is left to run, and its handler finds the changed state.

@@ -3,6 +3,7 @@ import type { ExpressionBuilder } from 'kysely';
 import type { Logger } from 'pino';
 import { AppError, type Clock } from '../shared/index.js';
 import { isPermanent, retryDelayMs } from './rules.js';
+import { bringForward, cancelPendingOf } from './scheduler-keys.js';
 import type { JobStatus, ScheduledJobsTable, WfDb, WfExec, WorkflowDatabase } from './tables.js';
 
 /** A job as a handler sees it. */
@@ -173,19 +174,17 @@ export class Scheduler {
   }
 
   /**
-   * Cancels the pending job of this kind and key, inside the caller's transaction (a call that
-   * closes takes its escalation with it). A job already claimed is left to run; its handler
-   * finds the changed state.
+   * Cancels the pending jobs of these kinds that belong to `subject` (keyed by its id, or by
+   * `<subject>:...`), inside the caller's transaction: a call that closes takes its steps, repeats
+   * and expiry with it. A job already claimed is left to run; its handler finds the changed state.
    */
-  async cancelPendingByKey(tenantId: string, kind: string, dedupeKey: string, exec: WfExec = this.db): Promise<void> {
-    await exec
-      .updateTable('scheduled_jobs')
-      .set({ status: 'cancelled', updated_at: this.clock.now() })
-      .where('tenant_id', '=', tenantId)
-      .where('kind', '=', kind)
-      .where('dedupe_key', '=', dedupeKey)
-      .where('status', '=', 'pending')
-      .execute();
+  cancelPendingOf(tenantId: string, kinds: readonly string[], subject: string, exec: WfExec = this.db): Promise<number> {
+    return cancelPendingOf(exec, tenantId, kinds, subject, this.clock.now());
+  }
+
+  /** Brings the pending job of this kind and one of these keys forward to `runAt`; its id, or null when none is pending. */
+  bringForward(tenantId: string, kind: string, dedupeKeys: readonly string[], runAt: number, exec: WfExec = this.db): Promise<string | null> {
+    return bringForward(exec, tenantId, kind, dedupeKeys, runAt, this.clock.now());
   }
 
   /** Starts polling every `pollIntervalMs`. */
