@@ -2624,7 +2624,74 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /**
+         * The tenant's calls, newest first
+         * @description Role service or admin; the tenant is the caller's. For the review after a shift: filtered by `status` and creation time (`from` inclusive, `to` exclusive), in cursor pages.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    status?: "open" | "escalated" | "filled" | "cancelled" | "expired";
+                    /** @description Calls made at or after this time. */
+                    from?: string;
+                    /** @description Calls made before this time. */
+                    to?: string;
+                    limit?: number;
+                    cursor?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description A page of calls. */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EmergencyCallPage"];
+                    };
+                };
+                /** @description Malformed JSON or a body that does not match the schema. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Missing, malformed, expired or forged credentials. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description The identity may not do this. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Body larger than the configured limit. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+            };
+        };
         put?: never;
         /**
          * Call for staff now
@@ -2766,6 +2833,83 @@ export interface paths {
                         "application/json": {
                             call: components["schemas"]["EmergencyCallDetail"];
                         };
+                    };
+                };
+                /** @description The id is not one this service issues. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Missing, malformed, expired or forged credentials. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description The identity may not do this. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Unknown id, or another tenant's (never told apart). */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/emergency-calls/{id}/timeline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Every step of a call, in order, with its time and who
+         * @description created, notified (which wave, how many), delivered (per recipient and channel: stream or push, with the device), displayed (page or service worker), seen (opened or read), accepted, declined, repeated, escalated (which step), filled, cancelled, expired. The call's own events are numbered (`seq`); deliveries come from the recipients' receipts (`seq` null). Live: `emergency.updated` and `receipts.updated` say when to read it again.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The timeline, oldest first. */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EmergencyCallTimeline"];
                     };
                 };
                 /** @description The id is not one this service issues. */
@@ -5194,6 +5338,25 @@ export interface components {
                 declinedAt: string;
             }[];
             notificationIds: string[];
+        };
+        EmergencyCallTimeline: {
+            callId: string;
+            entries: components["schemas"]["EmergencyCallTimelineEntry"][];
+        };
+        EmergencyCallTimelineEntry: {
+            seq: number | null;
+            at: string;
+            /** @enum {string} */
+            kind: "created" | "notified" | "accepted" | "declined" | "repeated" | "escalated" | "filled" | "cancelled" | "expired" | "delivered" | "displayed" | "seen";
+            /** @description Who: the caller, the nurse who answered, the recipient a delivery reached; null for the service's own steps. */
+            actor: string | null;
+            data: {
+                [key: string]: unknown;
+            };
+        };
+        EmergencyCallPage: {
+            items: components["schemas"]["EmergencyCall"][];
+            nextCursor: string | null;
         };
         NamedEscalationPolicy: {
             name: string;

@@ -120,6 +120,12 @@ export class Receipts {
     return { notificationId, summary, recipients: recipients.items, nextCursor: recipients.next };
   }
 
+  /** Timeline entries of these notifications' recipients (delivered, displayed, seen), with what this process buffered. */
+  async entriesFor(tenantId: string, notificationIds: readonly string[]) {
+    await this.flush();
+    return this.store.entriesFor(tenantId, notificationIds);
+  }
+
   /** Writes the buffered marks now (and schedules their publications). */
   async flush(): Promise<void> {
     if (!this.buffer.size) {

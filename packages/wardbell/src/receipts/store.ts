@@ -174,6 +174,35 @@ export class ReceiptStore {
     };
   }
 
+  /**
+   * What each recipient's devices did with these notifications, as timeline entries: delivered
+   * (per channel, with the device for push), displayed (page or worker), seen (the first of opened
+   * and read). Recipients with none of these have no entries.
+   */
+  async entriesFor(tenantId: string, notificationIds: readonly string[]): Promise<Array<{ at: number; kind: 'delivered' | 'displayed' | 'seen'; userId: string; data: Record<string, unknown> }>> {
+    if (!notificationIds.length) return [];
+    const rows = await this.db
+      .selectFrom('inbox as i')
+      .leftJoin('notification_receipts as r', (j) => j.onRef('r.tenant_id', '=', 'i.tenant_id').onRef('r.notification_id', '=', 'i.notification_id').onRef('r.user_id', '=', 'i.user_id'))
+      .select(['i.notification_id', 'i.user_id', 'i.read_at', 'r.streamed_at', 'r.pushed_at', 'r.push_subscription_id', 'r.displayed_at', 'r.displayed_via', 'r.opened_at'])
+      .where('i.tenant_id', '=', tenantId)
+      .where('i.notification_id', 'in', [...notificationIds])
+      .execute();
+    const out: Array<{ at: number; kind: 'delivered' | 'displayed' | 'seen'; userId: string; data: Record<string, unknown> }> = [];
+    for (const r of rows) {
+      const base = { userId: r.user_id };
+      const notificationId = r.notification_id;
+      if (r.streamed_at !== null) out.push({ ...base, at: Number(r.streamed_at), kind: 'delivered', data: { notificationId, channel: 'stream' } });
+      if (r.pushed_at !== null) out.push({ ...base, at: Number(r.pushed_at), kind: 'delivered', data: { notificationId, channel: 'push', device: r.push_subscription_id } });
+      if (r.displayed_at !== null) out.push({ ...base, at: Number(r.displayed_at), kind: 'displayed', data: { notificationId, via: r.displayed_via } });
+      const opened = r.opened_at === null ? null : Number(r.opened_at);
+      const read = r.read_at === null ? null : Number(r.read_at);
+      const seen = opened !== null && (read === null || opened <= read) ? { at: opened, how: 'opened' } : read !== null ? { at: read, how: 'read' } : null;
+      if (seen) out.push({ ...base, at: seen.at, kind: 'seen', data: { notificationId, how: seen.how } });
+    }
+    return out;
+  }
+
   /** The counts over all recipients (two aggregate reads). */
   async summary(tenantId: string, notificationId: string): Promise<ReceiptSummary> {
     const c = await this.db

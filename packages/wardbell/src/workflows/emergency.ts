@@ -4,7 +4,8 @@ import type { Publisher } from '../events/index.js';
 import { audienceOf, type ActionHandler, type Directory, type NotificationService, type PushQueue, type Recipients } from '../notifications/index.js';
 import { AppError, type Clock } from '../shared/index.js';
 import { CallAnswers, unknownCallAction } from './emergency-answers.js';
-import { readCallEvents, recordCallEvent, type CallEvent } from './emergency-events.js';
+import { recordCallEvent } from './emergency-events.js';
+import { callTimeline, listCalls, type CallListQuery, type DeliveryReader, type TimelineEntry } from './emergency-review.js';
 import { closeIn, EmergencyJobs, expireKey, planAfterWave } from './emergency-jobs.js';
 import { CallNotices } from './emergency-notices.js';
 import { CallRepeats } from './emergency-reach.js';
@@ -32,6 +33,8 @@ export interface EmergencyOptions {
   escalateAfterSeconds: number;
   /** Default escalation audience. */
   escalateTo: Recipients;
+  /** The recipients' deliveries, for the timeline (delivery receipts); without it the timeline has the call's own events only. */
+  deliveries?: DeliveryReader | undefined;
 }
 
 export interface CallDetail extends CallView {
@@ -185,10 +188,14 @@ export class EmergencyCalls {
     };
   }
 
-  /** A call's timeline, oldest first (`emergency-events.ts`); 404 for unknown and other tenants' ids alike. */
-  async timeline(tenantId: string, id: string): Promise<CallEvent[]> {
-    await loadCall(this.o.db, tenantId, id);
-    return readCallEvents(this.o.db, tenantId, id);
+  /** A call's timeline, oldest first, with its recipients' deliveries; 404 for unknown and other tenants' ids alike. */
+  timeline(tenantId: string, id: string): Promise<TimelineEntry[]> {
+    return callTimeline(this.o.db, this.o.deliveries ?? null, tenantId, id);
+  }
+
+  /** The tenant's calls, newest first, filtered by status and creation time, in cursor pages. */
+  list(tenantId: string, q: CallListQuery): Promise<{ items: CallView[]; nextCursor: string | null }> {
+    return listCalls(this.o.db, tenantId, q);
   }
 
   /** "Accept now" and "Can't come" (registered with the notification service for kind `emergency`). */

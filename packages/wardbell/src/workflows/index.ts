@@ -3,6 +3,7 @@ import type { Directory, NotificationService, PushQueue, Recipients } from '../n
 import type { Clock } from '../shared/index.js';
 import type { Publisher } from '../events/index.js';
 import type { Db } from '../store/index.js';
+import type { DeliveryReader } from './emergency-review.js';
 import { EmergencyCalls } from './emergency.js';
 import { EscalationPolicies } from './policies.js';
 import { Schedules } from './schedules.js';
@@ -21,6 +22,7 @@ export type { CallView, EmergencyCallInput } from './emergency-view.js';
 export type { EscalationPolicies, NamedPolicyView } from './policies.js';
 export { MAX_POLICIES_PER_TENANT } from './policies.js';
 export { CALL_EVENT_KINDS, readCallEvents, type CallEvent, type CallEventKind } from './emergency-events.js';
+export { mergeTimeline, type CallListQuery, type DeliveryEntry, type DeliveryReader, type TimelineEntry } from './emergency-review.js';
 export { POLICY_LIMITS, POLICY_NAME, DEFAULT_MAX_REPEATS, freezePolicy, shorthandPolicy, stepOfWave, nextWaveAt, repeatAt, lastWave, toRecipients, type EscalationPolicy, type EscalationPolicyInput, type FrozenPolicy, type FrozenStep, type StepTarget } from './policy.js';
 export type { TimedNotifications } from './timed.js';
 export type { WorkflowTables } from './tables.js';
@@ -35,6 +37,8 @@ export interface WorkflowDeps {
   directory: Directory;
   /** The push channel's outbox: where an emergency call's repeats queue their pushes. */
   pushQueue?: PushQueue | undefined;
+  /** The recipients' deliveries of a call's notifications (delivery receipts), for its timeline. */
+  deliveries?: DeliveryReader | undefined;
 }
 
 /** Tuning of the workflows; every field has a default. */
@@ -93,6 +97,7 @@ export function createWorkflows(deps: WorkflowDeps, options: WorkflowOptions = {
     directory,
     scheduler,
     pushQueue: deps.pushQueue,
+    deliveries: deps.deliveries,
     policies,
     escalateAfterSeconds: options.escalateAfterSeconds ?? 600,
     escalateTo: options.escalateTo ?? { topic: 'role:nurse' },

@@ -155,4 +155,10 @@ export const workflowMigrations: MigrationSet = {
         .execute();
     },
   },
+  '1005_emergency_calls_by_time': {
+    async up(db: Kysely<unknown>) {
+      // The list of a tenant's calls, newest first (GET /api/emergency-calls).
+      await db.schema.createIndex('emergency_calls_by_time').on('emergency_calls').columns(['tenant_id', 'created_at', 'id']).execute();
+    },
+  },
 };

@@ -160,6 +160,25 @@ export const CallEventSchema = z
   .object({ seq: z.number().int(), at: z.string(), kind: z.enum(CALL_EVENT_KINDS), actor: z.string().nullable(), data: z.record(z.string(), z.unknown()) })
   .meta({ id: 'EmergencyCallEvent' });
 
+/** One line of a call's timeline: its own events (numbered) and its recipients' deliveries (`seq` null). */
+export const TimelineEntrySchema = z
+  .object({
+    seq: z.number().int().nullable(),
+    at: z.string(),
+    kind: z.enum([...CALL_EVENT_KINDS, 'delivered', 'displayed', 'seen']),
+    actor: z.string().nullable().meta({ description: 'Who: the caller, the nurse who answered, the recipient a delivery reached; null for the service\'s own steps.' }),
+    data: z.record(z.string(), z.unknown()),
+  })
+  .meta({ id: 'EmergencyCallTimelineEntry' });
+
+export const CallListQuerySchema = z.object({
+  status: z.enum(['open', 'escalated', 'filled', 'cancelled', 'expired']).optional(),
+  from: z.iso.datetime({ offset: true }).optional().meta({ description: 'Calls made at or after this time.' }),
+  to: z.iso.datetime({ offset: true }).optional().meta({ description: 'Calls made before this time.' }),
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+  cursor: z.string().max(200).optional(),
+});
+
 // --- escalation policies --------------------------------------------------------------------
 
 export const PolicyParams = z.object({ name: PolicyNameSchema });

@@ -1,5 +1,5 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
-import { CallDetailSchema, CallSchema, EmergencyCallSchema, IdParams, type EmergencyCalls } from '../../workflows/index.js';
+import { CallDetailSchema, CallListQuerySchema, CallSchema, EmergencyCallSchema, IdParams, TimelineEntrySchema, type EmergencyCalls } from '../../workflows/index.js';
 import type { AppEnv } from '../env.js';
 import { bearerSecurity, commonErrors, errorResponse, idempotencyErrors, IdempotencyKeyHeader, idErrors, json, jsonBody, unknownId } from '../schemas.js';
 import { PUBLISHER_ONLY, UNKNOWN_STAFF } from './texts.js';
@@ -29,6 +29,20 @@ const routes = {
     request: { params: IdParams.call },
     responses: { 200: { description: 'The call.', ...json(z.object({ call: CallDetailSchema })) }, 404: unknownId, ...idErrors },
   }),
+  timeline: createRoute({
+    method: 'get', path: '/api/emergency-calls/{id}/timeline', tags, security: bearerSecurity, summary: 'Every step of a call, in order, with its time and who',
+    description:
+      'created, notified (which wave, how many), delivered (per recipient and channel: stream or push, with the device), displayed (page or service worker), seen (opened or read), accepted, declined, repeated, escalated (which step), filled, cancelled, expired. ' +
+      'The call\'s own events are numbered (`seq`); deliveries come from the recipients\' receipts (`seq` null). Live: `emergency.updated` and `receipts.updated` say when to read it again.',
+    request: { params: IdParams.call },
+    responses: { 200: { description: 'The timeline, oldest first.', ...json(z.object({ callId: z.string(), entries: z.array(TimelineEntrySchema) }).meta({ id: 'EmergencyCallTimeline' })) }, 404: unknownId, ...idErrors },
+  }),
+  list: createRoute({
+    method: 'get', path: '/api/emergency-calls', tags, security: bearerSecurity, summary: 'The tenant\'s calls, newest first',
+    description: `${PUBLISHER_ONLY} For the review after a shift: filtered by \`status\` and creation time (\`from\` inclusive, \`to\` exclusive), in cursor pages.`,
+    request: { query: CallListQuerySchema },
+    responses: { 200: { description: 'A page of calls.', ...json(z.object({ items: z.array(CallSchema), nextCursor: z.string().nullable() }).meta({ id: 'EmergencyCallPage' })) }, ...commonErrors },
+  }),
   cancel: createRoute({
     method: 'post', path: '/api/emergency-calls/{id}/cancel', tags, security: bearerSecurity, summary: 'Cancel an open call',
     description: `${PUBLISHER_ONLY} Nobody else is needed: the call closes, its steps and repeats are cancelled and its notifications change to state cancelled. Cancelling a cancelled call answers with it again.`,
@@ -41,5 +55,14 @@ const routes = {
 export function registerEmergencyRoutes(app: OpenAPIHono<AppEnv>, deps: { emergency: EmergencyCalls }): void {
   app.openapi(routes.call, async (c) => c.json(await deps.emergency.create(c.get('identity'), c.req.valid('json'), { idempotencyKey: c.var.idempotencyKey }), 201));
   app.openapi(routes.get, async (c) => c.json({ call: await deps.emergency.get(c.get('identity').tenantId, c.req.valid('param').id) }, 200));
+  app.openapi(routes.timeline, async (c) => {
+    const id = c.req.valid('param').id;
+    return c.json({ callId: id, entries: await deps.emergency.timeline(c.get('identity').tenantId, id) }, 200);
+  });
+  app.openapi(routes.list, async (c) => {
+    const q = c.req.valid('query');
+    const at = (s: string | undefined) => (s === undefined ? undefined : Date.parse(s));
+    return c.json(await deps.emergency.list(c.get('identity').tenantId, { status: q.status, from: at(q.from), to: at(q.to), limit: q.limit, cursor: q.cursor }), 200);
+  });
   app.openapi(routes.cancel, async (c) => c.json({ call: await deps.emergency.cancel(c.get('identity'), c.req.valid('param').id) }, 200));
 }

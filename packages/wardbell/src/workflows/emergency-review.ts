@@ -1,0 +1,85 @@
+import { AppError } from '../shared/index.js';
+import { readCallEvents, type CallEvent } from './emergency-events.js';
+import { loadCall, toCallView, type CallView } from './emergency-view.js';
+import type { EmergencyCallsTable, WfDb } from './tables.js';
+
+/**
+ * What a call's recipients' devices did with its notifications (delivery receipts, another
+ * module's): injected by the composition root, so workflows import nothing of it.
+ */
+export interface DeliveryEntry {
+  at: number;
+  kind: 'delivered' | 'displayed' | 'seen';
+  /** The recipient. */
+  userId: string;
+  /** `{notificationId, channel: 'stream' | 'push', device?}`, `{notificationId, via}`, `{notificationId, how: 'opened' | 'read'}`. */
+  data: Record<string, unknown>;
+}
+export type DeliveryReader = (tenantId: string, notificationIds: readonly string[]) => Promise<DeliveryEntry[]>;
+
+/** One line of a call's timeline: its own events (numbered) and its recipients' deliveries (not). */
+export interface TimelineEntry {
+  seq: number | null;
+  at: string;
+  kind: CallEvent['kind'] | DeliveryEntry['kind'];
+  actor: string | null;
+  data: Record<string, unknown>;
+}
+
+/**
+ * Every step of a call in time order: created, notified, delivered per channel, displayed, seen,
+ * accepted, declined, repeated, escalated, filled, cancelled, expired. The call's own events come
+ * first where the times are equal (a delivery follows the send that made it). Pure.
+ */
+export function mergeTimeline(events: readonly CallEvent[], deliveries: readonly DeliveryEntry[]): TimelineEntry[] {
+  const own = events.map((e) => ({ entry: { seq: e.seq, at: e.at, kind: e.kind, actor: e.actor, data: e.data } as TimelineEntry, t: Date.parse(e.at), order: 0 }));
+  const dev = deliveries.map((d) => ({ entry: { seq: null, at: new Date(d.at).toISOString(), kind: d.kind, actor: d.userId, data: d.data } as TimelineEntry, t: d.at, order: 1 }));
+  return [...own, ...dev]
+    .sort((a, b) => a.t - b.t || a.order - b.order || (a.entry.seq ?? 0) - (b.entry.seq ?? 0) || String(a.entry.actor).localeCompare(String(b.entry.actor)))
+    .map((x) => x.entry);
+}
+
+export async function callTimeline(db: WfDb, deliveries: DeliveryReader | null, tenantId: string, id: string): Promise<TimelineEntry[]> {
+  await loadCall(db, tenantId, id);
+  const events = await readCallEvents(db, tenantId, id);
+  if (!deliveries) return mergeTimeline(events, []);
+  const notices = await db.selectFrom('emergency_notices').select('notification_id').where('tenant_id', '=', tenantId).where('call_id', '=', id).execute();
+  return mergeTimeline(events, await deliveries(tenantId, notices.map((n) => n.notification_id)));
+}
+
+export interface CallListQuery {
+  status?: EmergencyCallsTable['status'] | undefined;
+  /** Created at or after (ms). */
+  from?: number | undefined;
+  /** Created before (ms). */
+  to?: number | undefined;
+  limit: number;
+  cursor?: string | undefined;
+}
+
+const encodeCursor = (r: Pick<EmergencyCallsTable, 'created_at' | 'id'>) => Buffer.from(JSON.stringify([Number(r.created_at), r.id])).toString('base64url');
+function decodeCursor(c: string): [number, string] {
+  try {
+    const v = JSON.parse(Buffer.from(c, 'base64url').toString('utf8')) as unknown;
+    if (Array.isArray(v) && v.length === 2 && Number.isSafeInteger(v[0]) && typeof v[1] === 'string') return [v[0] as number, v[1] as string];
+  } catch {
+    // below
+  }
+  throw new AppError('validation_failed', 'cursor is not one this service issued; start without it.');
+}
+
+/** A tenant's calls, newest first, for the review after a shift: cursor pages (keyset on creation time, id). */
+export async function listCalls(db: WfDb, tenantId: string, q: CallListQuery): Promise<{ items: CallView[]; nextCursor: string | null }> {
+  let sel = db.selectFrom('emergency_calls').selectAll().where('tenant_id', '=', tenantId);
+  if (q.status) sel = sel.where('status', '=', q.status);
+  if (q.from !== undefined) sel = sel.where('created_at', '>=', q.from);
+  if (q.to !== undefined) sel = sel.where('created_at', '<', q.to);
+  if (q.cursor !== undefined) {
+    const [at, id] = decodeCursor(q.cursor);
+    sel = sel.where((eb) => eb.or([eb('created_at', '<', at), eb.and([eb('created_at', '=', at), eb('id', '<', id)])]));
+  }
+  const rows = await sel.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(q.limit + 1).execute();
+  const page = rows.slice(0, q.limit);
+  const last = page[page.length - 1];
+  return { items: page.map(toCallView), nextCursor: rows.length > q.limit && last ? encodeCursor(last) : null };
+}
