@@ -47,7 +47,18 @@ function methods(t: Transport) {
     emergencyCalls: {
       create: body('post', '/api/emergency-calls'),
       get: byId('get', '/api/emergency-calls/{id}'),
+      /** The tenant's calls, newest first (status, from, to, cursor pages). */
+      list: query('get', '/api/emergency-calls'),
+      /** Every step of a call in order: its own events and its recipients' deliveries. */
+      timeline: byId('get', '/api/emergency-calls/{id}/timeline'),
       cancel: (id: string, b?: JsonBody<Op<'/api/emergency-calls/{id}/cancel', 'post'>>, o?: CallOptions) => call('post', '/api/emergency-calls/{id}/cancel', { path: { id }, body: b }, o),
+    },
+    /** A tenant's named escalation policies, which emergency calls name (`policy: 'night-shift'`). */
+    escalationPolicies: {
+      list: none('get', '/api/escalation-policies'),
+      get: (name: string, o?: CallOptions) => call('get', '/api/escalation-policies/{name}', { path: { name } }, o),
+      put: (name: string, b: JsonBody<Op<'/api/escalation-policies/{name}', 'put'>>, o?: CallOptions) => call('put', '/api/escalation-policies/{name}', { path: { name }, body: b }, o),
+      remove: (name: string, o?: CallOptions) => call('delete', '/api/escalation-policies/{name}', { path: { name } }, o),
     },
     reminders: { create: body('post', '/api/reminders'), get: byId('get', '/api/reminders/{id}'), cancel: byId('delete', '/api/reminders/{id}') },
     push: {
