@@ -242,6 +242,11 @@ describe.skipIf(skip)('console in development mode', { timeout: 120_000 }, () =>
     await call.getByRole('button', { name: 'Accept now' }).click();
     await poll(() => call.getByLabel('Action result', { exact: true }).innerText()).toContain('filled');
     await poll(() => text(kim, '[data-testid="call-status"]')).toBe('filled');
+    // The caller's timeline: who was reached, who answered, in order.
+    await kim.locator('.call-timeline summary').first().click();
+    const timeline = kim.getByRole('list', { name: 'Call timeline' }).first();
+    await poll(async () => (await timeline.locator('li').evaluateAll((els) => els.map((e) => e.getAttribute('data-kind')))).join(' ')).toMatch(/^created notified .*accepted.* filled/);
+    await poll(() => timeline.innerText()).toContain('lee accepted');
     await shot(kim, 'workflows-desktop');
     await shot(lee, 'inbox-phone');
     await docShot(lee, 'console-phone.png');

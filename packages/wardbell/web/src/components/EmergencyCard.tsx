@@ -6,13 +6,15 @@ import { isRecord, time } from '../lib/format.js';
 import { recipientsOf, type AudienceKind } from '../lib/recipients.js';
 import { sendToken, type Session } from '../lib/session.js';
 import type { EmergencyCall } from '../lib/types.js';
+import { CallTimeline } from './CallTimeline.js';
 import { Card, Empty, Field, OutcomeLine, type Outcome } from './ui.js';
 
 const isOpen = (c: EmergencyCall) => c.status === 'open' || c.status === 'escalated';
 
 /**
  * Emergency calls end to end: an urgent call with "Accept now" to a ward or to chosen staff;
- * accepts are counted until `needed`; progress shows live (`emergency.updated`, and polled while open).
+ * accepts are counted until `needed`; progress shows live (`emergency.updated`, and polled while open),
+ * and each call's timeline (who was reached, who saw it, who answered) opens beside it.
  */
 export function EmergencyCard({ session, bus }: { session: Session; bus: StreamBus }) {
   const me = session.claims;
@@ -110,6 +112,7 @@ export function EmergencyCard({ session, bus }: { session: Session; bus: StreamB
                 <span className="muted small">
                   {c.accepted}/{c.needed} accepted{c.acceptedBy?.length ? `: ${c.acceptedBy.map((a) => `${a.userId} (${time(a.acceptedAt)})`).join(', ')}` : ''}
                 </span>
+                <CallTimeline callId={c.id} token={token} bus={bus} />
               </div>
               {isOpen(c) ? <button type="button" className="btn btn-ghost btn-small" onClick={() => void cancel(c.id)}>Cancel call</button> : null}
             </li>
