@@ -194,6 +194,7 @@ describe('receipts.updated', () => {
     const a = api(svc.url);
     const scheduler = await svc.token({ tenantId: 'h1', userId: 'scheduler', roles: ['service'] });
     const watcher = await stream(svc, 'h1', 'scheduler', ['service']);
+    const elsewhere = await stream(svc, 'h2', 'scheduler', ['service']);
     const recipients = ['r1', 'r2', 'r3', 'r4'];
     expect((await a.call('PUT', '/api/directory/members', scheduler, { members: recipients.map((userId) => ({ userId, roles: ['nurse'], wards: [] })) })).status).toBe(200);
     const sent = await a.call('POST', '/api/notifications', scheduler, { title: 'Count us', to: { users: recipients } });
@@ -215,9 +216,10 @@ describe('receipts.updated', () => {
     const got = updates();
     expect(got.map((u) => u.summary.displayed)).toEqual([1, 4]);
     expect(Date.parse(got[1]!.at) - Date.parse(got[0]!.at)).toBeGreaterThanOrEqual(1000);
-    // Nothing changed since: nothing more.
+    // Nothing changed since: nothing more; and another hospital's service heard none of it.
     await clock.advanceAsync(3000);
     expect(updates()).toHaveLength(2);
+    expect(elsewhere.events.filter((e) => e.event === 'receipts.updated')).toEqual([]);
   });
 
   it('observes each notification\'s time to its first recipient reached and first seen, once', async () => {

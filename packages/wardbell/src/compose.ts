@@ -129,6 +129,7 @@ export async function createWardbell(config: Config, opts: WardbellOptions = {})
     clock,
     events,
     onFirst: firsts,
+    live: config.WARDBELL_RECEIPT_EVENTS === 'on',
     onError: (err) => logger.warn({ err }, 'receipts: writing or publishing failed; the marks of that round are lost, later ones are kept'),
   });
   const receiptsOf = receipts;

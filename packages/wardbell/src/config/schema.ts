@@ -99,6 +99,12 @@ export const configSchema = z
     /** Seconds before an unfilled emergency call escalates, unless the call says. Default 600. */
     WARDBELL_EMERGENCY_ESCALATE_AFTER_S: intFromEnv(600, 1, 86_400),
     /**
+     * `off`: receipts are recorded and read (GET /api/notifications/{id}/receipts) but no
+     * `receipts.updated` is published: for deployments whose senders read receipts when they need
+     * them rather than live. Default `on`.
+     */
+    WARDBELL_RECEIPT_EVENTS: z.enum(['on', 'off']).default('on'),
+    /**
      * Label the time-to-first histograms (reached, seen, accept, fill) by tenant. One series set per
      * tenant: for deployments with tens of hospitals, not thousands. Default false.
      */

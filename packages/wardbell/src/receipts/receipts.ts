@@ -12,6 +12,8 @@ export interface ReceiptsOptions {
   flushMs?: number;
   /** At most one `receipts.updated` per notification per this many ms. Default 1000. */
   publishEveryMs?: number;
+  /** `false`: no `receipts.updated` at all (WARDBELL_RECEIPT_EVENTS=off). Default true. */
+  live?: boolean;
   onError?: (err: unknown) => void;
   /** Told once per notification, across processes: seconds from its creation to the first recipient reached, and seen. */
   onFirst?: (kind: 'reached' | 'seen', tenantId: string, seconds: number) => void;
@@ -81,6 +83,7 @@ export class Receipts {
     const now = this.o.clock.now();
     for (const id of notificationIds) {
       if (seenAt !== undefined && this.o.onFirst) this.firstSeen.set(`${tenantId}\0${id}`, { tenantId, notificationId: id, at: seenAt });
+      if (this.o.live === false) continue;
       const key = `${tenantId}\0${id}`;
       if (!this.due.has(key)) this.due.set(key, { tenantId, notificationId: id, at: now });
     }
