@@ -8,6 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { FakeClock } from '../helpers/fake-clock.js';
 import { eventually } from '../helpers/eventually.js';
 import { closeAll, hospital, postJson, schedulerPassed, send, start, type Hospital } from './helpers.js';
+import { observations, sample, scrape } from '../metrics/helpers.js';
 
 afterEach(closeAll);
 
@@ -71,6 +72,12 @@ describe('the timeline of an emergency call', () => {
     // The call's own events are numbered 1, 2, 3, ... without gaps.
     const seqs = got.filter((e) => e.seq !== null).map((e) => e.seq);
     expect(seqs).toEqual(seqs.map((_, i) => i + 1));
+    // The metrics: one first accept and one fill, the time since the call was made (over 150 s here).
+    const m = await scrape(`${s.url}/metrics`);
+    expect([observations(m, 'wardbell_emergency_first_accept_seconds'), observations(m, 'wardbell_emergency_fill_seconds')]).toEqual([1, 1]);
+    const took = (Date.parse(got[first('filled')]!.at) - Date.parse(got[0]!.at)) / 1000;
+    expect(sample(m, 'wardbell_emergency_fill_seconds_sum')).toBeCloseTo(took, 1);
+    expect(took).toBeGreaterThan(150);
     n1.close();
   });
 

@@ -177,7 +177,7 @@ export async function createWardbell(config: Config, opts: WardbellOptions = {})
   const actionSecret = config.WARDBELL_ACTION_TOKEN_SECRET ?? loadOrCreateDevSecret(config.WARDBELL_DATA_DIR, 'action-token-secret').secret;
   const actionTokens = createActionTokens(new TextEncoder().encode(actionSecret), () => clock.now());
   const workflows = createWorkflows(
-    { db, clock, logger, events, notifications, directory, pushQueue: pushOutboxQueue, deliveries: (tenantId, ids) => receiptsOf.entriesFor(tenantId, ids) },
+    { db, clock, logger, events, notifications, directory, pushQueue: pushOutboxQueue, deliveries: (tenantId, ids) => receiptsOf.entriesFor(tenantId, ids), onMilestone: firsts },
     { pollIntervalMs: config.WARDBELL_SCHEDULER_POLL_MS, escalateAfterSeconds: config.WARDBELL_EMERGENCY_ESCALATE_AFTER_S },
   );
   const push = await createPush({

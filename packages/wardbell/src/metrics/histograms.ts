@@ -73,6 +73,8 @@ export function firstDurations(registry: MetricsRegistry, perTenant: boolean): F
   const families: Record<string, ReturnType<typeof make>> = {
     reached: make('wardbell_notification_first_reached_seconds', 'Time from a notification\'s creation to its first recipient reached (written to a stream or accepted by a push service), once per notification.'),
     seen: make('wardbell_notification_first_seen_seconds', 'Time from a notification\'s creation to its first recipient who saw it (displayed, opened, read or acted), once per notification.'),
+    first_accept: make('wardbell_emergency_first_accept_seconds', 'Time from an emergency call\'s creation to its first accept, once per call.'),
+    fill: make('wardbell_emergency_fill_seconds', 'Time from an emergency call\'s creation to the accept that filled it, once per call.'),
   };
   return (milestone, tenantId, seconds) => {
     const h = families[milestone];

@@ -20,6 +20,9 @@ async function answerOf(exec: WfExec, callId: string, userId: string): Promise<'
   return d ? 'declined' : null;
 }
 
+/** Told once per call: seconds from its creation to its first accept, and to its fill. */
+export type MilestoneObserver = (milestone: 'first_accept' | 'fill', tenantId: string, seconds: number) => void;
+
 /**
  * A recipient's answer to a call: "Accept now" or "Can't come", once, and only one of the two.
  * Both are one transaction that first changes the call row (a conditional update, which locks it),
@@ -27,13 +30,13 @@ async function answerOf(exec: WfExec, callId: string, userId: string): Promise<'
  * same person, even on two processes at once, cannot both count.
  */
 export class CallAnswers {
-  constructor(private readonly o: { db: WfDb; scheduler: Scheduler; notices: CallNotices; now: () => number }) {}
+  constructor(private readonly o: { db: WfDb; scheduler: Scheduler; notices: CallNotices; now: () => number; onMilestone?: MilestoneObserver | undefined }) {}
 
   /** "Accept now": a unique (call, user) row plus `accepted + 1 WHERE accepted < needed`; the accept that fills it closes the call. */
   async accept(identity: Identity, callId: string): Promise<ActionOutcome> {
     const { db, scheduler, notices } = this.o;
     const { tenantId, userId } = identity;
-    await loadCall(db, tenantId, callId);
+    const createdAt = Number((await loadCall(db, tenantId, callId)).created_at);
     const now = this.o.now();
     const closeJob = randomUUID();
     const outcome = await db.transaction().execute(async (trx) => {
@@ -73,6 +76,10 @@ export class CallAnswers {
       const call = await loadCall(db, tenantId, callId);
       throw refuseAccept({ status: call.status, accepted: Number(call.accepted), needed: Number(call.needed) }, true);
     }
+    // The conditional update counted this accept: the first and the filling one happen once per call.
+    const seconds = Math.max(0, (now - createdAt) / 1000);
+    if (outcome.accepted === 1) this.o.onMilestone?.('first_accept', tenantId, seconds);
+    if (outcome.filled) this.o.onMilestone?.('fill', tenantId, seconds);
     if (outcome.filled) await scheduler.runNow(closeJob);
     else await notices.progress(await loadCall(db, tenantId, callId));
     const details = { callId, accepted: outcome.accepted, needed: outcome.needed, status: outcome.status };

@@ -3,7 +3,7 @@ import type { Identity } from '../auth/index.js';
 import type { Publisher } from '../events/index.js';
 import { audienceOf, type ActionHandler, type Directory, type NotificationService, type PushQueue, type Recipients } from '../notifications/index.js';
 import { AppError, type Clock } from '../shared/index.js';
-import { CallAnswers, unknownCallAction } from './emergency-answers.js';
+import { CallAnswers, unknownCallAction, type MilestoneObserver } from './emergency-answers.js';
 import { recordCallEvent } from './emergency-events.js';
 import { callTimeline, listCalls, type CallListQuery, type DeliveryReader, type TimelineEntry } from './emergency-review.js';
 import { closeIn, EmergencyJobs, expireKey, planAfterWave } from './emergency-jobs.js';
@@ -35,6 +35,8 @@ export interface EmergencyOptions {
   escalateTo: Recipients;
   /** The recipients' deliveries, for the timeline (delivery receipts); without it the timeline has the call's own events only. */
   deliveries?: DeliveryReader | undefined;
+  /** Told once per call: time to its first accept and to its fill (the metrics' histograms). */
+  onMilestone?: MilestoneObserver | undefined;
 }
 
 export interface CallDetail extends CallView {
@@ -68,7 +70,7 @@ export class EmergencyCalls {
     this.notices = new CallNotices({ db: o.db, events: o.events, notifications: o.notifications, now });
     const repeats = new CallRepeats({ db: o.db, events: o.events, notifications: o.notifications, pushQueue: o.pushQueue ?? null });
     this.jobs = new EmergencyJobs({ db: o.db, events: o.events, notifications: o.notifications, directory: o.directory, notices: this.notices, repeats, scheduler: o.scheduler, now });
-    this.answers = new CallAnswers({ db: o.db, scheduler: o.scheduler, notices: this.notices, now });
+    this.answers = new CallAnswers({ db: o.db, scheduler: o.scheduler, notices: this.notices, now, onMilestone: o.onMilestone });
     this.policies = o.policies ?? new EscalationPolicies({ db: o.db, directory: o.directory, now });
     this.escalate = this.jobs.escalate;
     this.close = this.jobs.close;

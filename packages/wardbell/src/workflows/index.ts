@@ -4,6 +4,7 @@ import type { Clock } from '../shared/index.js';
 import type { Publisher } from '../events/index.js';
 import type { Db } from '../store/index.js';
 import type { DeliveryReader } from './emergency-review.js';
+import type { MilestoneObserver } from './emergency-answers.js';
 import { EmergencyCalls } from './emergency.js';
 import { EscalationPolicies } from './policies.js';
 import { Schedules } from './schedules.js';
@@ -39,6 +40,8 @@ export interface WorkflowDeps {
   pushQueue?: PushQueue | undefined;
   /** The recipients' deliveries of a call's notifications (delivery receipts), for its timeline. */
   deliveries?: DeliveryReader | undefined;
+  /** Told once per call: time to its first accept and to its fill. */
+  onMilestone?: MilestoneObserver | undefined;
 }
 
 /** Tuning of the workflows; every field has a default. */
@@ -98,6 +101,7 @@ export function createWorkflows(deps: WorkflowDeps, options: WorkflowOptions = {
     scheduler,
     pushQueue: deps.pushQueue,
     deliveries: deps.deliveries,
+    onMilestone: deps.onMilestone,
     policies,
     escalateAfterSeconds: options.escalateAfterSeconds ?? 600,
     escalateTo: options.escalateTo ?? { topic: 'role:nurse' },
