@@ -162,6 +162,16 @@ describe('the durable outbox', () => {
     expect(transport.sent[0]?.headers.TTL).toBe('3000');
   });
 
+  it('gives a push enqueued again later (an emergency call\'s repeat) a lifetime from then, not from the notification', async () => {
+    await browser();
+    const id = await notify('Still nobody', { priority: 'urgent' });
+    await worker().drain();
+    clock.advance(2 * 3600_000); // past the urgent TTL of 1 h, counted from the notification
+    await db.insertInto('push_outbox').values({ id: randomUUID(), tenant_id: 'h1', user_id: 'kim', notification_id: id, priority: 'urgent', not_before: clock.now(), status: 'pending', attempts: 0, last_error: null, created_at: clock.now() }).execute();
+    await worker().drain();
+    expect(transport.sent.map((x) => x.headers.TTL)).toEqual(['3600', '3600']);
+  });
+
   it('gives up after 8 attempts of 5xx and records the last answer', async () => {
     await browser();
     await notify('Never');

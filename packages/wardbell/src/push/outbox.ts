@@ -128,7 +128,9 @@ async function expandIn(trx: PushDb, now: number, limit: number): Promise<Expand
         status: 'pending',
         attempts: 0,
         not_before: now,
-        expires_at: n.createdAt + ttlOf(priority) * 1000,
+        // From the notification, or from a later enqueue of it (an emergency call's repeat), so a
+        // repeat an hour on is not born expired.
+        expires_at: Math.max(n.createdAt, Number(r.created_at)) + ttlOf(priority) * 1000,
         created_at: now,
         updated_at: now,
       });
