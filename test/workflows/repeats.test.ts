@@ -61,12 +61,17 @@ describe('emergency calls: repeat until answered', () => {
     // One inbox item, still unread: no duplicate rows.
     const items = (await h.inbox('n4')).filter((i) => i.type === 'emergency_call');
     expect(items.map((i) => [i.id, i.readAt])).toEqual([[c.notificationId, null]]);
-
+    // Reloaded, the repeated call comes first, above what arrived after the call; for the nurse
+    // who read it, it stays where it was.
+    await postJson(h.url('/api/notifications'), { title: 'Later news', to: { users: ['n4', 'n3'] } }, h.service);
     await clock.advanceAsync(30_000);
-    await waiting.until((x) => x.of('notification').length === 3);
+    await waiting.until((x) => x.of('notification').length === 4);
+    expect((await h.inbox('n4')).map((i) => i.title)[0]).toBe('ICU needs help');
+    expect((await h.inbox('n3')).map((i) => i.title)[0]).toBe('Later news');
+
     await schedulerPassed(h, clock, clock.now() + 120_000);
     expect(pushesOf(s, c.notificationId).n4).toBe(3);
-    expect(waiting.of('notification')).toHaveLength(3);
+    expect(waiting.of('notification').filter((e) => dataOf(e).notification.id === c.notificationId)).toHaveLength(3);
     const repeated = (await callTimeline(s, h.tenantId, c.call.id)).filter((e) => e.kind === 'repeated');
     expect(repeated.map((e) => [e.data.repeat, e.data.reached, e.data.users])).toEqual([
       [1, 8, pending.sort()],

@@ -148,3 +148,21 @@ export async function inboxUsersOf(db: Exec, tenantId: string, notificationId: s
     .where('notification_id', '=', notificationId)
     .execute();
 }
+
+/**
+ * Moves a notification to the top of these users' inboxes (a repeat of something still
+ * unanswered): their rows' sort key becomes `now`, so a reloaded page lists it first, as the live
+ * page already does. Read rows stay where they are.
+ */
+export async function moveToTop(trx: Exec, tenantId: string, notificationId: string, userIds: readonly string[], now: number): Promise<void> {
+  for (let i = 0; i < userIds.length; i += CHUNK) {
+    await trx
+      .updateTable('inbox')
+      .set({ sort_at: now })
+      .where('tenant_id', '=', tenantId)
+      .where('notification_id', '=', notificationId)
+      .where('user_id', 'in', userIds.slice(i, i + CHUNK))
+      .where('read_at', 'is', null)
+      .execute();
+  }
+}

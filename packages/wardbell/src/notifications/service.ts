@@ -1,12 +1,13 @@
 import type { Identity } from '../auth/index.js';
 import type { Publisher } from '../events/index.js';
 import type { Clock } from '../shared/index.js';
-import type { Db } from '../store/index.js';
+import type { Database, Db } from '../store/index.js';
+import type { Transaction } from 'kysely';
 import { Actions, type ActionHandler } from './actions.js';
 import type { Directory } from './directory.js';
 import { IdempotencyKeys } from './idempotency.js';
 import { Inbox } from './inbox.js';
-import type { PageQuery } from './inbox-store.js';
+import { moveToTop, type PageQuery } from './inbox-store.js';
 import type { Action, SentNotification } from './model.js';
 import type { PushQueue } from './ports.js';
 import { PreferenceStore } from './preference-store.js';
@@ -118,6 +119,11 @@ export class NotificationService {
     const r = await this.actions.press(identity, id, actionId);
     this.changed(identity.tenantId, [id], this.now());
     return r;
+  }
+
+  /** In the caller's transaction: the notification moves to the top of these users' inboxes (a repeat). */
+  resurface(trx: Transaction<Database>, tenantId: string, id: string, userIds: readonly string[]): Promise<void> {
+    return moveToTop(trx, tenantId, id, userIds, this.now());
   }
 
   /** Sets a notification's shared state and tells every recipient's open page. */

@@ -105,6 +105,8 @@ export class CallRepeats {
       const wanted = mine.map((u) => plans.get(u)).filter((w): w is PushWanted => Boolean(w));
       // The outbox takes the send's transaction type; the workflow view is the same connection.
       if (wanted.length && this.o.pushQueue) await this.o.pushQueue.enqueue(trx as unknown as Transaction<Database>, { tenantId, notificationId, priority: 'urgent' }, wanted, now);
+      // A reloaded inbox lists it first too, as the live page does on the repeated event.
+      await this.o.notifications.resurface(trx as unknown as Transaction<Database>, tenantId, notificationId, mine);
     }
     return { byNotification, users: [...byNotification.values()].flat().sort() };
   }
