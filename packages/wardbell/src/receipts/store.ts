@@ -99,6 +99,14 @@ export class ReceiptStore {
     this.db = db.withTables<Tables>();
   }
 
+  /** Every recipient of the tenant's notifications (inbox rows) with their receipt, if any. */
+  private recipientRows(tenantId: string) {
+    return this.db
+      .selectFrom('inbox as i')
+      .leftJoin('notification_receipts as r', (j) => j.onRef('r.tenant_id', '=', 'i.tenant_id').onRef('r.notification_id', '=', 'i.notification_id').onRef('r.user_id', '=', 'i.user_id'))
+      .where('i.tenant_id', '=', tenantId);
+  }
+
   /** Records marks (one statement per kind and chunk); the earliest time of each step stays. */
   async record(marks: readonly ReceiptMark[]): Promise<void> {
     for (const kind of Object.keys(COLUMNS) as ReceiptKind[]) {
@@ -146,11 +154,8 @@ export class ReceiptStore {
 
   /** Every recipient's receipt, in user id order, from after `cursor` (a user id). */
   async recipients(tenantId: string, notificationId: string, opts: { limit: number; after?: string | undefined }): Promise<{ items: RecipientReceipt[]; next: string | null }> {
-    let q = this.db
-      .selectFrom('inbox as i')
-      .leftJoin('notification_receipts as r', (j) => j.onRef('r.tenant_id', '=', 'i.tenant_id').onRef('r.notification_id', '=', 'i.notification_id').onRef('r.user_id', '=', 'i.user_id'))
+    let q = this.recipientRows(tenantId)
       .select(['i.user_id', 'i.read_at', 'i.acted_at', 'i.acted_action', 'r.streamed_at', 'r.pushed_at', 'r.push_subscription_id', 'r.displayed_at', 'r.displayed_via', 'r.opened_at', 'r.opened_via'])
-      .where('i.tenant_id', '=', tenantId)
       .where('i.notification_id', '=', notificationId);
     if (opts.after !== undefined) q = q.where('i.user_id', '>', opts.after);
     const rows = await q.orderBy('i.user_id').limit(opts.limit + 1).execute();
@@ -181,11 +186,8 @@ export class ReceiptStore {
    */
   async entriesFor(tenantId: string, notificationIds: readonly string[]): Promise<Array<{ at: number; kind: 'delivered' | 'displayed' | 'seen'; userId: string; data: Record<string, unknown> }>> {
     if (!notificationIds.length) return [];
-    const rows = await this.db
-      .selectFrom('inbox as i')
-      .leftJoin('notification_receipts as r', (j) => j.onRef('r.tenant_id', '=', 'i.tenant_id').onRef('r.notification_id', '=', 'i.notification_id').onRef('r.user_id', '=', 'i.user_id'))
+    const rows = await this.recipientRows(tenantId)
       .select(['i.notification_id', 'i.user_id', 'i.read_at', 'r.streamed_at', 'r.pushed_at', 'r.push_subscription_id', 'r.displayed_at', 'r.displayed_via', 'r.opened_at'])
-      .where('i.tenant_id', '=', tenantId)
       .where('i.notification_id', 'in', [...notificationIds])
       .execute();
     const out: Array<{ at: number; kind: 'delivered' | 'displayed' | 'seen'; userId: string; data: Record<string, unknown> }> = [];
@@ -205,9 +207,7 @@ export class ReceiptStore {
 
   /** The counts over all recipients (two aggregate reads). */
   async summary(tenantId: string, notificationId: string): Promise<ReceiptSummary> {
-    const c = await this.db
-      .selectFrom('inbox as i')
-      .leftJoin('notification_receipts as r', (j) => j.onRef('r.tenant_id', '=', 'i.tenant_id').onRef('r.notification_id', '=', 'i.notification_id').onRef('r.user_id', '=', 'i.user_id'))
+    const c = await this.recipientRows(tenantId)
       .select((eb) => [
         eb.fn.countAll<number>().as('recipients'),
         eb.fn.count<number>('r.streamed_at').as('streamed'),
@@ -219,7 +219,6 @@ export class ReceiptStore {
         eb.fn.sum<number>(sql<number>`case when r.streamed_at is not null or r.pushed_at is not null then 1 else 0 end`).as('reached'),
         eb.fn.sum<number>(sql<number>`case when r.displayed_at is not null or r.opened_at is not null or i.read_at is not null or i.acted_at is not null then 1 else 0 end`).as('seen'),
       ])
-      .where('i.tenant_id', '=', tenantId)
       .where('i.notification_id', '=', notificationId)
       .executeTakeFirstOrThrow();
     const acts = await this.db
