@@ -145,8 +145,8 @@ afterEach(async () => {
 });
 
 let suite = 0;
-async function browser(opts: { overlap?: number } = {}) {
-  const server = await logServer(opts);
+async function browser(options: { overlap?: number; now?: () => number } = {}) {
+  const server = await logServer(options);
   cleanup.push(() => server.close());
   const locks = lockManager();
   const chans = channels();
@@ -164,7 +164,7 @@ async function browser(opts: { overlap?: number } = {}) {
       heartbeatTimeoutMs: null,
       random: () => 0,
       reconnect: { jitter: 'full' },
-      env: { locks: locks.forTab(id), BroadcastChannel: chans.forTab(id), presence: tabPresence, now: () => ++clock + Number(id.replace(/\D/g, '') || 0) * 1000 },
+      env: { locks: locks.forTab(id), BroadcastChannel: chans.forTab(id), presence: tabPresence, now: options.now ?? (() => ++clock + Number(id.replace(/\D/g, '') || 0) * 1000) },
     });
     const tab: Tab = { id, client, got: [], presented: [], presence };
     client.on('notification', (data, e) => {
@@ -295,6 +295,25 @@ describe('createSharedSSEClient: one stream per browser', () => {
     for (const x of ['b', 'c', 'd']) b.server.publish(x);
     await eventually(() => t2.got.length === 4 && t3.got.length === 4);
     expect([...t2.presented, ...t3.presented].sort()).toEqual(['b', 'c', 'd']);
+  });
+
+  it('stops choosing a presenter that died without a word once it has been silent too long', async () => {
+    let now = Date.UTC(2026, 11, 3, 9);
+    const b = await browser({ now: () => now });
+    const t1 = b.open('t1', { visible: false });
+    const t2 = b.open('t2', { visible: true, focused: true });
+    await eventually(() => t1.client.state === 'open' && t2.client.state === 'open');
+    b.server.publish('a');
+    await eventually(() => t2.presented.includes('a'), { message: 't2 presents while in front' });
+    // t2 crashes: no goodbye, and t1 still holds the stream.
+    b.crash(t2);
+    b.server.publish('b');
+    await eventually(() => t1.got.includes('b'));
+    expect(t1.presented).toEqual([]); // t2 is still on record as in front: nobody showed it
+    now += 40_000; // longer than 2.5 presence beats with no word from t2
+    b.server.publish('c');
+    await eventually(() => t1.got.includes('c'));
+    expect(t1.presented).toEqual(['c']);
   });
 
   it('is a stream of its own where Web Locks or BroadcastChannel are missing', async () => {

@@ -93,6 +93,10 @@ type Wire =
 
 type AnyListener = (...args: never[]) => void;
 
+/** Every tab says how it stands this often; one not heard from for 2.5 times as long is gone. */
+export const PRESENCE_EVERY_MS = 15_000;
+const PRESENCE_STALE_MS = PRESENCE_EVERY_MS * 2.5;
+
 const toWire = (e: SSEClientError): WireError => ({ code: e.code, message: e.message, retryable: e.retryable, status: e.status });
 const wireChange = (c: StateChange): Omit<StateChange, 'error'> & { error?: WireError } => {
   const { error, ...rest } = c;
@@ -166,7 +170,8 @@ class SharedClient implements SharedSSEClient<ServerEventMap> {
   #lockAbort: AbortController | null = null;
   #releaseLock: (() => void) | null = null;
   #presenceOff: (() => void) | null = null;
-  readonly #tabs = new Map<string, { visible: boolean; focusedAt: number }>();
+  /** The other tabs' last word on whether they are in front, and when it came (`seenAt`). */
+  readonly #tabs = new Map<string, { visible: boolean; focusedAt: number; seenAt: number }>();
   readonly #recent: RecentIds;
   readonly #listeners = new Map<string, Set<AnyListener>>();
   readonly #opts: SharedSSEClientOptions;
@@ -343,7 +348,7 @@ class SharedClient implements SharedSSEClient<ServerEventMap> {
         if (this.#role === 'leader' && this.#inner) this.#post({ k: 'state', from: this.tabId, snapshot: this.#snapshot, change: null });
         return this.#postPresence();
       case 'presence':
-        this.#tabs.set(m.from, { visible: m.visible, focusedAt: m.focusedAt });
+        this.#tabs.set(m.from, { visible: m.visible, focusedAt: m.focusedAt, seenAt: (this.#env.now ?? Date.now)() });
         return;
       case 'bye':
         this.#tabs.delete(m.from);
@@ -367,8 +372,11 @@ class SharedClient implements SharedSSEClient<ServerEventMap> {
     if (all) for (const fn of [...all]) callListener(fn, data, event);
   }
 
+  /** Who may present: this tab and the others heard from lately (a tab that died without a word drops out). */
   #presenceWithSelf(): Map<string, { visible: boolean; focusedAt: number }> {
-    const all = new Map(this.#tabs);
+    const now = (this.#env.now ?? Date.now)();
+    const all = new Map<string, { visible: boolean; focusedAt: number }>();
+    for (const [id, p] of this.#tabs) if (now - p.seenAt <= PRESENCE_STALE_MS) all.set(id, p);
     all.set(this.tabId, this.#selfPresence);
     return all;
   }
@@ -386,9 +394,20 @@ class SharedClient implements SharedSSEClient<ServerEventMap> {
     };
     update();
     const offChange = p ? p.onChange(update) : null;
-    // A closed tab says goodbye, so it is not chosen to present what it can no longer show.
+    // A closed tab says goodbye, so it is not chosen to present what it can no longer show; a tab
+    // that crashes cannot, so every tab repeats itself and the silent ones drop out.
     const offLeave = p?.onLeave?.(() => this.#post({ k: 'bye', from: this.tabId })) ?? null;
-    this.#presenceOff = () => (offChange?.(), offLeave?.());
+    const setT = this.#opts.setTimeout ?? ((fn, ms) => globalThis.setTimeout(fn, ms));
+    const clearT = this.#opts.clearTimeout ?? ((h) => globalThis.clearTimeout(h as Parameters<typeof clearTimeout>[0]));
+    let timer: unknown = null;
+    const beat = () => {
+      this.#postPresence();
+      timer = setT(beat, PRESENCE_EVERY_MS);
+      (timer as { unref?: () => unknown } | null)?.unref?.();
+    };
+    timer = setT(beat, PRESENCE_EVERY_MS);
+    (timer as { unref?: () => unknown } | null)?.unref?.();
+    this.#presenceOff = () => (offChange?.(), offLeave?.(), clearT(timer));
   }
 
   #postPresence(): void {
