@@ -134,21 +134,23 @@ export class SseHub {
     const shared = () => (frame ??= encodeEvent(e));
     const personal = personalFrames(e);
     let wrote = false;
-    const notification = e.type === 'notification' && this.onNotificationWritten !== undefined;
+    // A notification's receipts hear of each stream it is written to: its id read once per event.
+    const noted = this.onNotificationWritten ? notificationIdOf(e) : null;
+    const writtenAt = noted === null ? 0 : this.clock.now();
     const send = (c: Connection) => {
       // Replay may have written it already: the log has an event before the bus brings it.
       if (c.state === 'live' && e.offset > c.lastOffset) {
         this.write(c, frameFor(e, c.userId, shared, personal));
         this.stats.eventsDelivered++;
         wrote = true;
-        if (notification) this.noteWritten(c, e);
+        if (noted !== null) this.onNotificationWritten?.(e.tenantId, noted, c.userId, writtenAt);
       } else if (c.state === 'replaying' && c.pending) {
         c.pending.push(e);
         if (c.pending.length > this.queueLimit) this.drop(c, c.pending.length);
       }
     };
     const a = e.audience;
-    if (a.kind === 'tenant' && !personal && this.coalesce && !notification) {
+    if (a.kind === 'tenant' && !personal && this.coalesce && noted === null) {
       // Batched: the frames of one turn leave as one Buffer per stream (one write instead of one per
       // frame). Streams still replaying queue the event as before.
       for (const c of t.all) if (c.state === 'replaying') send(c);
@@ -175,7 +177,7 @@ export class SseHub {
     if (wrote && this.onWritten) this.onWritten([e.createdAt], this.clock.now()); // once per event and pass
   }
 
-  /** A `notification` event reached one of a user's streams (the receipts' "streamed"). */
+  /** A `notification` event reached one of a user's streams in a replay (the receipts' "streamed"). */
   private noteWritten(c: Connection, e: StoredEvent): void {
     const id = this.onNotificationWritten ? notificationIdOf(e) : null;
     if (id !== null && !c.transport.destroyed) this.onNotificationWritten?.(e.tenantId, id, c.userId, this.clock.now());
