@@ -172,6 +172,8 @@ class SharedClient implements SharedSSEClient<ServerEventMap> {
   #presenceOff: (() => void) | null = null;
   /** The other tabs' last word on whether they are in front, and when it came (`seenAt`). */
   readonly #tabs = new Map<string, { visible: boolean; focusedAt: number; seenAt: number }>();
+  /** This tab's own: whether it is visible, and when it last had focus. */
+  #selfPresence = { visible: true, focusedAt: 0 };
   readonly #recent: RecentIds;
   readonly #listeners = new Map<string, Set<AnyListener>>();
   readonly #opts: SharedSSEClientOptions;
@@ -381,7 +383,6 @@ class SharedClient implements SharedSSEClient<ServerEventMap> {
     return all;
   }
 
-  #selfPresence = { visible: true, focusedAt: 0 };
 
   #watchPresence(): void {
     const p = this.#env.presence;
