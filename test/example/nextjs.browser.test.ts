@@ -336,9 +336,12 @@ describe.skipIf(skip)('examples/nextjs: one stream per browser, shared by the ta
   it('closing the tab that holds the stream loses no event: another takes over from the last event id', async () => {
     const leader = tabs[0]!;
     expect(await leader.getByTestId('stream').getAttribute('data-role')).toBe('leader');
+    // With runBeforeUnload, close() returns before the page has gone: wait for it.
+    const gone = new Promise((resolve) => leader.once('close', resolve));
     await leader.close({ runBeforeUnload: true });
+    await gone;
     await send('Sent while the tabs hand over');
-    const rest = tabs.filter((t) => !t.isClosed());
+    const rest = tabs.filter((t) => t !== leader);
     await eventually(async () => (await Promise.all(rest.map((t) => t.getByTestId('stream').getAttribute('data-role')))).filter((r) => r === 'leader').length === 1, { timeout: 10_000, message: 'one new leader' });
     await send('Sent after the handover');
     for (const t of rest) await poll(() => bellLabel(t)).toBe('Notifications, 3 unread');
