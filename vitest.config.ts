@@ -20,6 +20,8 @@ export default defineConfig({
     // `npm run test:packages` runs it after the rest (vitest.packages.config.ts).
     exclude: ['**/node_modules/**', 'test/packages/**'],
     environment: 'node',
+    // One real Redis Cluster for the run when the scale-out suites are on (REDIS_URL): redisClusterUrl() in test/helpers/scale.ts.
+    globalSetup: ['./test/setup/redis-cluster.global.ts'],
     testTimeout: 20_000,
     hookTimeout: 20_000,
     pool: 'forks',

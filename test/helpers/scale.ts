@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import { inject } from 'vitest';
 
 /**
  * The scale-out services for tests: the real PostgreSQL and Redis of this machine, named by
@@ -33,4 +34,14 @@ export async function createTestDatabase(): Promise<{ url: string; drop(): Promi
 
 export function testPrefix(): string {
   return `wbtest:${randomBytes(6).toString('hex')}`;
+}
+
+/**
+ * The seeds (comma-joined, a cluster `REDIS_URL`) of the run's shared Redis Cluster, started by
+ * test/setup/redis-cluster.global.ts when REDIS_URL is set; null when there is none. Only in test
+ * files (it asks the vitest worker). Shared with every suite of the run: use your own keys
+ * (`testPrefix()`), and start your own cluster (helpers/redis-cluster.ts) to kill nodes.
+ */
+export function redisClusterUrl(): string | null {
+  return inject('redisClusterUrl') ?? null;
 }
