@@ -10,7 +10,8 @@ import {
 import { createRedisBackbone } from '../../packages/wardbell/src/backbone/index.js';
 import { migrateToLatest, openPostgres, openSqlite, type Db } from '../../packages/wardbell/src/store/index.js';
 import { FakeClock } from '../helpers/fake-clock.js';
-import { createTestDatabase, DATABASE_URL, REDIS_URL, testPrefix } from '../helpers/scale.js';
+import { createTestDatabase, DATABASE_URL, REDIS_URL, redisClusterUrl, testPrefix } from '../helpers/scale.js';
+import { deleteKeys } from '../helpers/redis-keys.js';
 
 interface ReplayCase {
   name: string;
@@ -27,6 +28,21 @@ interface ReplayCase {
 const vectors = JSON.parse(readFileSync(new URL('../fixtures/vectors/replay-cases.json', import.meta.url), 'utf8')) as { cases: ReplayCase[] };
 
 type Factory = (opts: { retention: Retention; clock: FakeClock }) => Promise<{ log: EventLog; close(): Promise<void> }>;
+
+/** The Redis log, on one Redis or on the run's Redis Cluster, under a prefix of its own. */
+function redisLog(url: () => string | null, cluster: boolean): Factory {
+  return async (o) => {
+    const prefix = testPrefix();
+    const bb = await createRedisBackbone({ url: url() as string, cluster, prefix, ...o });
+    return {
+      log: bb.log,
+      close: async () => {
+        await deleteKeys(bb.redis, prefix);
+        await bb.close();
+      },
+    };
+  };
+}
 
 const adapters: Record<string, Factory> = {
   memory: async (o) => {
@@ -50,23 +66,8 @@ const adapters: Record<string, Factory> = {
         }) satisfies Factory,
       }
     : {}),
-  ...(REDIS_URL
-    ? {
-        redis: (async (o) => {
-          const prefix = testPrefix();
-          const bb = await createRedisBackbone({ url: REDIS_URL as string, prefix, ...o });
-          const { log, redis } = bb;
-          return {
-            log,
-            close: async () => {
-              const keys = await redis.keys(`${prefix}:*`);
-              if (keys.length) await redis.del(...keys);
-              await bb.close();
-            },
-          };
-        }) satisfies Factory,
-      }
-    : {}),
+  ...(REDIS_URL ? { redis: redisLog(() => REDIS_URL as string, false) } : {}),
+  ...(redisClusterUrl() ? { 'redis cluster': redisLog(redisClusterUrl, true) } : {}),
 };
 
 /** The EventLog contract: every adapter passes the same suite. */

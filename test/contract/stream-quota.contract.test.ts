@@ -1,7 +1,8 @@
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLocalStreamQuota, createRedisStreamQuota, type StreamQuota } from '../../packages/wardbell/src/sse/index.js';
-import { REDIS_URL, testPrefix } from '../helpers/scale.js';
+import { createRedisClient, redisTarget } from '../../packages/wardbell/src/backbone/index.js';
+import { REDIS_URL, redisClusterUrl, testPrefix } from '../helpers/scale.js';
 import { eventually } from '../helpers/eventually.js';
 import { FakeClock } from '../helpers/fake-clock.js';
 
@@ -9,6 +10,10 @@ import { FakeClock } from '../helpers/fake-clock.js';
 interface Pair {
   a: StreamQuota;
   b: StreamQuota;
+  /** What the quotas reported as failing. */
+  errors: unknown[];
+  /** Renews a's held slots now, where slots lapse unless renewed. */
+  renewA?(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -17,32 +22,37 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
+/** Two processes' quotas, each on its own connection (to one Redis, or a cluster client on the run's cluster). */
+function redisPair(url: () => string | null, cluster: boolean) {
+  return async (limit: number): Promise<Pair> => {
+    const prefix = testPrefix();
+    const target = redisTarget(url() as string, cluster);
+    const [ra, rb] = [createRedisClient(target), createRedisClient(target)];
+    const errors: unknown[] = [];
+    const a = createRedisStreamQuota({ redis: ra, prefix, limit, onError: (e) => errors.push(e) });
+    const b = createRedisStreamQuota({ redis: rb, prefix, limit, onError: (e) => errors.push(e) });
+    return {
+      a,
+      b,
+      errors,
+      renewA: () => a.renew(),
+      async close() {
+        await a.close();
+        await b.close();
+        ra.disconnect();
+        rb.disconnect();
+      },
+    };
+  };
+}
+
 const adapters: Record<string, (limit: number) => Promise<Pair>> = {
   local: async (limit) => {
     const q = createLocalStreamQuota(limit);
-    return { a: q, b: q, close: () => q.close() };
+    return { a: q, b: q, errors: [], close: () => q.close() };
   },
-  ...(REDIS_URL
-    ? {
-        redis: async (limit: number): Promise<Pair> => {
-          const prefix = testPrefix();
-          const ra = new Redis(REDIS_URL as string);
-          const rb = new Redis(REDIS_URL as string);
-          const a = createRedisStreamQuota({ redis: ra, prefix, limit });
-          const b = createRedisStreamQuota({ redis: rb, prefix, limit });
-          return {
-            a,
-            b,
-            async close() {
-              await a.close();
-              await b.close();
-              ra.disconnect();
-              rb.disconnect();
-            },
-          };
-        },
-      }
-    : {}),
+  ...(REDIS_URL ? { redis: redisPair(() => REDIS_URL as string, false) } : {}),
+  ...(redisClusterUrl() ? { 'redis cluster': redisPair(redisClusterUrl, true) } : {}),
 };
 
 for (const [name, make] of Object.entries(adapters)) {
@@ -61,6 +71,14 @@ for (const [name, make] of Object.entries(adapters)) {
       expect(await b.acquire('h1', 'kim')).toBeNull();
       expect(await a.acquire('h1', 'kim')).toBeNull();
       expect(a.stats.refused + (b === a ? 0 : b.stats.refused)).toBe(2);
+    });
+
+    it('renews the slots of many users at once (on a cluster, users\' keys are in many slots)', async () => {
+      const p = await pair(1);
+      for (let i = 0; i < 40; i++) expect(await p.a.acquire(`h${i % 3}`, `u${i}`)).not.toBeNull();
+      await p.renewA?.();
+      expect(p.errors).toEqual([]);
+      for (let i = 0; i < 40; i++) expect(await p.b.acquire(`h${i % 3}`, `u${i}`)).toBeNull();
     });
 
     it('counts each user of each tenant apart', async () => {

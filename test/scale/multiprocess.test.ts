@@ -3,10 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
-import { Redis } from 'ioredis';
+import { createRedisClient, redisTarget, shardKeys } from '../../packages/wardbell/src/backbone/index.js';
 import { createSSEClient } from '../../packages/client/src/index.js';
 import { signDevToken } from '../../packages/wardbell/src/auth/index.js';
-import { createTestDatabase, REDIS_URL, scaleOut, testPrefix } from '../helpers/scale.js';
+import { createTestDatabase, REDIS_URL, redisClusterUrl, scaleOut, testPrefix } from '../helpers/scale.js';
 import { startProcess, type ServiceProcess } from '../helpers/process.js';
 import { eventually } from '../helpers/eventually.js';
 import { SseReader } from '../helpers/sse-reader.js';
@@ -16,7 +16,13 @@ const SECRET = 'multi-process-test-secret-0123456789abcdef';
 const token = (tenantId: string, userId: string, roles: string[] = [], wards: string[] = []) =>
   signDevToken({ tenantId, userId, roles, wards }, new TextEncoder().encode(SECRET), 3600);
 
-describe.skipIf(!scaleOut)('several processes on one PostgreSQL and Redis', () => {
+/** The same suite on one Redis and on a Redis Cluster (the run's shared one). */
+const backends = [
+  { name: 'one Redis', url: REDIS_URL, cluster: false },
+  { name: 'a Redis Cluster', url: scaleOut ? redisClusterUrl() : null, cluster: true },
+];
+
+for (const backend of backends) describe.skipIf(!scaleOut || !backend.url)(`several processes on one PostgreSQL and ${backend.name}`, () => {
   let a: ServiceProcess;
   let b: ServiceProcess;
   let database: { url: string; drop(): Promise<void> };
@@ -27,7 +33,7 @@ describe.skipIf(!scaleOut)('several processes on one PostgreSQL and Redis', () =
   beforeAll(async () => {
     database = await createTestDatabase();
     dataDir = mkdtempSync(join(tmpdir(), 'wardbell-mp-'));
-    env = { DATABASE_URL: database.url, REDIS_URL: REDIS_URL as string, WARDBELL_REDIS_PREFIX: testPrefix().replace(/:/g, '-'), WARDBELL_JWT_SECRET: SECRET, WARDBELL_DATA_DIR: dataDir };
+    env = { DATABASE_URL: database.url, REDIS_URL: backend.url as string, WARDBELL_REDIS_CLUSTER: String(backend.cluster), WARDBELL_REDIS_PREFIX: testPrefix().replace(/:/g, '-'), WARDBELL_JWT_SECRET: SECRET, WARDBELL_DATA_DIR: dataDir };
     // The first process migrates; the second starts against the migrated database.
     a = await startProcess(env);
     b = await startProcess(env);
@@ -175,10 +181,10 @@ describe.skipIf(!scaleOut)('several processes on one PostgreSQL and Redis', () =
     target = d.url;
     await publishing;
     // The durable log is the truth: every event it holds for h9, in order.
-    const redis = new Redis(REDIS_URL as string);
-    const prefix = env.WARDBELL_REDIS_PREFIX;
-    const rows = (await redis.xrange(`${prefix}:ev:{h9}:log`, '-', '+')) as Array<[string, string[]]>;
-    const meta = await redis.hgetall(`${prefix}:ev:{h9}:meta`);
+    const redis = createRedisClient(redisTarget(backend.url as string, backend.cluster));
+    const keys = shardKeys(env.WARDBELL_REDIS_PREFIX as string, 16);
+    const rows = (await redis.xrange(keys.log('h9'), '-', '+')) as Array<[string, string[]]>;
+    const meta = await redis.hgetall(keys.meta('h9'));
     await redis.quit();
     const logged = rows.map(([id]) => `${meta.epoch}-${id.split('-')[0]!.padStart(12, '0')}`);
     expect(logged.length).toBeGreaterThanOrEqual(accepted.length);

@@ -26,7 +26,7 @@ import { Directory, NotificationService } from './notifications/index.js';
 import { createWorkflows, workflowMigrations } from './workflows/index.js';
 import { createPush, pushMigrations, pushOutboxQueue } from './push/index.js';
 import { ConsoleFiles, defaultConsoleRoot } from './console/index.js';
-import { firstDurations, httpRequestDurations, MetricsRegistry, notificationMetrics, publishToWriteDurations, pushDeliveryDurations, realtimeMetrics, schedulerMetrics } from './metrics/index.js';
+import { firstDurations, httpRequestDurations, MetricsRegistry, notificationMetrics, publishToWriteDurations, pushDeliveryDurations, realtimeMetrics, schedulerMetrics, shardedBusMetrics } from './metrics/index.js';
 import { AppError, systemClock, type Clock } from './shared/index.js';
 import { createLocalStreamQuota, createRedisStreamQuota, EventManager, OrderedFeed, SessionEnds, SseHub, type StreamQuota } from './sse/index.js';
 import { migrateToLatest, openDatabase, type Db } from './store/index.js';
@@ -120,9 +120,9 @@ export async function createWardbell(config: Config, opts: WardbellOptions = {})
     onWritten: publishToWriteDurations(metrics),
     onNotificationWritten: (tenantId, notificationId, userId, at) => receipts?.mark({ tenantId, notificationId, userId, kind: 'streamed', at }),
   });
-  const feed = new OrderedFeed(log, hub, { onError: (err) => logger.error({ err }, 'event feed gap fill failed') });
+  const feed = new OrderedFeed(log, hub, { bus, onError: (err) => logger.error({ err }, 'event feed: asking the log failed') });
   const unsubscribe = bus.subscribe((e) => feed.accept(e));
-  const events = new EventManager({ log, bus, hub });
+  const events = new EventManager({ log, bus, hub, interest: feed });
   const firsts = firstDurations(metrics, config.WARDBELL_METRICS_TENANT_LABEL);
   receipts = new Receipts({
     db,
@@ -191,6 +191,7 @@ export async function createWardbell(config: Config, opts: WardbellOptions = {})
   });
 
   metrics.add(realtimeMetrics(hub, events, feed, quota));
+  if (backbone.kind === 'redis') metrics.add(shardedBusMetrics(backbone.bus));
   metrics.add(notificationMetrics(notifications));
   metrics.add(schedulerMetrics(workflows.scheduler.stats));
   metrics.add(push.metrics);

@@ -7,12 +7,13 @@ import { createEmbeddedBackbone } from './embedded.js';
 import { createRedisBackbone } from './redis.js';
 import type { Backbone } from './types.js';
 
-export type BackboneConfig = Pick<Config, 'REDIS_URL' | 'WARDBELL_REDIS_PREFIX' | 'DATABASE_URL'>;
+export type BackboneConfig = Pick<Config, 'REDIS_URL' | 'WARDBELL_REDIS_PREFIX' | 'WARDBELL_REDIS_CLUSTER' | 'WARDBELL_BUS_SHARDS' | 'DATABASE_URL'>;
 
 /**
- * The backbone the configuration asks for: with REDIS_URL, the replay log and the bus are Redis
- * Streams shared by every process; without, the log is the SQL store and the bus is in-process (one
- * process only).
+ * The backbone the configuration asks for: with REDIS_URL, the replay log and the sharded bus are
+ * Redis Streams shared by every process (on one Redis, or on a Redis Cluster with
+ * WARDBELL_REDIS_CLUSTER); without, the log is the SQL store and the bus is in-process (one process
+ * only).
  */
 export async function openBackbone(
   config: BackboneConfig,
@@ -26,7 +27,9 @@ export async function openBackbone(
   }
   return createRedisBackbone({
     url: config.REDIS_URL,
+    cluster: config.WARDBELL_REDIS_CLUSTER,
     prefix: config.WARDBELL_REDIS_PREFIX,
+    shards: config.WARDBELL_BUS_SHARDS,
     retention: deps.retention,
     clock: deps.clock,
     onError: (err) => deps.logger.warn({ err }, 'redis connection error'),

@@ -1,81 +1,178 @@
-import type { Redis } from 'ioredis';
-import type { StoredEvent } from '../events/index.js';
-import type { Bus } from '../bus/index.js';
-import { parseEntry, redisKeys } from './redis-log.js';
+import type { Bus, BusHandler } from '../bus/index.js';
+import { parseEntry } from './redis-log.js';
+import type { RedisClient } from './redis-client.js';
+import { ShardReader, type BusEntry } from './shard-reader.js';
+import type { ShardKeys } from './shards.js';
 
 export interface RedisBusOptions {
-  /** A connection used only for blocking reads (XREAD BLOCK holds it). */
-  reader: Redis;
-  prefix: string;
+  /** The command connection: where a shard's stream ends, and waking a blocked read. */
+  redis: RedisClient;
+  keys: ShardKeys;
+  /** A new connection for blocking reads, named `name` (XREAD BLOCK holds its connection). */
+  connect(name: string): RedisClient;
+  /**
+   * 'one': one connection reads every shard this process follows, in one XREAD (a single Redis).
+   * 'per-shard': a connection per shard (a Redis Cluster refuses one command over keys of several
+   * slots, and each shard is its own slot).
+   */
+  readers: 'one' | 'per-shard';
   /** How long one blocking read waits, ms. Default 2000. */
   blockMs?: number;
+  /** How long a shard is still read after its last followed tenant left, ms (a reconnect then costs no lookup). Default 10000. */
+  lingerMs?: number;
   onError?: (err: unknown) => void;
 }
 
+/** What the bus has read, for metrics and the scale benchmark. */
+export interface RedisBusStats {
+  /** Entries read from shard streams, and of those, entries of a tenant this process follows (parsed and handed on). */
+  entriesRead: number;
+  entriesDelivered: number;
+  /** Times a shard began to be read. */
+  shardStarts: number;
+  resumes: number;
+}
+
+export interface ShardedBus extends Bus {
+  readonly stats: RedisBusStats;
+  /** The shards read now, in order. */
+  shardsRead(): number[];
+  /** Blocking connections held now. */
+  readerCount(): number;
+}
+
+interface ShardState {
+  /** Followers of the shard's tenants (a stream counts once per `follow`). */
+  count: number;
+  /** Resolves once the shard is read from where its stream ended when it was added. */
+  started: Promise<void> | null;
+  linger: NodeJS.Timeout | null;
+}
+
 /**
- * Cross-process fan-out over the global bus stream that the Redis event log appends to. Each
- * process reads it with XREAD from the last id it saw, so a dropped connection resumes where it
- * left off instead of missing what was published meanwhile (plain pub/sub would lose it).
+ * Cross-process fan-out over sharded bus streams (the Redis log's append writes each event to its
+ * tenant's shard stream). A process reads only the shards of tenants it follows: the first `follow`
+ * of a shard looks up where that stream ends and reads from there, so every event appended after
+ * the lookup reaches the handlers, and the replay that follows reads the log for what came before.
+ * Entries of tenants nobody here follows are skipped without parsing.
  *
- * `publish` sends nothing: the Redis event log's append already put the event on the bus stream in
+ * `publish` sends nothing: the Redis event log's append already put the event on the shard stream in
  * the same script that logged it. So this bus works only paired with that log, and only
  * `createRedisBackbone` (`src/backbone/redis.ts`) builds it.
  */
-export function createRedisBus(opts: RedisBusOptions): Bus & { ready: Promise<void> } {
-  const { reader } = opts;
-  const key = redisKeys(opts.prefix).bus;
-  const handlers = new Set<(e: StoredEvent) => void>();
-  let running = true;
-  let lastId = '0-0';
-  let resolveReady: () => void = () => {};
-  const ready = new Promise<void>((r) => (resolveReady = r));
+export function createRedisBus(opts: RedisBusOptions): ShardedBus {
+  const { keys } = opts;
+  const onError = opts.onError ?? (() => {});
+  const blockMs = opts.blockMs ?? 2000;
+  const lingerMs = opts.lingerMs ?? 10_000;
+  const handlers = new Set<BusHandler>();
+  const resumedHandlers = new Set<(concerns: (tenantId: string) => boolean) => void>();
+  const tenants = new Map<string, number>();
+  const shards = new Map<number, ShardState>();
+  const readers = new Map<number, ShardReader>();
+  const stats: RedisBusStats = { entriesRead: 0, entriesDelivered: 0, shardStarts: 0, resumes: 0 };
+  let shared: ShardReader | null = null;
+  let closed = false;
 
-  const loop = async () => {
-    try {
-      const newest = (await reader.xrevrange(key, '+', '-', 'COUNT', 1)) as Array<[string, string[]]>;
-      lastId = newest[0]?.[0] ?? '0-0';
-    } catch (err) {
-      opts.onError?.(err);
-    }
-    resolveReady();
-    while (running) {
-      try {
-        const res = (await reader.xread('COUNT', 1000, 'BLOCK', opts.blockMs ?? 2000, 'STREAMS', key, lastId)) as Array<[string, Array<[string, string[]]>]> | null;
-        if (!res) continue;
-        for (const [, entries] of res) {
-          for (const [id, f] of entries) {
-            lastId = id;
-            const fields = new Map<string, string>();
-            for (let i = 0; i + 1 < f.length; i += 2) fields.set(f[i] as string, f[i + 1] as string);
-            const ev = parseEntry(fields.get('t') ?? '', fields.get('p') ?? '', Number(fields.get('o')), fields.get('e') ?? 'null');
-            for (const h of handlers) h(ev);
-          }
-        }
-        // Let this turn's fan-out (the hub flushes in a setImmediate) finish before asking again:
-        // entries published meanwhile then come back in one reply and leave as one write per
-        // stream. Asking first would return after the first of them, and fan-out under load would
-        // make about twice the writes (measured: 2 events per write against 4 in one process).
-        await new Promise<void>((r) => setImmediate(r));
-      } catch (err) {
-        if (!running) break;
-        opts.onError?.(err);
-        await new Promise((r) => setTimeout(r, 200));
-      }
+  const onEntries = (_shard: number, entries: BusEntry[]) => {
+    stats.entriesRead += entries.length;
+    for (const [, f] of entries) {
+      // Fields in the order the append script writes them: t, p, o, e, s.
+      const tenantId = f[1] as string;
+      if (!tenants.has(tenantId)) continue;
+      stats.entriesDelivered++;
+      const ev = parseEntry(tenantId, f[3] as string, Number(f[5]), f[7] ?? 'null', f[9]);
+      for (const h of handlers) h(ev);
     }
   };
-  void loop();
+  const onResumed = (read: number[]) => {
+    stats.resumes++;
+    const set = new Set(read);
+    for (const h of resumedHandlers) h((t) => set.has(keys.shardOf(t)));
+  };
+  const newReader = (name: string, control: RedisClient | null) =>
+    new ShardReader({ conn: opts.connect(name), control, streamOf: keys.bus, blockMs, onEntries, onResumed, onError });
+
+  const readerOf = (shard: number): ShardReader => {
+    if (opts.readers === 'one') return (shared ??= newReader('bus', opts.redis));
+    let r = readers.get(shard);
+    if (!r) readers.set(shard, (r = newReader(`bus:${shard}`, null)));
+    return r;
+  };
+
+  const start = async (shard: number): Promise<void> => {
+    const newest = (await opts.redis.xrevrange(keys.bus(shard), '+', '-', 'COUNT', 1)) as Array<[string, string[]]>;
+    if (closed) return;
+    stats.shardStarts++;
+    readerOf(shard).add(shard, newest[0]?.[0] ?? '0-0');
+  };
+
+  const stop = (shard: number) => {
+    shards.delete(shard);
+    if (opts.readers === 'one') return shared?.remove(shard);
+    const r = readers.get(shard);
+    readers.delete(shard);
+    void r?.close();
+  };
+
+  const release = (shard: number) => {
+    const s = shards.get(shard);
+    if (!s || --s.count > 0) return;
+    if (lingerMs <= 0) return stop(shard);
+    s.linger = setTimeout(() => {
+      if (s.count === 0 && shards.get(shard) === s) stop(shard);
+    }, lingerMs);
+    s.linger.unref();
+  };
+
+  const unfollow = (tenantId: string) => {
+    const n = (tenants.get(tenantId) ?? 0) - 1;
+    if (n > 0) tenants.set(tenantId, n);
+    else tenants.delete(tenantId);
+    release(keys.shardOf(tenantId));
+  };
 
   return {
-    ready,
+    stats,
+    shardsRead: () => [...shards.entries()].filter(([, s]) => s.started !== null).map(([n]) => n).sort((a, b) => a - b),
+    readerCount: () => (shared && shared.shards.length > 0 ? 1 : 0) + readers.size,
     async publish() {},
     subscribe(h) {
       handlers.add(h);
       return () => handlers.delete(h);
     },
+    onResumed(h) {
+      resumedHandlers.add(h);
+      return () => resumedHandlers.delete(h);
+    },
+    async follow(tenantId) {
+      const shard = keys.shardOf(tenantId);
+      let s = shards.get(shard);
+      if (!s) shards.set(shard, (s = { count: 0, started: null, linger: null }));
+      s.count++;
+      if (s.linger !== null) (clearTimeout(s.linger), (s.linger = null));
+      tenants.set(tenantId, (tenants.get(tenantId) ?? 0) + 1);
+      const state = s;
+      state.started ??= start(shard).catch((err: unknown) => {
+        state.started = null;
+        throw err;
+      });
+      try {
+        await state.started;
+      } catch (err) {
+        unfollow(tenantId);
+        throw err;
+      }
+    },
+    unfollow,
     async close() {
-      running = false;
+      closed = true;
       handlers.clear();
-      reader.disconnect();
+      resumedHandlers.clear();
+      for (const s of shards.values()) if (s.linger !== null) clearTimeout(s.linger);
+      shards.clear();
+      await Promise.all([shared?.close(), ...[...readers.values()].map((r) => r.close())]);
+      readers.clear();
     },
   };
 }

@@ -1,6 +1,8 @@
-import type { Redis } from 'ioredis';
 import type { Bus } from '../bus/index.js';
 import type { EventLog } from '../events/index.js';
+import type { RedisClient } from './redis-client.js';
+import type { ShardedBus } from './redis-bus.js';
+import type { ShardKeys } from './shards.js';
 
 /**
  * The realtime backbone of one deployment: the replay log and the bus, built together because they
@@ -23,11 +25,14 @@ export interface EmbeddedBackbone extends BackboneParts {
   readonly redis: null;
 }
 
-/** Scale-out: log and bus on Redis Streams, shared by every process. */
+/** Scale-out: log and sharded bus on Redis Streams (one Redis or a Redis Cluster), shared by every process. */
 export interface RedisBackbone extends BackboneParts {
   readonly kind: 'redis';
-  /** The command connection (the log's), for the Redis stream quota and the readiness check. */
-  readonly redis: Redis;
+  readonly bus: ShardedBus;
+  /** The command connection (the log's; a cluster client on a cluster), for the Redis stream quota, the rate limits and the readiness check. */
+  readonly redis: RedisClient;
+  /** Where each tenant's log and each shard's bus stream live. */
+  readonly keys: ShardKeys;
 }
 
 export type Backbone = EmbeddedBackbone | RedisBackbone;

@@ -126,8 +126,25 @@ export const configSchema = z
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     /** Scale-out: PostgreSQL for the durable state (else SQLite under the data directory). */
     DATABASE_URL: z.string().url().optional(),
-    /** Scale-out: Redis for the cross-process bus and the replay log. */
-    REDIS_URL: z.string().url().optional(),
+    /**
+     * Scale-out: Redis for the cross-process bus and the replay log (`redis://` or `rediss://`).
+     * With WARDBELL_REDIS_CLUSTER=true, one or more seed nodes of a Redis Cluster, comma-separated.
+     */
+    REDIS_URL: z
+      .string()
+      .refine((v) => v.split(',').every((u) => /^rediss?:\/\/[^\s,]+$/.test(u.trim()) && URL.canParse(u.trim())), 'one redis:// URL, or comma-separated seed URLs of a cluster')
+      .optional(),
+    /** REDIS_URL names a Redis Cluster (ioredis Cluster): tenants' logs and bus shards spread over its primaries. Default false. */
+    WARDBELL_REDIS_CLUSTER: z
+      .enum(['true', 'false'])
+      .default('false')
+      .transform((v) => v === 'true'),
+    /**
+     * Bus shards: tenants are spread over this many Redis streams, and a process reads only the
+     * shards of tenants it holds streams for. Default 16. The same in every process; changing it
+     * moves tenants to other shards, and their open streams start over once (an explicit reset).
+     */
+    WARDBELL_BUS_SHARDS: intFromEnv(16, 1, 1024),
     /** Prefix of every Redis key. Default `wardbell`; one prefix per deployment sharing a Redis. */
     WARDBELL_REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9:_-]{1,64}$/).default('wardbell'),
     /**
@@ -183,6 +200,12 @@ export const configSchema = z
     if (c.WARDBELL_METRICS_HOST !== undefined && c.WARDBELL_METRICS_PORT === undefined) {
       ctx.addIssue({ code: 'custom', path: ['WARDBELL_METRICS_HOST'], message: 'only means something with WARDBELL_METRICS_PORT' });
     }
+    if (c.REDIS_URL?.includes(',') && !c.WARDBELL_REDIS_CLUSTER) {
+      ctx.addIssue({ code: 'custom', path: ['REDIS_URL'], message: 'names several servers, which only a cluster has: set WARDBELL_REDIS_CLUSTER=true, or name one server' });
+    }
+    if (c.WARDBELL_REDIS_CLUSTER && !c.REDIS_URL) {
+      ctx.addIssue({ code: 'custom', path: ['WARDBELL_REDIS_CLUSTER'], message: 'needs REDIS_URL naming the cluster\'s seed nodes' });
+    }
     for (const entry of c.WARDBELL_TRUSTED_PROXIES) {
       const [addr = '', bits, ...rest] = entry.split('/');
       const family = isIP(addr);
@@ -206,7 +229,9 @@ const hints: Record<string, string> = {
   WARDBELL_TRUSTED_PROXIES: 'comma-separated addresses or CIDR ranges of your proxies, e.g. 10.0.0.0/8,127.0.0.1',
   LOG_LEVEL: 'one of fatal, error, warn, info, debug, trace, silent',
   DATABASE_URL: 'e.g. postgres://user@127.0.0.1:5432/wardbell',
-  REDIS_URL: 'e.g. redis://127.0.0.1:6379',
+  REDIS_URL: 'e.g. redis://127.0.0.1:6379, or for a cluster (WARDBELL_REDIS_CLUSTER=true) redis://10.0.0.1:6379,redis://10.0.0.2:6379',
+  WARDBELL_REDIS_CLUSTER: 'true or false (default)',
+  WARDBELL_BUS_SHARDS: 'a whole number from 1 to 1024 (default 16), the same in every process',
   WARDBELL_RATE_LIMITS: 'on (default) or off',
   WARDBELL_METRICS_TOKEN: 'generate one with: node -e "console.log(crypto.randomBytes(24).toString(\'base64url\'))"',
   WARDBELL_METRICS_PORT: 'a port (0 to 65535) other than PORT, e.g. WARDBELL_METRICS_PORT=9464',

@@ -20,6 +20,18 @@ export interface EventLog {
   head(tenantId: string): Promise<StreamHead>;
   /** Events after `pos`, up to the head at call time; `limit` bounds how many may be missed. */
   readSince(tenantId: string, pos: EventPosition, limit: number): Promise<ReadSince<StoredEvent>>;
+  /**
+   * For a log that can lose acknowledged appends (a Redis primary that failed over before its
+   * replica had them): whether the event at `offset` of `epoch` is still the one stamped `stamp`
+   * ('kept'), is gone or another ('lost'), or was trimmed away so it cannot be told ('unknown').
+   * A log that never loses what it acknowledged leaves it out.
+   */
+  confirm?(tenantId: string, epoch: string, offset: number, stamp: string): Promise<'kept' | 'lost' | 'unknown'>;
+  /**
+   * Starts a new epoch at the current head if the tenant is still in `epoch` (after `confirm` said
+   * 'lost': ids handed out before may now name other events), and returns the head either way.
+   */
+  startOver?(tenantId: string, epoch: string): Promise<StreamHead>;
   /** Drops events beyond the retention window; returns how many were dropped. */
   trim(): Promise<number>;
   close(): Promise<void>;

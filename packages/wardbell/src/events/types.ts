@@ -55,6 +55,11 @@ export interface StoredEvent {
   createdAt: number;
   /** Per-recipient values merged into `data` at delivery (e.g. each user's unread count). */
   personal?: Personal | undefined;
+  /**
+   * The append's own random mark, where the log gives one (Redis): two appends under one id (a
+   * failover lost the first) have different stamps. Never sent to clients.
+   */
+  stamp?: string;
 }
 
 /**

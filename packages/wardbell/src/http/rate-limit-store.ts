@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 
 /** The kinds of request that are rate limited, each with its own limits. */
@@ -83,7 +83,7 @@ export function memoryRateLimitStore(limits: RateLimits): RateLimitStore {
 
 export interface RedisRateLimitStoreOptions {
   /** The backbone's command connection. */
-  redis: Redis;
+  redis: Redis | Cluster;
   /** `WARDBELL_REDIS_PREFIX`: the keys are `<prefix>:ratelimit:<class>:<scope>:<key>`. */
   prefix: string;
   limits: RateLimits;

@@ -1,3 +1,4 @@
+import type { ShardedBus } from '../backbone/index.js';
 import type { EventManager, OrderedFeed, SseHub, StreamQuota } from '../sse/index.js';
 import { byLabel, single, type MetricSource } from './exposition.js';
 
@@ -24,6 +25,20 @@ export function realtimeMetrics(hub: SseHub, events: EventManager, feed: Ordered
       single('wardbell_bus_events_refetched_total', 'Events read from the log to fill bus gaps.', 'counter', f.eventsRefetched),
       single('wardbell_bus_duplicates_dropped_total', 'Events the bus brought twice, delivered once.', 'counter', f.duplicatesDropped),
       single('wardbell_bus_tenant_resets_total', 'Times a tenant\'s open streams were reset because its log started a new epoch or a gap could not be filled.', 'counter', f.tenantResets),
+      single('wardbell_bus_log_losses_total', 'Times the log was found to have lost events this process had delivered (a Redis failover), ending that epoch.', 'counter', f.logLosses),
+      single('wardbell_bus_positions_checked_total', 'Tenants whose last delivered event was checked against the log after a bus read resumed.', 'counter', f.positionsChecked),
     ];
   };
+}
+
+/** The sharded Redis bus: which shards this process reads, and how much of what it reads it needs. */
+export function shardedBusMetrics(bus: ShardedBus): MetricSource {
+  return () => [
+    single('wardbell_bus_shards_read', 'Bus shards this process reads (the shards of the tenants it holds streams for).', 'gauge', bus.shardsRead().length),
+    single('wardbell_bus_readers', 'Connections this process holds for blocking bus reads.', 'gauge', bus.readerCount()),
+    single('wardbell_bus_entries_read_total', 'Entries read from bus shard streams.', 'counter', bus.stats.entriesRead),
+    single('wardbell_bus_entries_delivered_total', 'Entries read of tenants this process follows (parsed and delivered; the rest are skipped unparsed).', 'counter', bus.stats.entriesDelivered),
+    single('wardbell_bus_shard_starts_total', 'Times this process began reading a shard.', 'counter', bus.stats.shardStarts),
+    single('wardbell_bus_resumes_total', 'Bus reads that succeeded after a failed one (a dropped connection, a failover).', 'counter', bus.stats.resumes),
+  ];
 }

@@ -1,6 +1,7 @@
 import type { Bus } from '../bus/index.js';
 import { toTenant, toTopic, toUser, toUsers, type Audience, type DomainEventType, type EventLog, type Personal, type Publisher, type StoredEvent } from '../events/index.js';
 import type { ConnectRequest, SseTransport } from './connection.js';
+import type { OrderedFeed } from './feed.js';
 import type { SseHub } from './hub.js';
 
 /** Counters of the publish side, read by the metrics collector. */
@@ -18,11 +19,36 @@ export interface PublishStats {
 export class EventManager implements Publisher {
   readonly stats: PublishStats = { published: {} };
   constructor(
-    private readonly deps: { log: EventLog; bus: Bus; hub: SseHub },
+    private readonly deps: { log: EventLog; bus: Bus; hub: SseHub; interest?: Pick<OrderedFeed, 'follow' | 'unfollow'> },
   ) {}
 
-  registerClient(req: ConnectRequest, transport: SseTransport) {
-    return this.deps.hub.register(req, transport);
+  /**
+   * Registers a stream: first this process follows the tenant (on a sharded bus, it starts reading
+   * the tenant's shard if it was not), then the hub subscribes it and replays, so every event is in
+   * the replay or arrives live. The tenant is followed until the stream closes. Null when the client
+   * left while the shard was being looked up (nothing was registered; `onClosed` has run).
+   */
+  async registerClient(req: ConnectRequest, transport: SseTransport): Promise<Awaited<ReturnType<SseHub['register']>> | null> {
+    const interest = this.deps.interest;
+    if (!interest) return this.deps.hub.register(req, transport);
+    await interest.follow(req.tenantId);
+    let followed = true;
+    const release = () => {
+      if (followed) interest.unfollow(req.tenantId);
+      followed = false;
+    };
+    if (transport.destroyed) {
+      release();
+      req.onClosed?.();
+      return null;
+    }
+    const closed = req.onClosed;
+    try {
+      return await this.deps.hub.register({ ...req, onClosed: () => (release(), closed?.()) }, transport);
+    } catch (err) {
+      release();
+      throw err;
+    }
   }
 
   sendToUser(tenantId: string, userId: string, type: DomainEventType, data: unknown): Promise<StoredEvent> {

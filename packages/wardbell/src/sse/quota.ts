@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import { type Clock, systemClock } from '../shared/index.js';
 
 /**
@@ -74,7 +74,8 @@ interface QuotaScripts {
 }
 
 export interface RedisStreamQuotaOptions {
-  redis: Redis;
+  /** One Redis or a Redis Cluster (each user's slots are one key, so each script is one slot). */
+  redis: Redis | Cluster;
   prefix: string;
   limit: number;
   /** How long a slot lives without renewal (a dead process's slots free up after this). Default 90 s. */
@@ -115,18 +116,13 @@ export function createRedisStreamQuota(opts: RedisStreamQuotaOptions): StreamQuo
   /** Redis key -> members this process holds there. */
   const held = new Map<string, Set<string>>();
 
+  // One command per user key, sent together (auto-pipelined, per node on a cluster: a pipeline
+  // cannot span a cluster's slots).
   const renew = async () => {
-    const pipeline = redis.pipeline();
-    let n = 0;
-    for (const [key, members] of held) {
-      if (members.size === 0) continue;
-      (pipeline as unknown as QuotaScripts).wardbellQuotaRenew(key, String(ttl), ...members);
-      n++;
-    }
-    if (n === 0) return;
-    const results = await pipeline.exec();
-    const failed = results?.find(([err]) => err);
-    if (failed) opts.onError?.(failed[0]);
+    const asked: Array<Promise<unknown>> = [];
+    for (const [key, members] of held) if (members.size > 0) asked.push(scripts.wardbellQuotaRenew(key, String(ttl), ...members));
+    const failed = (await Promise.allSettled(asked)).find((r) => r.status === 'rejected');
+    if (failed) opts.onError?.(failed.reason);
   };
   const clock = opts.clock ?? systemClock;
   const timer = clock.setInterval(() => {
