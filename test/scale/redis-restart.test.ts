@@ -1,6 +1,5 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,29 +9,9 @@ import { startProcess, type ServiceProcess } from '../helpers/process.js';
 import { postJson } from '../helpers/service.js';
 import { eventually } from '../helpers/eventually.js';
 import { SseReader } from '../helpers/sse-reader.js';
+import { freePort, startRedis } from '../helpers/redis-server.js';
 
 const SECRET = 'redis-restart-test-secret-0123456789abcdef';
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-/** A private Redis (no persistence, like this machine's) that the test may kill and restart. */
-async function startRedis(port: number): Promise<ChildProcess> {
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
-  const ping = () =>
-    new Promise<boolean>((r) => {
-      const c = spawn('redis-cli', ['-p', String(port), 'ping'], { stdio: 'ignore' });
-      c.on('exit', (code) => r(code === 0));
-    });
-  await eventually(ping, { message: 'redis to start' });
-  return child;
-}
 
 describe.skipIf(!scaleOut)('when Redis restarts', () => {
   let redis: ChildProcess;
