@@ -76,8 +76,8 @@ export function readerClient(client: RedisClient, name?: string): RedisClient {
  */
 export function onConnectionLost(client: RedisClient, fn: () => void): void {
   if (client instanceof Cluster) {
+    // Only the nodes this reader talks to are connected (the pool's are lazy): others never close.
     client.on('+node', (node: Redis) => node.on('close', fn));
-    client.on('-node', fn);
   } else {
     client.on('close', fn);
   }
