@@ -15,17 +15,27 @@
  * it gets; deliveries per CPU-second of a process is its rate with a core of its own. Both are
  * reported; docs/BENCHMARKS.md says which the target is judged on and why.
  *
+ * Then a multi-tenant phase (bench/scale/multi-tenant.ts): 1,000 tenants with a few streams each on
+ * N processes over a Redis Cluster of its own, placed by tenant (as a load balancer routing by
+ * tenant would) and at random, each on fresh processes: which bus shards each process reads (and
+ * that it is exactly the shards of its tenants), what it reads and delivers, CPU and memory per
+ * process, per Redis primary and of PostgreSQL, and lost, duplicated and cross-tenant deliveries.
+ *
  * Options: --connections 5000  --rates 10,20,40 (steady broadcasts/s)  --seconds 8  --capacity-seconds 8
  *          --publishers 4 (capacity phase)  --loadgens 1  --nap 1 (ms, see loadgen.ts)
+ *          --only=single,scale-out,multi-tenant (a comma-separated subset; default all)  --markdown
+ *   multi-tenant: --processes 4  --tenants 1000  --streams-per-tenant 5  --mt-rate 200 (broadcasts/s,
+ *          all tenants together)  --mt-seconds 10  --bus-shards 16  --primaries 3  --replicas 0
+ *          --placements tenant-routed,random  --seed 1
  * Env BENCH_NODE_ARGS: extra node flags for the service processes (e.g. --cpu-prof --cpu-prof-dir=DIR).
- * Needs DATABASE_URL and REDIS_URL (defaults: this machine's servers).
+ * Needs DATABASE_URL and REDIS_URL (defaults: this machine's servers); the multi-tenant phase needs
+ * redis-server and redis-cli on PATH (it starts its own cluster on loopback ports).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { cpus, tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { signDevToken } from '../packages/wardbell/src/auth/index.js';
@@ -33,6 +43,8 @@ import type { LoadgenStats } from './sse/loadgen.js';
 import { fmt, fmtInt, markdownTable, mergeHistograms, summarise, table, type Histogram } from './sse/report.js';
 import { RpcChild } from './sse/rpc.js';
 import { wallNow } from './sse/target.js';
+import { cpuByPid, cpuSeconds, pidsOf, root, SECRET, startService, stopAll, writeSyscalls, type Proc } from './scale/common.js';
+import { PLACEMENTS, reportMultiTenant, runMultiTenant, type MultiTenantResult, type Placement } from './scale/multi-tenant.js';
 
 const args = new Map(process.argv.slice(2).map((a) => a.replace(/^--/, '').split('=') as [string, string]));
 const num = (k: string, d: number) => Number(args.get(k) ?? d);
@@ -46,86 +58,26 @@ const NAP_MS = num('nap', 1);
 const USERS = 200;
 const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-const SECRET = 'bench-scale-secret-0123456789abcdef012345';
 const TENANT = 'bench';
-const root = resolve(new URL('..', import.meta.url).pathname);
-
-/** CPU seconds (user + system) of a process, from /proc (clock ticks at 100 Hz). */
-function cpuSeconds(pid: number): number {
-  try {
-    const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return (Number(f[11]) + Number(f[12])) / 100;
-  } catch {
-    return Number.NaN;
-  }
-}
-
-/** The pids of a program on this machine by name (PostgreSQL backends, redis-server). */
-function pidsOf(name: string): number[] {
-  const out: number[] = [];
-  let entries: string[] = [];
-  try {
-    entries = readdirSync('/proc');
-  } catch {
-    return out; // not Linux
-  }
-  for (const entry of entries) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      if (readFileSync(`/proc/${entry}/comm`, 'utf8').trim() === name) out.push(Number(entry));
-    } catch {
-      // exited meanwhile
-    }
-  }
-  return out;
-}
-/** CPU seconds per pid of a set of programs (PostgreSQL backends come and go during a phase). */
-const cpuByPid = (pids: readonly number[]) => new Map(pids.map((p) => [p, cpuSeconds(p)] as const).filter(([, c]) => Number.isFinite(c)));
-
-interface Proc {
-  url: string;
-  child: ChildProcess;
-  cpu(): number;
-}
-
-/** Write system calls made by a process so far (/proc/<pid>/io `syscw`), NaN off Linux. */
-function writeSyscalls(pid: number): number {
-  try {
-    return Number(/^syscw: (\d+)/m.exec(readFileSync(`/proc/${pid}/io`, 'utf8'))?.[1] ?? Number.NaN);
-  } catch {
-    return Number.NaN;
-  }
-}
-
-async function startService(env: Record<string, string>): Promise<Proc> {
-  const child = spawn(process.execPath, [...(process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean), '--import', 'tsx', join(root, 'packages/wardbell/src/main.ts')], {
-    cwd: root,
-    env: {
-      ...process.env,
-      NODE_ENV: 'test',
-      LOG_LEVEL: 'warn',
-      HOST: '127.0.0.1',
-      PORT: '0',
-      WARDBELL_JWT_SECRET: SECRET,
-      WARDBELL_MAX_CONNECTIONS_PER_USER: '10000',
-      WARDBELL_HEARTBEAT_MS: '30000',
-      // The load comes from one address at rates far past the request limits: measure delivery, not the limiter.
-      WARDBELL_RATE_LIMITS: 'off',
-      ...env,
-    },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const url = await new Promise<string>((res, rej) => {
-    let out = '';
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /Wardbell is running at (\S+)/.exec(out);
-      if (m?.[1]) res(m[1]);
-    });
-    child.once('exit', (c) => rej(new Error(`service exited ${c}:\n${out}`)));
-  });
-  return { url, child, cpu: () => cpuSeconds(child.pid!) };
-}
+const PHASES = ['single', 'scale-out', 'multi-tenant'] as const;
+const ONLY = new Set((args.get('only') ?? PHASES.join(',')).split(','));
+for (const p of ONLY) if (!(PHASES as readonly string[]).includes(p)) throw new Error(`--only: unknown phase ${p} (phases: ${PHASES.join(', ')})`);
+const MT = {
+  processes: num('processes', 4),
+  tenants: num('tenants', 1000),
+  streamsPerTenant: num('streams-per-tenant', 5),
+  rate: num('mt-rate', 200),
+  seconds: num('mt-seconds', 10),
+  shards: num('bus-shards', 16),
+  primaries: num('primaries', 3),
+  replicasPerPrimary: num('replicas', 0),
+  loadgens: LOADGENS,
+  napMs: NAP_MS,
+  seed: num('seed', 1),
+  databaseUrl: DATABASE_URL,
+  placements: (args.get('placements') ?? PLACEMENTS.join(',')).split(',') as Placement[],
+};
+for (const p of MT.placements) if (!PLACEMENTS.includes(p)) throw new Error(`--placements: unknown placement ${p} (${PLACEMENTS.join(', ')})`);
 
 /** POSTs broadcasts to one process over a keep-alive connection pool. */
 function publisher(url: string, token: string) {
@@ -250,16 +202,8 @@ async function deployment(name: string, procs: Proc[], others: () => Map<number,
   }
 }
 
-async function stopAll(procs: Proc[]) {
-  await Promise.all(procs.map((p) => new Promise<void>((r) => {
-    if (p.child.exitCode !== null) return r();
-    p.child.once('exit', () => r());
-    p.child.kill('SIGTERM');
-  })));
-}
-
 const results: Array<Awaited<ReturnType<typeof deployment>>> = [];
-{
+if (ONLY.has('single')) {
   const single = await startService({ WARDBELL_DATA_DIR: mkdtempSync(join(tmpdir(), 'wardbell-bench-single-')) });
   try {
     results.push(await deployment('single embedded process (SQLite)', [single], () => new Map()));
@@ -267,7 +211,7 @@ const results: Array<Awaited<ReturnType<typeof deployment>>> = [];
     await stopAll([single]);
   }
 }
-{
+if (ONLY.has('scale-out')) {
   const name = `wardbell_bench_${randomBytes(4).toString('hex')}`;
   const admin = new pg.Client({ connectionString: DATABASE_URL });
   await admin.connect();
@@ -286,7 +230,20 @@ const results: Array<Awaited<ReturnType<typeof deployment>>> = [];
   }
 }
 
-const [single, scale] = results as [(typeof results)[0], (typeof results)[0]];
+let multiTenant: MultiTenantResult | null = null;
+let multiTenantError: string | null = null;
+if (ONLY.has('multi-tenant')) {
+  try {
+    multiTenant = await runMultiTenant(MT);
+  } catch (err) {
+    // The phases before it are still written.
+    multiTenantError = err instanceof Error ? (err.stack ?? err.message) : String(err);
+    console.error(`multi-tenant phase failed: ${multiTenantError}`);
+  }
+}
+
+const single = results.find((r) => r.processes === 1);
+const scale = results.find((r) => r.processes > 1);
 const r2 = (n: number) => Math.round(n * 100) / 100;
 /** Scale-out / single, deliveries per CPU-second of the busier scale-out process (the one publishes go through). */
 const perCpuRatio = (a: { deliveriesPerCpuSecondByProcess: number[] }, b: { deliveriesPerCpuSecondByProcess: number[] }) =>
@@ -295,28 +252,36 @@ const summary = {
   benchmark: 'scale',
   date: new Date().toISOString(),
   machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version },
-  settings: { connections: CONNECTIONS, steadyRatesPerSecond: RATES, seconds: SECONDS, capacitySeconds: CAPACITY_SECONDS, publishers: PUBLISHERS, loadgens: LOADGENS, napMs: NAP_MS },
+  settings: { connections: CONNECTIONS, steadyRatesPerSecond: RATES, seconds: SECONDS, capacitySeconds: CAPACITY_SECONDS, publishers: PUBLISHERS, loadgens: LOADGENS, napMs: NAP_MS, phases: [...ONLY] },
   results,
-  ratios: {
+  /** Both deployments ran: null otherwise. */
+  ratios: single && scale ? {
     /** Per steady rate: deliveries per CPU-second, scale-out (busier process) / single. */
     steadyPerCpuSecond: RATES.map((rate, i) => ({ rate, ratio: perCpuRatio(scale.steady[i]!, single.steady[i]!) })),
     /** The same at saturation (the publishers back to back). */
     capacityPerCpuSecond: perCpuRatio(scale.capacity, single.capacity),
     /** Raw delivery rate at saturation per process on this machine, scale-out / single. */
     capacityPerProcessOnThisMachine: r2(scale.capacity.deliveriesPerSecond / scale.processes / single.capacity.deliveriesPerSecond),
-  },
+  } : null,
+  multiTenant,
+  ...(multiTenantError ? { multiTenantError } : {}),
 };
 mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
 const file = new URL(`./results/scale-${summary.date.replace(/[:.]/g, '-').slice(0, 19)}.json`, import.meta.url);
 writeFileSync(file, `${JSON.stringify(summary, null, 2)}\n`);
 
-console.log(`\n${CONNECTIONS} connections; steady: ${RATES.join(', ')} broadcasts/s for ${SECONDS} s each; capacity: ${PUBLISHERS} publishers for ${CAPACITY_SECONDS} s\n`);
-const rows = results.flatMap((r) => [...r.steady.map((p) => [`${p.rate}/s`, p] as const), ['capacity', r.capacity] as const].map(([label, p]) =>
-  [r.name, label, fmtInt(p.broadcasts), fmtInt(p.received), fmtInt(p.lost), fmtInt(p.duplicates), fmtInt(p.deliveriesPerSecond), fmt(p.latencyMs?.p50), fmt(p.latencyMs?.p99), fmt(p.latencyMs?.max), p.serverCpuSeconds.join(' + '), p.deliveriesPerCpuSecondByProcess.map(fmtInt).join(' / '), p.deliveriesPerWriteByProcess.map((x) => fmt(x, 2)).join(' / '), fmt(p.loadgenCpuSeconds, 2), fmt(p.databaseAndRedisCpuSeconds, 2)]));
-const head = ['deployment', 'phase', 'broadcasts', 'delivered', 'lost', 'dup', 'deliveries/s', 'p50 ms', 'p99 ms', 'max ms', 'server CPU s', 'deliveries/CPU-s per process', 'deliveries/write', 'loadgen CPU s', 'PG+Redis CPU s'];
-console.log(table(head, rows));
-if (args.has('markdown')) console.log(`\n${markdownTable(head, rows)}`);
-console.log(`\nper process, scale-out / single, deliveries per CPU-second: ${summary.ratios.steadyPerCpuSecond.map((x) => `${x.ratio} at ${x.rate}/s`).join(', ')}, ${summary.ratios.capacityPerCpuSecond} at capacity`);
-console.log(`raw delivery rate per process at capacity on this ${cpus().length}-core machine, scale-out / single: ${summary.ratios.capacityPerProcessOnThisMachine}`);
+if (results.length > 0) {
+  console.log(`\n${CONNECTIONS} connections; steady: ${RATES.join(', ')} broadcasts/s for ${SECONDS} s each; capacity: ${PUBLISHERS} publishers for ${CAPACITY_SECONDS} s\n`);
+  const rows = results.flatMap((r) => [...r.steady.map((p) => [`${p.rate}/s`, p] as const), ['capacity', r.capacity] as const].map(([label, p]) =>
+    [r.name, label, fmtInt(p.broadcasts), fmtInt(p.received), fmtInt(p.lost), fmtInt(p.duplicates), fmtInt(p.deliveriesPerSecond), fmt(p.latencyMs?.p50), fmt(p.latencyMs?.p99), fmt(p.latencyMs?.max), p.serverCpuSeconds.join(' + '), p.deliveriesPerCpuSecondByProcess.map(fmtInt).join(' / '), p.deliveriesPerWriteByProcess.map((x) => fmt(x, 2)).join(' / '), fmt(p.loadgenCpuSeconds, 2), fmt(p.databaseAndRedisCpuSeconds, 2)]));
+  const head = ['deployment', 'phase', 'broadcasts', 'delivered', 'lost', 'dup', 'deliveries/s', 'p50 ms', 'p99 ms', 'max ms', 'server CPU s', 'deliveries/CPU-s per process', 'deliveries/write', 'loadgen CPU s', 'PG+Redis CPU s'];
+  console.log(table(head, rows));
+  if (args.has('markdown')) console.log(`\n${markdownTable(head, rows)}`);
+  if (summary.ratios) {
+    console.log(`\nper process, scale-out / single, deliveries per CPU-second: ${summary.ratios.steadyPerCpuSecond.map((x) => `${x.ratio} at ${x.rate}/s`).join(', ')}, ${summary.ratios.capacityPerCpuSecond} at capacity`);
+    console.log(`raw delivery rate per process at capacity on this ${cpus().length}-core machine, scale-out / single: ${summary.ratios.capacityPerProcessOnThisMachine}`);
+  }
+}
+if (multiTenant) console.log(reportMultiTenant(multiTenant, args.has('markdown')));
 console.log(`written ${file.pathname}`);
-process.exit(0);
+process.exit(multiTenantError || multiTenant?.placements.some((p) => p.problems.length > 0) ? 1 : 0);

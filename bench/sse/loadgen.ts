@@ -7,6 +7,11 @@
  * ids that do not grow on a stream (`idRegressions`), and a histogram of publish-to-receive
  * latency in 0.1 ms bins. It reports its own CPU time so the orchestrator can show it was not
  * the bottleneck.
+ *
+ * Many tenants (bench:scale's multi-tenant phase): `connect` may give each stream a group (its
+ * tenant) and `phase` a plan (the group each seq is published to). An event of another group is
+ * then counted as `misdelivered`, not received, and `missing` counts, per stream, the seqs of its
+ * group it never got, so lost deliveries are exact when streams expect different events.
  */
 import { connect, type Socket } from 'node:net';
 import { serveRpc } from './rpc.js';
@@ -32,7 +37,11 @@ const phase = {
   firstRecv: 0,
   lastRecv: 0,
   closedByPeer: 0,
+  /** Events of a seq planned for another group than the stream's (a cross-tenant delivery). */
+  misdelivered: 0,
   hist: new Uint32Array(HIST_BINS),
+  /** The group each seq (relative to seqBase) is published to, or null: every stream expects every seq. */
+  plan: null as Int32Array | null,
 };
 
 class Conn extends SseScanner {
@@ -43,6 +52,8 @@ class Conn extends SseScanner {
   lastSeq = -1;
   /** Id number of the previous benchmark event on this stream (ids must only grow). */
   prevId = -1;
+  /** The stream's group (its tenant) when the phase has a plan; -1: none. */
+  group = -1;
   onReady: ((err?: Error) => void) | null = null;
 
   protected onHead(status: number): void {
@@ -53,6 +64,11 @@ class Conn extends SseScanner {
     const idx = seq - phase.seqBase;
     if (idx < 0) {
       phase.stale++;
+      return;
+    }
+    const plan = phase.plan;
+    if (plan !== null && this.group >= 0 && (idx >= plan.length || plan[idx] !== this.group)) {
+      phase.misdelivered++;
       return;
     }
     const byte = idx >> 3;
@@ -107,9 +123,10 @@ const nap = () => {
 const conns: Conn[] = [];
 let openCount = 0;
 
-function openOne(host: string, port: number, path: string, token: string, timeoutMs: number): Promise<Conn> {
+function openOne(host: string, port: number, path: string, token: string, timeoutMs: number, group = -1): Promise<Conn> {
   return new Promise((resolve, reject) => {
     const c = new Conn();
+    c.group = group;
     let settled = false;
     const settle = (err?: Error) => {
       if (settled) return;
@@ -164,6 +181,8 @@ export interface ConnectArgs {
   count: number;
   batch: number;
   timeoutMs?: number;
+  /** The group of each stream, in the order of `tokens` (same index); absent: no group. */
+  groups?: number[];
 }
 
 export interface LoadgenStats {
@@ -176,6 +195,7 @@ export interface LoadgenStats {
   firstRecv: number;
   lastRecv: number;
   closedByPeer: number;
+  misdelivered: number;
   open: number;
   user: number;
   system: number;
@@ -190,7 +210,10 @@ serveRpc({
     for (let k = 0; k < a.count; k += a.batch) {
       const n = Math.min(a.batch, a.count - k);
       const batch: Array<Promise<Conn>> = [];
-      for (let j = 0; j < n; j++) batch.push(openOne(a.host, a.port, a.path, a.tokens[(k + j) % a.tokens.length] as string, a.timeoutMs ?? 20_000));
+      for (let j = 0; j < n; j++) {
+        const t = (k + j) % a.tokens.length;
+        batch.push(openOne(a.host, a.port, a.path, a.tokens[t] as string, a.timeoutMs ?? 20_000, a.groups?.[t] ?? -1));
+      }
       for (const r of await Promise.allSettled(batch)) {
         if (r.status === 'fulfilled') {
           conns.push(r.value);
@@ -214,9 +237,14 @@ serveRpc({
     return napMs;
   },
 
-  /** Starts a measurement phase: events with seq >= seqBase count; earlier ones are stale. */
-  phase(a: { seqBase: number }) {
+  /**
+   * Starts a measurement phase: events with seq >= seqBase count; earlier ones are stale. With
+   * `plan` (the group of each seq from seqBase on), a stream with a group counts only its group's.
+   */
+  phase(a: { seqBase: number; plan?: number[] }) {
     phase.seqBase = a.seqBase;
+    phase.plan = a.plan ? Int32Array.from(a.plan) : null;
+    phase.misdelivered = 0;
     phase.received = 0;
     phase.duplicates = 0;
     phase.stale = 0;
@@ -236,7 +264,7 @@ serveRpc({
 
   stats(): LoadgenStats {
     const cpu = process.cpuUsage();
-    const { hist: _hist, seqBase: _base, ...counts } = phase;
+    const { hist: _hist, seqBase: _base, plan: _plan, ...counts } = phase;
     return { ...counts, open: openCount, user: cpu.user, system: cpu.system };
   },
 
@@ -246,6 +274,37 @@ serveRpc({
     const h = phase.hist;
     for (let i = 0; i < h.length; i++) if (h[i] !== 0) out.push([i, h[i] as number]);
     return { binMs: HIST_BIN_MS, bins: out };
+  },
+
+  /**
+   * With a plan: per stream with a group, the seqs of its group below `sent` (minus `exclude`, e.g.
+   * publishes that failed) it did not receive. `expected` is what the streams should have got.
+   */
+  missing(a: { sent: number; exclude?: number[] }) {
+    const plan = phase.plan;
+    if (!plan) throw new Error('missing: the phase has no plan');
+    const skip = new Set(a.exclude ?? []);
+    const byGroup = new Map<number, number[]>();
+    for (let i = 0; i < Math.min(a.sent, plan.length); i++) {
+      if (skip.has(i)) continue;
+      const g = plan[i] as number;
+      let l = byGroup.get(g);
+      if (!l) byGroup.set(g, (l = []));
+      l.push(i);
+    }
+    let expected = 0;
+    let missing = 0;
+    let streamsMissing = 0;
+    for (const c of conns) {
+      if (c.group < 0) continue;
+      const idxs = byGroup.get(c.group) ?? [];
+      expected += idxs.length;
+      let m = 0;
+      for (const i of idxs) if (((c.seen[i >> 3] ?? 0) & (1 << (i & 7))) === 0) m++;
+      missing += m;
+      if (m > 0) streamsMissing++;
+    }
+    return { expected, missing, streamsMissing };
   },
 
   closeAll() {

@@ -1,0 +1,106 @@
+/**
+ * What the phases of `npm run bench:scale` share: service processes (`packages/wardbell/src/main.ts`
+ * as deployed, started with this benchmark's JWT secret), stopping them, and CPU and system-call
+ * counters of processes from /proc.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+
+export const SECRET = 'bench-scale-secret-0123456789abcdef012345';
+export const root = resolve(new URL('../..', import.meta.url).pathname);
+
+/** CPU seconds (user + system) of a process, from /proc (clock ticks at 100 Hz). */
+export function cpuSeconds(pid: number): number {
+  try {
+    const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(f[11]) + Number(f[12])) / 100;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/** Resident set size of a process in MiB (/proc/<pid>/status VmRSS), NaN off Linux. */
+export function rssMiB(pid: number): number {
+  try {
+    const kb = Number(/^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? Number.NaN);
+    return kb / 1024;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/** The pids of a program on this machine by name (PostgreSQL backends, redis-server). */
+export function pidsOf(name: string): number[] {
+  const out: number[] = [];
+  let entries: string[] = [];
+  try {
+    entries = readdirSync('/proc');
+  } catch {
+    return out; // not Linux
+  }
+  for (const entry of entries) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/comm`, 'utf8').trim() === name) out.push(Number(entry));
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return out;
+}
+/** CPU seconds per pid of a set of programs (PostgreSQL backends come and go during a phase). */
+export const cpuByPid = (pids: readonly number[]) => new Map(pids.map((p) => [p, cpuSeconds(p)] as const).filter(([, c]) => Number.isFinite(c)));
+
+/** Write system calls made by a process so far (/proc/<pid>/io `syscw`), NaN off Linux. */
+export function writeSyscalls(pid: number): number {
+  try {
+    return Number(/^syscw: (\d+)/m.exec(readFileSync(`/proc/${pid}/io`, 'utf8'))?.[1] ?? Number.NaN);
+  } catch {
+    return Number.NaN;
+  }
+}
+
+export interface Proc {
+  url: string;
+  child: ChildProcess;
+  cpu(): number;
+}
+
+export async function startService(env: Record<string, string>): Promise<Proc> {
+  const child = spawn(process.execPath, [...(process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean), '--import', 'tsx', join(root, 'packages/wardbell/src/main.ts')], {
+    cwd: root,
+    env: {
+      ...process.env,
+      NODE_ENV: 'test',
+      LOG_LEVEL: 'warn',
+      HOST: '127.0.0.1',
+      PORT: '0',
+      WARDBELL_JWT_SECRET: SECRET,
+      WARDBELL_MAX_CONNECTIONS_PER_USER: '10000',
+      WARDBELL_HEARTBEAT_MS: '30000',
+      // The load comes from one address at rates far past the request limits: measure delivery, not the limiter.
+      WARDBELL_RATE_LIMITS: 'off',
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const url = await new Promise<string>((res, rej) => {
+    let out = '';
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /Wardbell is running at (\S+)/.exec(out);
+      if (m?.[1]) res(m[1]);
+    });
+    child.once('exit', (c) => rej(new Error(`service exited ${c}:\n${out}`)));
+  });
+  return { url, child, cpu: () => cpuSeconds(child.pid!) };
+}
+
+export async function stopAll(procs: Proc[]) {
+  await Promise.all(procs.map((p) => new Promise<void>((r) => {
+    if (p.child.exitCode !== null) return r();
+    p.child.once('exit', () => r());
+    p.child.kill('SIGTERM');
+  })));
+}
