@@ -1,11 +1,12 @@
 /**
  * What the phases of `npm run bench:scale` share: service processes (`packages/wardbell/src/main.ts`
  * as deployed, started with this benchmark's JWT secret), stopping them, and CPU and system-call
- * counters of processes from /proc.
+ * counters of processes from /proc, and the counters of a service's /metrics and of a Redis.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import type { Redis } from 'ioredis';
 
 export const SECRET = 'bench-scale-secret-0123456789abcdef012345';
 export const root = resolve(new URL('../..', import.meta.url).pathname);
@@ -103,4 +104,26 @@ export async function stopAll(procs: Proc[]) {
     p.child.once('exit', () => r());
     p.child.kill('SIGTERM');
   })));
+}
+
+/** The samples of a Prometheus text exposition without labels, by name. */
+export async function scrape(url: string): Promise<Map<string, number>> {
+  const headers: Record<string, string> = process.env.WARDBELL_METRICS_TOKEN ? { authorization: `Bearer ${process.env.WARDBELL_METRICS_TOKEN}` } : {};
+  const res = await fetch(new URL('/metrics', url), { headers });
+  if (!res.ok) throw new Error(`GET /metrics answered ${res.status}`);
+  const out = new Map<string, number>();
+  for (const line of (await res.text()).split('\n')) {
+    const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*) (\S+)$/.exec(line);
+    if (m) out.set(m[1]!, Number(m[2]));
+  }
+  return out;
+}
+
+/** Redis's own CPU seconds (INFO cpu: used_cpu_sys + used_cpu_user) and commands processed (INFO stats). */
+export async function redisCounters(c: Redis): Promise<{ cpu: number; commands: number; calls: Map<string, number> }> {
+  const [cpu, stats, commandstats] = (await Promise.all([c.call('INFO', 'cpu'), c.call('INFO', 'stats'), c.call('INFO', 'commandstats')])).map(String) as [string, string, string];
+  const field = (text: string, name: string) => Number(new RegExp(`^${name}:([\\d.]+)`, 'm').exec(text)?.[1] ?? Number.NaN);
+  const calls = new Map<string, number>();
+  for (const m of commandstats.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)) calls.set(m[1]!, Number(m[2]));
+  return { cpu: field(cpu, 'used_cpu_sys') + field(cpu, 'used_cpu_user'), commands: field(stats, 'total_commands_processed'), calls };
 }

@@ -33,7 +33,7 @@ import type { LoadgenStats } from '../sse/loadgen.js';
 import { fmt, fmtInt, machineTicks, markdownTable, mergeHistograms, summarise, table, type Histogram, type LatencySummary } from '../sse/report.js';
 import { RpcChild } from '../sse/rpc.js';
 import { wallNow } from '../sse/target.js';
-import { cpuByPid, cpuSeconds, pidsOf, root, rssMiB, SECRET, startService, stopAll, type Proc } from './common.js';
+import { cpuByPid, cpuSeconds, pidsOf, redisCounters, root, rssMiB, scrape, SECRET, startService, stopAll, type Proc } from './common.js';
 
 export type Placement = 'tenant-routed' | 'random';
 export const PLACEMENTS: readonly Placement[] = ['tenant-routed', 'random'];
@@ -70,28 +70,6 @@ function rng(seed: number): () => number {
 
 const r2 = (n: number) => Math.round(n * 100) / 100;
 const setText = (s: Iterable<number>) => `{${[...s].sort((a, b) => a - b).join(',')}}`;
-
-/** The samples of a Prometheus text exposition without labels, by name. */
-async function scrape(url: string): Promise<Map<string, number>> {
-  const headers: Record<string, string> = process.env.WARDBELL_METRICS_TOKEN ? { authorization: `Bearer ${process.env.WARDBELL_METRICS_TOKEN}` } : {};
-  const res = await fetch(new URL('/metrics', url), { headers });
-  if (!res.ok) throw new Error(`GET /metrics answered ${res.status}`);
-  const out = new Map<string, number>();
-  for (const line of (await res.text()).split('\n')) {
-    const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*) (\S+)$/.exec(line);
-    if (m) out.set(m[1]!, Number(m[2]));
-  }
-  return out;
-}
-
-/** Redis's own CPU seconds (INFO cpu: used_cpu_sys + used_cpu_user) and commands processed (INFO stats). */
-async function redisCounters(c: Redis): Promise<{ cpu: number; commands: number; calls: Map<string, number> }> {
-  const [cpu, stats, commandstats] = (await Promise.all([c.call('INFO', 'cpu'), c.call('INFO', 'stats'), c.call('INFO', 'commandstats')])).map(String) as [string, string, string];
-  const field = (text: string, name: string) => Number(new RegExp(`^${name}:([\\d.]+)`, 'm').exec(text)?.[1] ?? Number.NaN);
-  const calls = new Map<string, number>();
-  for (const m of commandstats.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)) calls.set(m[1]!, Number(m[2]));
-  return { cpu: field(cpu, 'used_cpu_sys') + field(cpu, 'used_cpu_user'), commands: field(stats, 'total_commands_processed'), calls };
-}
 
 /** Which process owns each loopback TCP connection to `port`: `127.0.0.1:<client port>` -> pid, from /proc/net/tcp and /proc/<pid>/fd. */
 function loopbackClientsOf(port: number, pids: readonly number[]): Map<string, number> {
@@ -208,6 +186,8 @@ export interface PlacementResult {
   broadcasts: number;
   publishErrors: number;
   publishSeconds: number;
+  /** The window the processes' CPU was counted over (publishing, the last deliveries, 0.2 s). */
+  windowSeconds: number;
   expected: number;
   delivered: number;
   lost: number;
@@ -397,6 +377,7 @@ async function runPlacement(
     for (const g of loadgens) await g.call('nap', { ms: o.napMs });
     const m0 = await Promise.all(procs.map((p) => scrape(p.url)));
     const cpu0 = procs.map((p) => p.cpu());
+    const window0 = performance.now();
     const gen0 = loadgens.map((g) => cpuSeconds(g.pid));
     const redis0 = await Promise.all(redis.map(redisCounters));
     const pgAll0 = cpuByPid(pidsOf('postgres'));
@@ -430,6 +411,7 @@ async function runPlacement(
     // Counters after the last delivery (a moment for the bus counters of the last reads).
     await sleep(200);
     const cpu = procs.map((p, i) => p.cpu() - cpu0[i]!);
+    const windowSeconds = (performance.now() - window0) / 1000;
     const loadgenCpu = loadgens.reduce((n, g, i) => n + cpuSeconds(g.pid) - gen0[i]!, 0);
     const self = process.cpuUsage(self0);
     const ticks1 = machineTicks();
@@ -503,6 +485,7 @@ async function runPlacement(
       broadcasts: sentIdx.length,
       publishErrors: failed.length,
       publishSeconds: r2(publishSeconds),
+      windowSeconds: r2(windowSeconds),
       expected,
       delivered,
       lost,
