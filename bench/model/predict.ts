@@ -26,29 +26,22 @@ export interface ProcessCosts {
   cpuPerDelivery: number;
 }
 
-/** What a Redis primary spends (CPU seconds of its one thread). */
-export interface RedisCosts {
-  /** Per stream opened: the quota slot, the log's head, the first follow of a shard. */
-  cpuPerOpen: number;
-  /** Per append (the script writing the tenant log and the shard stream). */
-  cpuPerPublish: number;
-  /** Per bus entry a process reads (each process reading a shard reads each of its entries). */
-  cpuPerEntryRead: number;
-  /** Per stream per 30 s (the quota renewal of its user). */
-  cpuPerStreamPer30s: number;
-}
-
-export interface PostgresCosts {
-  /** Per stream of a user this process has not seen since it started (the directory upsert). */
-  cpuPerFirstConnect: number;
-  /** Per inbox row written by a notification (its share of the send's transaction). */
-  cpuPerInboxRow: number;
-}
-
-export interface UnitCosts {
+/**
+ * The costs of a deployment beyond one process's own: measured by `npm run bench:capacity`, each
+ * alone at load (CPU seconds of one core; Redis's one thread; PostgreSQL's backends).
+ */
+export interface DeploymentCosts {
   process: ProcessCosts;
-  redis: RedisCosts;
-  postgres: PostgresCosts;
+  /** A stream opened by a user new to the process, replaying 10 missed events. */
+  open: { processCpu: number; redisCpu: number; postgresCpu: number };
+  /** `POST /api/notifications`: per send, and per recipient of it. */
+  send: { processCpu: number; processCpuPerRecipient: number; redisCpu: number; redisCpuPerRecipient: number; postgresCpu: number; postgresCpuPerRow: number };
+  redis: {
+    /** Per bus entry a process reads (every process reading a shard reads each of its entries). */
+    cpuPerEntryRead: number;
+    /** Per open stream, once every 30 s (the quota renewal of its user). */
+    cpuPerRenewal: number;
+  };
 }
 
 /** One process's load over a window, as counted in the simulation (or planned). */
@@ -98,11 +91,9 @@ export interface Scenario {
   tenants: number;
   /** Streams opened per second (a shift change: every stream within five minutes). */
   opensPerSecond: number;
-  /** Events published per second, deployment-wide, and the streams each reaches on average. */
-  eventsPerSecond: number;
-  streamsPerEvent: number;
-  /** Inbox rows written per second (notifications to many recipients). */
-  inboxRowsPerSecond: number;
+  /** Notifications sent per second, and recipients of each (each also one event on the bus). */
+  sendsPerSecond: number;
+  recipientsPerSend: number;
   /** Load balancer: streams routed by tenant (by shard while processes <= shards), or at random. */
   routing: 'tenant-routed' | 'random';
   shards: number;
@@ -130,18 +121,20 @@ export function readShares(s: Pick<Scenario, 'streams' | 'tenants' | 'routing' |
   return { read: 1 - (1 - 1 / s.shards) ** (s.tenants * followed), followed };
 }
 
-/** One process's load per second in a scenario spread over `n` processes. */
-export function perProcessLoad(s: Scenario, n: number): ProcessLoad {
+/** What one of `n` processes spends per second in a scenario: CPU (cores), and memory. */
+export function processAt(u: DeploymentCosts, s: Scenario, n: number): { cpu: number; rssMiB: number; entriesRead: number } {
   const share = readShares(s, n);
-  return {
-    windowSeconds: 1,
-    streams: s.streams / n,
-    opens: s.opensPerSecond / n,
-    publishes: s.eventsPerSecond / n,
-    entriesRead: s.eventsPerSecond * share.read,
-    entriesDelivered: s.eventsPerSecond * share.followed,
-    deliveries: (s.eventsPerSecond * s.streamsPerEvent) / n,
-  };
+  const events = s.sendsPerSecond;
+  const c = u.process;
+  const cpu =
+    c.baseCpuPerSecond +
+    (c.cpuPerStreamPer30s * s.streams) / n / 30 +
+    (u.open.processCpu * s.opensPerSecond) / n +
+    ((u.send.processCpu + u.send.processCpuPerRecipient * s.recipientsPerSend) * s.sendsPerSecond) / n +
+    c.cpuPerSkippedEntry * events * Math.max(0, share.read - share.followed) +
+    c.cpuPerFollowedEntry * events * share.followed +
+    (c.cpuPerDelivery * events * s.recipientsPerSend) / n;
+  return { cpu, rssMiB: c.rssBaseMiB + (s.streams / n) * (c.rssPerStreamKiB / 1024), entriesRead: events * share.read };
 }
 
 export interface Sizing {
@@ -160,25 +153,47 @@ export interface Sizing {
 
 /**
  * The processes, Redis primaries and PostgreSQL CPU a scenario needs: the fewest processes that
- * each stay within the budget's CPU and memory; Redis: what opens, publishes (with every process's
- * reads of them) and renewals cost, over a primary's budget; PostgreSQL: inbox rows and the
- * directory upserts of first connects.
+ * each stay within the budget's CPU and memory; Redis: what opens, sends (their appends, and every
+ * reading process's reads of them) and renewals cost, over a primary's budget; PostgreSQL: the
+ * directory upserts of opens and the sends' transactions and inbox rows.
  */
-export function sizeDeployment(u: UnitCosts, s: Scenario, b: Budget): Sizing {
-  const at = (n: number) => predictProcess(u.process, perProcessLoad(s, n));
+export function sizeDeployment(u: DeploymentCosts, s: Scenario, b: Budget): Sizing {
+  const fits = (n: number) => {
+    const p = processAt(u, s, n);
+    return p.cpu <= b.processCore && p.rssMiB <= b.processMiB;
+  };
   let n = 1;
-  while ((at(n).cpuSeconds > b.processCore || at(n).rssMiB > b.processMiB) && n < 100_000) n++;
-  const p = at(n);
-  const cpuBound = n === 1 || at(n - 1).cpuSeconds > b.processCore;
-  const reads = perProcessLoad(s, n).entriesRead * n;
-  const redisCpu = u.redis.cpuPerOpen * s.opensPerSecond + u.redis.cpuPerPublish * s.eventsPerSecond + u.redis.cpuPerEntryRead * reads + (u.redis.cpuPerStreamPer30s * s.streams) / 30;
+  while (!fits(n) && n < 100_000) n++;
+  const p = processAt(u, s, n);
+  const cpuBound = n > 1 && processAt(u, s, n - 1).cpu > b.processCore;
+  const redisCpu =
+    u.open.redisCpu * s.opensPerSecond +
+    (u.send.redisCpu + u.send.redisCpuPerRecipient * s.recipientsPerSend) * s.sendsPerSecond +
+    u.redis.cpuPerEntryRead * p.entriesRead * n +
+    (u.redis.cpuPerRenewal * s.streams) / 30;
   return {
     processes: n,
-    processLimit: cpuBound ? 'cpu' : 'memory',
-    processCpu: p.cpuSeconds,
+    processLimit: cpuBound || n === 1 ? 'cpu' : 'memory',
+    processCpu: p.cpu,
     processMiB: p.rssMiB,
     redisCpu,
     redisPrimaries: Math.max(1, Math.ceil(redisCpu / b.redisCore)),
-    postgresCpu: u.postgres.cpuPerInboxRow * s.inboxRowsPerSecond + u.postgres.cpuPerFirstConnect * s.opensPerSecond,
+    postgresCpu: u.open.postgresCpu * s.opensPerSecond + (u.send.postgresCpu + u.send.postgresCpuPerRow * s.recipientsPerSend) * s.sendsPerSecond,
+  };
+}
+
+/**
+ * One notification to `recipients` connected staff of one hospital, on `n` processes: how long its
+ * one transaction keeps a PostgreSQL backend busy, the sending process's CPU, and the fan-out CPU
+ * of the busiest process (tenant-routed: the one holding the hospital; random: a 1/n share).
+ */
+export function broadcastCost(u: DeploymentCosts, recipients: number, n: number, routing: Scenario['routing']) {
+  const fanOut = routing === 'tenant-routed' ? recipients : recipients / n;
+  return {
+    postgresSeconds: u.send.postgresCpu + u.send.postgresCpuPerRow * recipients,
+    sendProcessSeconds: u.send.processCpu + u.send.processCpuPerRecipient * recipients,
+    fanOutSeconds: u.process.cpuPerFollowedEntry + u.process.cpuPerDelivery * fanOut,
+    /** The event's entry carries every recipient's unread count: about 16 bytes each. */
+    entryBytes: 500 + 16 * recipients,
   };
 }

@@ -1,11 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { perProcessLoad, predictProcess, readShares, sizeDeployment, type Scenario, type UnitCosts } from '../../bench/model/predict.js';
+import { broadcastCost, predictProcess, processAt, readShares, sizeDeployment, type DeploymentCosts, type Scenario } from '../../bench/model/predict.js';
 
-const costs: UnitCosts = {
+const costs: DeploymentCosts = {
   process: { baseCpuPerSecond: 0.02, rssBaseMiB: 100, rssPerStreamKiB: 10, cpuPerOpen: 1e-3, cpuPerStreamPer30s: 30e-6, cpuPerPublish: 1e-3, cpuPerSkippedEntry: 100e-6, cpuPerFollowedEntry: 200e-6, cpuPerDelivery: 10e-6 },
-  redis: { cpuPerOpen: 100e-6, cpuPerPublish: 100e-6, cpuPerEntryRead: 50e-6, cpuPerStreamPer30s: 10e-6 },
-  postgres: { cpuPerFirstConnect: 500e-6, cpuPerInboxRow: 20e-6 },
+  open: { processCpu: 2e-3, redisCpu: 100e-6, postgresCpu: 1e-3 },
+  send: { processCpu: 2e-3, processCpuPerRecipient: 30e-6, redisCpu: 20e-6, redisCpuPerRecipient: 0.5e-6, postgresCpu: 1e-3, postgresCpuPerRow: 60e-6 },
+  redis: { cpuPerEntryRead: 1e-6, cpuPerRenewal: 8e-6 },
 };
+const quiet: Scenario = { name: 'x', streams: 100_000, tenants: 1000, opensPerSecond: 0, sendsPerSecond: 0, recipientsPerSend: 1, routing: 'tenant-routed', shards: 16 };
 
 describe('the capacity model', () => {
   it('adds up a process\'s CPU by part and its memory by stream', () => {
@@ -26,21 +28,32 @@ describe('the capacity model', () => {
     expect(random.read).toBeCloseTo(1, 6);
   });
 
-  it('sizes a deployment: more processes until each fits its budget, Redis by its cores', () => {
-    const s: Scenario = { name: 'x', streams: 100_000, tenants: 1000, opensPerSecond: 0, eventsPerSecond: 0, streamsPerEvent: 0, inboxRowsPerSecond: 1000, routing: 'tenant-routed', shards: 16 };
+  it('sizes a deployment: more processes until each fits its budget, Redis and PostgreSQL by their work', () => {
     // Idle streams: memory decides. 100,000 x 10 KiB = 977 MiB, plus 100 MiB each.
-    const z = sizeDeployment(costs, s, { processCore: 1, processMiB: 400, redisCore: 0.5 });
-    expect(z.processes).toBe(4);
-    expect(z.processLimit).toBe('memory');
+    const z = sizeDeployment(costs, quiet, { processCore: 1, processMiB: 400, redisCore: 0.5 });
+    expect([z.processes, z.processLimit]).toEqual([4, 'memory']);
     expect(z.processMiB).toBeLessThanOrEqual(400);
-    expect(z.postgresCpu).toBeCloseTo(0.02, 9);
-    // Publishing: every process pays per entry it reads; at random each reads all of them.
-    const busy = { ...s, eventsPerSecond: 2000, streamsPerEvent: 1 };
-    const routed = sizeDeployment(costs, busy, { processCore: 0.5, processMiB: 10_000, redisCore: 0.5 });
-    const random = sizeDeployment(costs, { ...busy, routing: 'random' }, { processCore: 0.5, processMiB: 10_000, redisCore: 0.5 });
+    expect(z.redisCpu).toBeCloseTo((8e-6 * 100_000) / 30, 9);
+    expect(z.postgresCpu).toBe(0);
+    // A shift change: opens and sends cost every part; at random each process reads every entry.
+    const busy: Scenario = { ...quiet, opensPerSecond: 333, sendsPerSecond: 333 };
+    const budget = { processCore: 0.5, processMiB: 10_000, redisCore: 0.5 };
+    const routed = sizeDeployment(costs, busy, budget);
+    const random = sizeDeployment(costs, { ...busy, routing: 'random' }, budget);
     expect(routed.processLimit).toBe('cpu');
-    expect(random.processes).toBeGreaterThan(routed.processes);
-    expect(perProcessLoad({ ...busy, routing: 'random' }, random.processes).entriesRead).toBeGreaterThan(1900);
+    expect(processAt(costs, busy, routed.processes).cpu).toBeLessThanOrEqual(0.5);
+    expect(processAt(costs, busy, routed.processes - 1).cpu).toBeGreaterThan(0.5);
+    expect(random.processes).toBeGreaterThanOrEqual(routed.processes);
+    expect(processAt(costs, { ...busy, routing: 'random' }, random.processes).entriesRead).toBeGreaterThan(300);
     expect(random.redisCpu).toBeGreaterThan(routed.redisCpu);
+    expect(routed.postgresCpu).toBeCloseTo(333 * 1e-3 + 333 * (1e-3 + 60e-6), 9);
+  });
+
+  it('puts a whole hospital\'s broadcast on one process when routed by tenant', () => {
+    const routed = broadcastCost(costs, 20_000, 10, 'tenant-routed');
+    const random = broadcastCost(costs, 20_000, 10, 'random');
+    expect(routed.fanOutSeconds).toBeCloseTo(200e-6 + 20_000 * 10e-6, 9);
+    expect(random.fanOutSeconds).toBeCloseTo(200e-6 + 2_000 * 10e-6, 9);
+    expect(routed.postgresSeconds).toBeCloseTo(1e-3 + 20_000 * 60e-6, 9);
   });
 });
