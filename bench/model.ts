@@ -12,7 +12,7 @@
  *     bench/results/, or --capacity=<file>).
  *
  * Options: --window 30 (calibration window, s)  --rate 100 (calibration publishes/s)
- *          --mt-seconds 30  --mt-rate 200  --tenants 1000  --streams-per-tenant 5  --processes 4
+ *          --mt-seconds 30  --mt-rate 200  --tenants 1000  --streams-per-tenant 10  --processes 4
  *          --capacity=bench/results/capacity-<date>.json  --markdown
  * Needs DATABASE_URL (default: this machine's PostgreSQL) and redis-server (the clusters).
  */
@@ -63,13 +63,13 @@ const capacityFile = args.get('capacity') ?? (() => {
 })();
 const other = capacityCosts(capacityFile);
 
-const calibration = await calibrate({ databaseUrl: DATABASE_URL, windowSeconds: num('window', 30), rate: num('rate', 100), tenantsPerGroup: 500, largeTenantStreams: 2000, largeRate: 20, shards: 16, primaries: 3 });
+const calibration = await calibrate({ databaseUrl: DATABASE_URL, windowSeconds: num('window', 30), rate: num('rate', 100), tenantsPerGroup: 500, largeTenantStreams: 5000, largeRate: 4, shards: 16, primaries: 3 });
 const costs: DeploymentCosts = { process: calibration.costs, open: other.open, send: other.send, redis: other.redis };
 
 const sim = await runMultiTenant({
   processes: num('processes', 4),
   tenants: num('tenants', 1000),
-  streamsPerTenant: num('streams-per-tenant', 5),
+  streamsPerTenant: num('streams-per-tenant', 10),
   rate: num('mt-rate', 200),
   seconds: num('mt-seconds', 30),
   shards: 16,
@@ -169,7 +169,7 @@ for (const pl of sim.placements) console.log(`${pl.placement}: delivered ${fmtIn
 console.log(`\nevery process within ${TOLERANCE * 100} %: ${summary.allWithin ? 'yes' : 'NO'}\n`);
 console.log(`Sizing (a process at most ${budget.processCore} of a core and ${budget.processMiB} MiB; a Redis primary at most ${budget.redisCore} of its core; 64 bus shards)\n`);
 show(['scenario', 'processes', 'set by', 'CPU per process', 'MiB per process', 'Redis cores', 'Redis primaries', 'PostgreSQL cores'],
-  sizing.map(({ scenario, sizing: z }) => [scenario.name, fmtInt(z.processes), z.processLimit, fmt(z.processCpu, 2), fmtInt(z.processMiB), fmt(z.redisCpu, 2), fmtInt(z.redisPrimaries), fmt(z.postgresCpu, 2)]));
+  sizing.map(({ scenario, sizing: z }) => [scenario.name, z.processes > 1000 ? `${fmtInt(z.processes)} (impractical)` : fmtInt(z.processes), z.processLimit, fmt(z.processCpu, 2), fmtInt(z.processMiB), fmt(z.redisCpu, 2), fmtInt(z.redisPrimaries), fmt(z.postgresCpu, 2)]));
 console.log('A hospital-wide broadcast (one notification to every connected staff member of one hospital)\n');
 show(['recipients', 'routing', 'processes', 'PostgreSQL s (one transaction)', 'sending process CPU s', 'fan-out CPU s, busiest process', 'bus entry KiB'],
   broadcasts.map((b) => [fmtInt(b.recipients), b.routing, fmtInt(b.processes), fmt(b.postgresSeconds, 2), fmt(b.sendProcessSeconds, 2), fmt(b.fanOutSeconds, 3), fmt(b.entryBytes / 1024, 0)]));
