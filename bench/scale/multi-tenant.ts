@@ -18,6 +18,7 @@
  * That set must equal the shards of the tenants the process holds streams for; the bus counters
  * (entries read, entries delivered) must equal what those shards and tenants were sent.
  */
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { Agent, request } from 'node:http';
@@ -114,16 +115,24 @@ async function shardsReadSeenByRedis(primaryPorts: readonly number[], prefix: st
   const conns = procs.map(() => new Set<string>());
   let unmatched = 0;
   await Promise.all(primaryPorts.map(async (port) => {
-    const c = new Redis({ host: '127.0.0.1', port, lazyConnect: true, maxRetriesPerRequest: 1 });
-    c.on('error', () => {});
-    await c.connect();
+    // redis-cli, not ioredis: an ioredis MONITOR connection can throw (from its socket handler,
+    // uncaught) on a reply it did not expect ("Command queue state error").
     const calls: Array<{ args: string[]; source: string }> = [];
-    const m = await c.monitor();
-    m.on('monitor', (_time: string, args: string[], source: string) => {
-      if (String(args[0]).toLowerCase() === 'xread') calls.push({ args, source });
+    const mon = spawn('redis-cli', ['-p', String(port), 'monitor'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    let buf = '';
+    mon.stdout.on('data', (d: Buffer) => {
+      buf += d.toString('latin1');
+      const lines = buf.split('\n');
+      buf = lines.pop() ?? '';
+      for (const line of lines) {
+        const m = /^[\d.]+ \[\d+ ([^\]]+)\] (.*)$/.exec(line);
+        if (!m) continue;
+        const args = [...m[2]!.matchAll(/"((?:[^"\\]|\\.)*)"/g)].map((x) => x[1]!);
+        if (String(args[0]).toLowerCase() === 'xread') calls.push({ args, source: m[1]! });
+      }
     });
     await sleep(ms);
-    m.disconnect();
+    mon.kill();
     // The owners are read while the connections are still open (the streams still are).
     const owners = loopbackClientsOf(port, pids);
     for (const { args, source } of calls) {
@@ -141,7 +150,6 @@ async function shardsReadSeenByRedis(primaryPorts: readonly number[], prefix: st
         if (s !== undefined) seen[p]!.add(s);
       }
     }
-    c.disconnect();
   }));
   return { seen, readerConnections: conns.map((c) => c.size), unmatched };
 }
