@@ -8,10 +8,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import { machineTicks, pssKiB } from '../sse/report.js';
+import { startService as startScaleService } from '../scale/common.js';
 
 export const root = new URL('../..', import.meta.url).pathname;
 
@@ -252,34 +252,10 @@ export interface ServiceProc {
   stop(): Promise<void>;
 }
 
-/** packages/wardbell/src/main.ts as deployed (the environment bench/scale.ts gives it), plus `env`. */
+/** packages/wardbell/src/main.ts as deployed (bench/scale.ts's `startService`), plus `env`; stopped with SIGKILL if SIGTERM takes over 10 s. */
 export async function startService(env: Record<string, string>): Promise<ServiceProc> {
-  const child = spawn(process.execPath, [...(process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean), '--import', 'tsx', join(root, 'packages/wardbell/src/main.ts')], {
-    cwd: root,
-    env: {
-      ...process.env,
-      NODE_ENV: 'test',
-      LOG_LEVEL: 'warn',
-      HOST: '127.0.0.1',
-      PORT: '0',
-      WARDBELL_MAX_CONNECTIONS_PER_USER: '10000',
-      WARDBELL_HEARTBEAT_MS: '30000',
-      // The load comes from one address at rates far past the request limits: measure the work, not the limiter.
-      WARDBELL_RATE_LIMITS: 'off',
-      ...env,
-    },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const { url, child } = await startScaleService(env);
   track(child);
-  const url = await new Promise<string>((res, rej) => {
-    let out = '';
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /Wardbell is running at (\S+)/.exec(out);
-      if (m?.[1]) res(m[1]);
-    });
-    child.once('exit', (c) => rej(new Error(`service exited ${c}:\n${out}`)));
-  });
   child.stdout!.resume();
   const pid = child.pid as number;
   return {

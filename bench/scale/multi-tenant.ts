@@ -29,6 +29,7 @@ import { Redis } from 'ioredis';
 import pg from 'pg';
 import { signDevToken } from '../../packages/wardbell/src/auth/index.js';
 import { shardKeys, shardOf } from '../../packages/wardbell/src/backbone/shards.js';
+import { seededRandom } from '../../test/client/helpers.js';
 import { startRedisCluster } from '../../test/helpers/redis-cluster.js';
 import type { LoadgenStats } from '../sse/loadgen.js';
 import { fmt, fmtInt, machineTicks, markdownTable, mergeHistograms, summarise, table, type Histogram, type LatencySummary } from '../sse/report.js';
@@ -55,18 +56,6 @@ export interface MultiTenantOptions {
   seed: number;
   databaseUrl: string;
   placements: readonly Placement[];
-}
-
-/** mulberry32: a small seeded PRNG, so a run's tenants, plan and random placement can be repeated. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const r2 = (n: number) => Math.round(n * 100) / 100;
@@ -244,7 +233,7 @@ export async function runMultiTenant(o: MultiTenantOptions, log: (s: string) => 
   const streamsOf: Stream[][] = await Promise.all(tenantIds.map(async (tenantId, tenant) =>
     Promise.all(Array.from({ length: o.streamsPerTenant }, async (_, user) => ({ tenant, user, token: await signDevToken({ tenantId, userId: `u${user}`, roles: [], wards: [] }, enc, 3600) })))));
   const serviceTokens = await Promise.all(tenantIds.map((tenantId) => signDevToken({ tenantId, userId: 'publisher', roles: ['service'], wards: [] }, enc, 3600)));
-  const random = rng(o.seed);
+  const random = seededRandom(o.seed);
   /** The tenant of every broadcast, the same in both placements. */
   const plan = Array.from({ length: Math.round(o.rate * o.seconds) }, () => Math.floor(random() * o.tenants));
 
