@@ -95,7 +95,19 @@ const checks = sim.placements.flatMap((pl) =>
     });
     const cpuError = relativeError(predicted.cpuSeconds, p.cpuSeconds);
     const rssError = relativeError(predicted.rssMiB, p.rssMiB);
-    return { placement: pl.placement, process: p.process, measured: { cpuSeconds: p.cpuSeconds, rssMiB: p.rssMiB }, predicted, cpuError, rssError, cpuWithin: Math.abs(cpuError) <= TOLERANCE, rssWithin: Math.abs(rssError) <= TOLERANCE };
+    const heapError = relativeError(predicted.heapMiB, p.heapUsedMinMiB);
+    return {
+      placement: pl.placement,
+      process: p.process,
+      measured: { cpuSeconds: p.cpuSeconds, rssMiB: p.rssMiB, heapMiB: p.heapUsedMinMiB },
+      predicted,
+      cpuError,
+      heapError,
+      rssError,
+      cpuWithin: Math.abs(cpuError) <= TOLERANCE,
+      heapWithin: Math.abs(heapError) <= TOLERANCE,
+      rssWithin: Math.abs(rssError) <= TOLERANCE,
+    };
   }),
 );
 
@@ -126,6 +138,7 @@ const summary = {
   simulation: sim,
   checks,
   cpuWithin: checks.every((c) => c.cpuWithin),
+  heapWithin: checks.every((c) => c.heapWithin),
   rssWithin: checks.every((c) => c.rssWithin),
   budget,
   sizing,
@@ -142,6 +155,8 @@ show(['cost', 'value'], [
   ['idle CPU, ms per s', fmt(p.baseCpuPerSecond * 1000, 2)],
   ['resident memory of a process that has worked, MiB', fmt(p.rssBaseMiB, 1)],
   ['memory per stream, KiB', fmt(p.rssPerStreamKiB, 2)],
+  ['live JS heap of a process that has worked, MiB', fmt(p.heapBaseMiB, 1)],
+  ['live JS heap per stream, KiB', fmt(p.heapPerStreamKiB, 2)],
   ['CPU per stream opened (no replay, user new to the process), µs', us(p.cpuPerOpen)],
   ['CPU per stream per 30 s (heartbeat, quota renewal), µs', us(p.cpuPerStreamPer30s)],
   ['CPU per publish taken (POST /api/events), µs', us(p.cpuPerPublish)],
@@ -161,13 +176,13 @@ show(['cost', 'value'], [
   ['Redis CPU per quota renewal (each stream, every 30 s), µs', us(costs.redis.cpuPerRenewal)],
 ]);
 console.log(`Simulation: ${sim.settings.tenants} tenants, ${sim.settings.streamsPerTenant} streams each, ${sim.settings.processes} processes, ${sim.settings.rate} broadcasts/s for ${sim.settings.seconds} s\n`);
-show(['placement', 'proc', 'streams', 'publishes', 'entries read', 'followed', 'deliveries', 'CPU s measured', 'CPU s predicted', 'error', 'RSS MiB measured', 'RSS MiB predicted', 'error'],
+show(['placement', 'proc', 'streams', 'publishes', 'entries read', 'followed', 'deliveries', 'CPU s measured', 'CPU s predicted', 'error', 'live heap MiB measured', 'predicted', 'error', 'RSS MiB measured', 'predicted', 'error'],
   checks.map((c) => {
     const p = sim.placements.find((x) => x.placement === c.placement)!.processes[c.process]!;
-    return [c.placement, String(c.process), fmtInt(p.streams), fmtInt(p.publishesThrough), fmtInt(p.busEntriesRead), fmtInt(p.busEntriesDelivered), fmtInt(p.sseEventsDelivered), fmt(c.measured.cpuSeconds, 2), fmt(c.predicted.cpuSeconds, 2), `${fmt(c.cpuError * 100, 1)} %`, fmt(c.measured.rssMiB, 0), fmt(c.predicted.rssMiB, 0), `${fmt(c.rssError * 100, 1)} %`];
+    return [c.placement, String(c.process), fmtInt(p.streams), fmtInt(p.publishesThrough), fmtInt(p.busEntriesRead), fmtInt(p.busEntriesDelivered), fmtInt(p.sseEventsDelivered), fmt(c.measured.cpuSeconds, 2), fmt(c.predicted.cpuSeconds, 2), `${fmt(c.cpuError * 100, 1)} %`, fmt(c.measured.heapMiB, 1), fmt(c.predicted.heapMiB, 1), `${fmt(c.heapError * 100, 1)} %`, fmt(c.measured.rssMiB, 0), fmt(c.predicted.rssMiB, 0), `${fmt(c.rssError * 100, 1)} %`];
   }));
 for (const pl of sim.placements) console.log(`${pl.placement}: delivered ${fmtInt(pl.delivered)} of ${fmtInt(pl.expected)}, lost ${pl.lost}, duplicated ${pl.duplicates}, cross-tenant ${pl.misdelivered}; ${pl.problems.length ? `PROBLEMS: ${pl.problems.join('; ')}` : 'every check passed'}`);
-console.log(`\nCPU of every process within ${TOLERANCE * 100} % of the model: ${summary.cpuWithin ? 'yes' : 'NO'}; resident memory: ${summary.rssWithin ? 'yes' : 'NO'}\n`);
+console.log(`\nevery process within ${TOLERANCE * 100} % of the model: CPU ${summary.cpuWithin ? 'yes' : 'NO'}; live heap ${summary.heapWithin ? 'yes' : 'NO'}; resident memory ${summary.rssWithin ? 'yes' : 'NO'}\n`);
 console.log(`Sizing (a process at most ${budget.processCore} of a core and ${budget.processMiB} MiB; a Redis primary at most ${budget.redisCore} of its core; 64 bus shards)\n`);
 show(['scenario', 'processes', 'set by', 'CPU per process', 'MiB per process', 'Redis cores', 'Redis primaries', 'PostgreSQL cores'],
   sizing.map(({ scenario, sizing: z }) => [scenario.name, z.processes > 1000 ? `${fmtInt(z.processes)} (impractical)` : fmtInt(z.processes), z.processLimit, fmt(z.processCpu, 2), fmtInt(z.processMiB), fmt(z.redisCpu, 2), fmtInt(z.redisPrimaries), fmt(z.postgresCpu, 2)]));

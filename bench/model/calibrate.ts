@@ -14,7 +14,8 @@
  *     entry and per delivery (two equations, two unknowns).
  * Windows are 30 s (`--window`), so each holds one heartbeat and one quota renewal round. Memory:
  * P1 at the end (a process that has worked, with no streams) is the base, and P0's excess over it
- * per stream is the cost of a stream. Redis and PostgreSQL costs come from `npm run bench:capacity`,
+ * per stream is the cost of a stream; both as resident memory, and as the live JS heap (the least
+ * heap in use sampled over the last window). Redis and PostgreSQL costs come from `npm run bench:capacity`,
  * which measures each alone at load (here they would drown in three idle cluster nodes' own CPU).
  */
 import { randomBytes } from 'node:crypto';
@@ -28,7 +29,7 @@ import { signDevToken } from '../../packages/wardbell/src/auth/index.js';
 import { startRedisCluster } from '../../test/helpers/redis-cluster.js';
 import { RpcChild } from '../sse/rpc.js';
 import { wallNow } from '../sse/target.js';
-import { root, rssMiB, SECRET, startService, stopAll, type Proc } from '../scale/common.js';
+import { heapSampler, root, rssMiB, SECRET, startService, stopAll, type Proc } from '../scale/common.js';
 import type { ProcessCosts } from './predict.js';
 
 export interface CalibrationOptions {
@@ -49,7 +50,7 @@ export interface CalibrationOptions {
 export interface Calibration {
   costs: ProcessCosts;
   /** Each step's raw counters, for the record. */
-  steps: Array<{ step: string; seconds: number; p0Cpu: number; p1Cpu: number; work: number }>;
+  steps: Array<{ step: string; seconds: number; p0Cpu: number; p1Cpu: number; p0HeapMinMiB: number; p1HeapMinMiB: number; work: number }>;
 }
 
 const tenantId = (group: string, i: number) => `cal-${group}-${String(i).padStart(4, '0')}`;
@@ -106,11 +107,13 @@ export async function calibrate(o: CalibrationOptions, log: (s: string) => void 
     const step = async (name: string, work: () => Promise<number>) => {
       log(`model calibration: ${name}`);
       const c0 = { p0: p0.cpu(), p1: p1.cpu(), t: performance.now() };
+      const heaps = [heapSampler(p0.url), heapSampler(p1.url)];
       const done = await work();
       const left = o.windowSeconds * 1000 - (performance.now() - c0.t);
       if (left > 0) await sleep(left);
       const seconds = (performance.now() - c0.t) / 1000;
-      const r = { step: name, seconds, p0Cpu: p0.cpu() - c0.p0, p1Cpu: p1.cpu() - c0.p1, work: done };
+      const [h0, h1] = await Promise.all(heaps.map((h) => h.stop()));
+      const r = { step: name, seconds, p0Cpu: p0.cpu() - c0.p0, p1Cpu: p1.cpu() - c0.p1, p0HeapMinMiB: h0!.minMiB, p1HeapMinMiB: h1!.minMiB, work: done };
       steps.push(r);
       return r;
     };
@@ -160,10 +163,13 @@ export async function calibrate(o: CalibrationOptions, log: (s: string) => void 
     // Memory, both processes having worked: P1 (no streams) the base, P0's excess per stream.
     const rssBaseMiB = rssMiB(p1.child.pid!);
     const rssPerStreamKiB = ((rssMiB(p0.child.pid!) - rssBaseMiB) * 1024) / K;
+    // The live heap, both having worked through the last step: P1's the base, P0's excess per stream.
+    const heapBaseMiB = large.p1HeapMinMiB;
+    const heapPerStreamKiB = ((large.p0HeapMinMiB - heapBaseMiB) * 1024) / K;
     await loadgen.call('closeAll');
 
     return {
-      costs: { baseCpuPerSecond: base, rssBaseMiB, rssPerStreamKiB, cpuPerOpen, cpuPerStreamPer30s: perStream30, cpuPerPublish, cpuPerSkippedEntry, cpuPerFollowedEntry, cpuPerDelivery },
+      costs: { baseCpuPerSecond: base, rssBaseMiB, rssPerStreamKiB, heapBaseMiB, heapPerStreamKiB, cpuPerOpen, cpuPerStreamPer30s: perStream30, cpuPerPublish, cpuPerSkippedEntry, cpuPerFollowedEntry, cpuPerDelivery },
       steps,
     };
   } finally {

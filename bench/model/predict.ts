@@ -12,6 +12,9 @@ export interface ProcessCosts {
   rssBaseMiB: number;
   /** Resident memory per open stream (one user each). */
   rssPerStreamKiB: number;
+  /** The live JS heap (the least in use over a window) of a process that has worked, and per stream. */
+  heapBaseMiB: number;
+  heapPerStreamKiB: number;
   /** CPU to accept one stream (auth, quota, follow, replay read, register). */
   cpuPerOpen: number;
   /** CPU per open stream per 30 s (a heartbeat, and the quota renewal of its user). */
@@ -62,6 +65,7 @@ export interface ProcessLoad {
 export interface ProcessPrediction {
   cpuSeconds: number;
   rssMiB: number;
+  heapMiB: number;
   /** The CPU by part, in the same seconds. */
   parts: Record<'base' | 'streams' | 'opens' | 'publishes' | 'skipped' | 'followed' | 'deliveries', number>;
 }
@@ -77,7 +81,7 @@ export function predictProcess(c: ProcessCosts, l: ProcessLoad): ProcessPredicti
     deliveries: c.cpuPerDelivery * l.deliveries,
   };
   const cpuSeconds = Object.values(parts).reduce((a, b) => a + b, 0);
-  return { cpuSeconds, rssMiB: c.rssBaseMiB + (l.streams * c.rssPerStreamKiB) / 1024, parts };
+  return { cpuSeconds, rssMiB: c.rssBaseMiB + (l.streams * c.rssPerStreamKiB) / 1024, heapMiB: c.heapBaseMiB + (l.streams * c.heapPerStreamKiB) / 1024, parts };
 }
 
 /** Relative error of a prediction against a measurement. */

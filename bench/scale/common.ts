@@ -127,3 +127,31 @@ export async function redisCounters(c: Redis): Promise<{ cpu: number; commands: 
   for (const m of commandstats.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)) calls.set(m[1]!, Number(m[2]));
   return { cpu: field(cpu, 'used_cpu_sys') + field(cpu, 'used_cpu_user'), commands: field(stats, 'total_commands_processed'), calls };
 }
+
+/**
+ * Samples a service's JS heap in use (`nodejs_heap_size_used_bytes` of its /metrics) every
+ * `everyMs` until stopped; the least sample is about the live heap (it is taken soon after some
+ * collection), where RSS and a single sample hold however much garbage there was at the time.
+ */
+export function heapSampler(url: string, everyMs = 200): { stop(): Promise<{ minMiB: number; samples: number }> } {
+  let min = Number.POSITIVE_INFINITY;
+  let samples = 0;
+  let running = true;
+  const loop = (async () => {
+    while (running) {
+      const used = (await scrape(url).catch(() => null))?.get('nodejs_heap_size_used_bytes');
+      if (used !== undefined && Number.isFinite(used)) {
+        min = Math.min(min, used);
+        samples++;
+      }
+      await new Promise((r) => setTimeout(r, everyMs));
+    }
+  })();
+  return {
+    async stop() {
+      running = false;
+      await loop;
+      return { minMiB: min / 1048576, samples };
+    },
+  };
+}

@@ -35,7 +35,7 @@ import type { LoadgenStats } from '../sse/loadgen.js';
 import { fmt, fmtInt, machineTicks, markdownTable, mergeHistograms, summarise, table, type Histogram, type LatencySummary } from '../sse/report.js';
 import { RpcChild } from '../sse/rpc.js';
 import { wallNow } from '../sse/target.js';
-import { cpuByPid, cpuSeconds, pidsOf, redisCounters, root, rssMiB, scrape, SECRET, startService, stopAll, type Proc } from './common.js';
+import { cpuByPid, cpuSeconds, heapSampler, pidsOf, redisCounters, root, rssMiB, scrape, SECRET, startService, stopAll, type Proc } from './common.js';
 
 export type Placement = 'tenant-routed' | 'random';
 export const PLACEMENTS: readonly Placement[] = ['tenant-routed', 'random'];
@@ -174,6 +174,8 @@ export interface ProcessResult {
   sseEventsDeliveredExpected: number;
   cpuSeconds: number;
   rssMiB: number;
+  /** The least JS heap in use sampled over the window (about the live heap). */
+  heapUsedMinMiB: number;
   deliveriesPerCpuSecond: number;
 }
 
@@ -375,6 +377,7 @@ async function runPlacement(
     const m0 = await Promise.all(procs.map((p) => scrape(p.url)));
     const cpu0 = procs.map((p) => p.cpu());
     const window0 = performance.now();
+    const heaps = procs.map((p) => heapSampler(p.url));
     const gen0 = loadgens.map((g) => cpuSeconds(g.pid));
     const redis0 = await Promise.all(redis.map(redisCounters));
     const pgAll0 = cpuByPid(pidsOf('postgres'));
@@ -409,6 +412,7 @@ async function runPlacement(
     await sleep(200);
     const cpu = procs.map((p, i) => p.cpu() - cpu0[i]!);
     const windowSeconds = (performance.now() - window0) / 1000;
+    const heapMin = await Promise.all(heaps.map((h) => h.stop()));
     const loadgenCpu = loadgens.reduce((n, g, i) => n + cpuSeconds(g.pid) - gen0[i]!, 0);
     const self = process.cpuUsage(self0);
     const ticks1 = machineTicks();
@@ -461,6 +465,7 @@ async function runPlacement(
         sseEventsDelivered: sse,
         sseEventsDeliveredExpected: sseExpected,
         cpuSeconds: r2(cpu[p]!),
+        heapUsedMinMiB: r2(heapMin[p]!.minMiB),
         rssMiB: Math.round(rss[p]!),
         deliveriesPerCpuSecond: Math.round(sse / cpu[p]!),
       };

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { broadcastCost, predictProcess, processAt, readShares, sizeDeployment, type DeploymentCosts, type Scenario } from '../../bench/model/predict.js';
 
 const costs: DeploymentCosts = {
-  process: { baseCpuPerSecond: 0.02, rssBaseMiB: 100, rssPerStreamKiB: 10, cpuPerOpen: 1e-3, cpuPerStreamPer30s: 30e-6, cpuPerPublish: 1e-3, cpuPerSkippedEntry: 100e-6, cpuPerFollowedEntry: 200e-6, cpuPerDelivery: 10e-6 },
+  process: { baseCpuPerSecond: 0.02, rssBaseMiB: 100, rssPerStreamKiB: 10, heapBaseMiB: 50, heapPerStreamKiB: 4, cpuPerOpen: 1e-3, cpuPerStreamPer30s: 30e-6, cpuPerPublish: 1e-3, cpuPerSkippedEntry: 100e-6, cpuPerFollowedEntry: 200e-6, cpuPerDelivery: 10e-6 },
   open: { processCpu: 2e-3, redisCpu: 100e-6, postgresCpu: 1e-3 },
   send: { processCpu: 2e-3, processCpuPerRecipient: 30e-6, redisCpu: 20e-6, redisCpuPerRecipient: 0.5e-6, postgresCpu: 1e-3, postgresCpuPerRow: 60e-6 },
   redis: { cpuPerEntryRead: 1e-6, cpuPerRenewal: 8e-6 },
@@ -15,6 +15,7 @@ describe('the capacity model', () => {
     expect(p.parts).toEqual({ base: 0.6, streams: 1024 * 30e-6, opens: 0.01, publishes: 0.1, skipped: 600 * 100e-6, followed: 400 * 200e-6, deliveries: 2000 * 10e-6 });
     expect(p.cpuSeconds).toBeCloseTo(0.6 + 0.03072 + 0.01 + 0.1 + 0.06 + 0.08 + 0.02, 9);
     expect(p.rssMiB).toBe(110);
+    expect(p.heapMiB).toBe(54);
   });
 
   it('has a process read only its shards under tenant routing, and nearly every shard at random', () => {
