@@ -33,7 +33,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { Agent, request } from 'node:http';
+import { Agent } from 'node:http';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -42,8 +42,7 @@ import { signDevToken } from '../packages/wardbell/src/auth/index.js';
 import type { LoadgenStats } from './sse/loadgen.js';
 import { fmt, fmtInt, markdownTable, mergeHistograms, summarise, table, type Histogram } from './sse/report.js';
 import { RpcChild } from './sse/rpc.js';
-import { wallNow } from './sse/target.js';
-import { cpuByPid, cpuSeconds, pidsOf, root, SECRET, startService, stopAll, writeSyscalls, type Proc } from './scale/common.js';
+import { cpuByPid, cpuSeconds, pidsOf, root, SECRET, startService, stopAll, writeSyscalls, type Proc, publishBroadcast } from './scale/common.js';
 import { PLACEMENTS, reportMultiTenant, runMultiTenant, type MultiTenantResult, type Placement } from './scale/multi-tenant.js';
 
 const args = new Map(process.argv.slice(2).map((a) => a.replace(/^--/, '').split('=') as [string, string]));
@@ -81,21 +80,8 @@ for (const p of MT.placements) if (!PLACEMENTS.includes(p)) throw new Error(`--p
 
 /** POSTs broadcasts to one process over a keep-alive connection pool. */
 function publisher(url: string, token: string) {
-  const u = new URL(url);
   const agent = new Agent({ keepAlive: true, maxSockets: PUBLISHERS });
-  return (seq: number) =>
-    new Promise<void>((ok, fail) => {
-      const body = JSON.stringify({ type: 'schedule.updated', data: { seq, t: wallNow(), pad: 'x'.repeat(64) }, to: { tenant: true } });
-      const req = request(
-        { host: u.hostname, port: Number(u.port), path: '/api/events', method: 'POST', agent, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
-        (res) => {
-          res.resume();
-          res.on('end', () => (res.statusCode === 202 ? ok() : fail(new Error(`publish answered ${res.statusCode}`))));
-        },
-      );
-      req.on('error', fail);
-      req.end(body);
-    });
+  return (seq: number) => publishBroadcast(agent, url, token, seq);
 }
 
 let seqBase = 0;

@@ -6,12 +6,12 @@
  * (packages/wardbell/src/main.ts, started as bench/scale.ts starts it).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import { machineTicks, pssKiB } from '../sse/report.js';
-import { startService as startScaleService } from '../scale/common.js';
+import { cpuSeconds as procCpuSeconds, pidsOf, startService as startScaleService } from '../scale/common.js';
 
 export const root = new URL('../..', import.meta.url).pathname;
 
@@ -25,29 +25,8 @@ function track(c: ChildProcess): void {
   c.once('exit', () => children.delete(c));
 }
 
-/** CPU seconds (user + system) of a process from /proc (clock ticks at 100 Hz), NaN when gone. */
-export function procCpuSeconds(pid: number): number {
-  try {
-    const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return (Number(f[11]) + Number(f[12])) / 100;
-  } catch {
-    return Number.NaN;
-  }
-}
-
-/** The pids of a program by name (`comm`). */
-export function pidsOf(name: string): number[] {
-  const out: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      if (readFileSync(`/proc/${entry}/comm`, 'utf8').trim() === name) out.push(Number(entry));
-    } catch {
-      // exited meanwhile
-    }
-  }
-  return out;
-}
+// CPU seconds of a process and the pids of a program, from /proc: bench:scale's.
+export { procCpuSeconds, pidsOf };
 
 export function rssKiB(pid: number): number | null {
   try {

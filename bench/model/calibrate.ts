@@ -20,7 +20,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
-import { Agent, request } from 'node:http';
+import { Agent } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -28,8 +28,7 @@ import pg from 'pg';
 import { signDevToken } from '../../packages/wardbell/src/auth/index.js';
 import { startRedisCluster } from '../../test/helpers/redis-cluster.js';
 import { RpcChild } from '../sse/rpc.js';
-import { wallNow } from '../sse/target.js';
-import { heapSampler, root, rssMiB, SECRET, startService, stopAll, type Proc } from '../scale/common.js';
+import { heapSampler, root, rssMiB, SECRET, startService, stopAll, type Proc, publishBroadcast } from '../scale/common.js';
 import type { ProcessCosts } from './predict.js';
 
 export interface CalibrationOptions {
@@ -87,17 +86,7 @@ export async function calibrate(o: CalibrationOptions, log: (s: string) => void 
     for (const g of Object.keys(groups)) for (let i = 0; i < G; i++) service.set(tenantId(g, i), await signDevToken({ tenantId: tenantId(g, i), userId: 'app', roles: ['service'], wards: [] }, enc, 3600));
     service.set(LARGE, await signDevToken({ tenantId: LARGE, userId: 'app', roles: ['service'], wards: [] }, enc, 3600));
     const agent = new Agent({ keepAlive: true, maxSockets: 32 });
-    const publish = (t: string, seq: number) =>
-      new Promise<void>((ok, fail) => {
-        const u = new URL(p1.url);
-        const body = JSON.stringify({ type: 'schedule.updated', data: { seq, t: wallNow(), pad: 'x'.repeat(64) }, to: { tenant: true } });
-        const req = request({ host: u.hostname, port: Number(u.port), path: '/api/events', method: 'POST', agent, headers: { authorization: `Bearer ${service.get(t)}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
-          res.resume();
-          res.on('end', () => (res.statusCode === 202 ? ok() : fail(new Error(`publish answered ${res.statusCode}`))));
-        });
-        req.on('error', fail);
-        req.end(body);
-      });
+    const publish = (t: string, seq: number) => publishBroadcast(agent, p1.url, service.get(t)!, seq);
     // Every tenant's log exists first (as in steady state): one publish each.
     for (const g of Object.keys(groups)) for (let i = 0; i < G; i++) await publish(tenantId(g, i), i);
     await publish(LARGE, 0);

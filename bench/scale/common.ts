@@ -6,7 +6,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { request, type Agent } from 'node:http';
 import type { Redis } from 'ioredis';
+import { wallNow } from '../sse/target.js';
 
 export const SECRET = 'bench-scale-secret-0123456789abcdef012345';
 export const root = resolve(new URL('../..', import.meta.url).pathname);
@@ -154,4 +156,25 @@ export function heapSampler(url: string, everyMs = 200): { stop(): Promise<{ min
       return { minMiB: min / 1048576, samples };
     },
   };
+}
+
+/**
+ * One tenant broadcast (`POST /api/events`, `to: { tenant: true }`) over a keep-alive `agent`, as the
+ * benchmarks publish: `data` carries the load generator's sequence number and a wall-clock stamp
+ * (its latency), padded to a realistic size. Rejects unless the service answers 202.
+ */
+export function publishBroadcast(agent: Agent, url: string, token: string, seq: number): Promise<void> {
+  const u = new URL(url);
+  const body = JSON.stringify({ type: 'schedule.updated', data: { seq, t: wallNow(), pad: 'x'.repeat(64) }, to: { tenant: true } });
+  return new Promise<void>((ok, fail) => {
+    const req = request(
+      { host: u.hostname, port: Number(u.port), path: '/api/events', method: 'POST', agent, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
+      (res) => {
+        res.resume();
+        res.on('end', () => (res.statusCode === 202 ? ok() : fail(new Error(`publish answered ${res.statusCode}`))));
+      },
+    );
+    req.on('error', fail);
+    req.end(body);
+  });
 }

@@ -21,7 +21,7 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
-import { Agent, request } from 'node:http';
+import { Agent } from 'node:http';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -34,8 +34,7 @@ import { startRedisCluster } from '../../test/helpers/redis-cluster.js';
 import type { LoadgenStats } from '../sse/loadgen.js';
 import { fmt, fmtInt, machineTicks, markdownTable, mergeHistograms, summarise, table, type Histogram, type LatencySummary } from '../sse/report.js';
 import { RpcChild } from '../sse/rpc.js';
-import { wallNow } from '../sse/target.js';
-import { cpuByPid, cpuSeconds, heapSampler, pidsOf, redisCounters, root, rssMiB, scrape, SECRET, startService, stopAll, type Proc } from './common.js';
+import { cpuByPid, cpuSeconds, heapSampler, pidsOf, redisCounters, root, rssMiB, scrape, SECRET, startService, stopAll, type Proc, publishBroadcast } from './common.js';
 
 export type Placement = 'tenant-routed' | 'random';
 export const PLACEMENTS: readonly Placement[] = ['tenant-routed', 'random'];
@@ -344,20 +343,7 @@ async function runPlacement(
 
   // Publishing: round-robin through the processes, each over its own keep-alive pool.
   const agents = procs.map(() => new Agent({ keepAlive: true, maxSockets: 64 }));
-  const publish = (through: number, tenant: number, seq: number) =>
-    new Promise<void>((ok, fail) => {
-      const u = new URL(procs[through]!.url);
-      const body = JSON.stringify({ type: 'schedule.updated', data: { seq, t: wallNow(), pad: 'x'.repeat(64) }, to: { tenant: true } });
-      const req = request(
-        { host: u.hostname, port: Number(u.port), path: '/api/events', method: 'POST', agent: agents[through], headers: { authorization: `Bearer ${serviceTokens[tenant]}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
-        (res) => {
-          res.resume();
-          res.on('end', () => (res.statusCode === 202 ? ok() : fail(new Error(`publish answered ${res.statusCode}`))));
-        },
-      );
-      req.on('error', fail);
-      req.end(body);
-    });
+  const publish = (through: number, tenant: number, seq: number) => publishBroadcast(agents[through]!, procs[through]!.url, serviceTokens[tenant]!, seq);
 
   try {
     // Warm-up: one broadcast to every tenant (its log exists, as in steady state), 16 at a time.

@@ -22,7 +22,7 @@ function seedOf(url: string): { host: string; port: number } {
   return { host: u.hostname.replace(/^\[|\]$/g, ''), port: Number(u.port || 6379) };
 }
 
-/** Credentials, database and TLS of a URL, as options every node connection of a cluster takes. */
+/** Credentials and TLS of a URL, as options every node connection of a cluster takes. */
 function nodeOptions(url: string): RedisOptions {
   const u = new URL(url);
   return {
@@ -35,8 +35,6 @@ function nodeOptions(url: string): RedisOptions {
 export interface ConnectOptions {
   /** Shown in `CLIENT LIST`. */
   connectionName?: string;
-  /** Cluster only: how long a command waits for a slot's new owner after a failover, ms. Default 100 per try. */
-  retryDelayOnFailoverMs?: number;
 }
 
 /**
@@ -56,7 +54,7 @@ export function createRedisClient(target: RedisTarget, opts: ConnectOptions = {}
     redisOptions: { maxRetriesPerRequest: null, ...nodeOptions(target.urls[0] as string), ...name },
     // A failover takes the cluster's node timeout and an election: keep asking for about 30 s.
     maxRedirections: 300,
-    retryDelayOnFailover: opts.retryDelayOnFailoverMs ?? 100,
+    retryDelayOnFailover: 100,
     retryDelayOnClusterDown: 100,
     retryDelayOnTryAgain: 100,
   };
@@ -82,5 +80,3 @@ export function onConnectionLost(client: RedisClient, fn: () => void): void {
     client.on('close', fn);
   }
 }
-
-export const isCluster = (client: RedisClient): client is Cluster => client instanceof Cluster;

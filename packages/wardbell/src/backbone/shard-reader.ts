@@ -37,7 +37,6 @@ export class ShardReader {
   private readonly done: Promise<void>;
 
   constructor(private readonly o: ShardReaderOptions) {
-    o.conn.on('ready', () => (this.clientId = null));
     onConnectionLost(o.conn, () => {
       this.clientId = null;
       if (this.running) this.failed = true;

@@ -102,7 +102,9 @@ export class OrderedFeed {
     if (!s || s.epoch !== epochOf(e.id)) return false;
     const b = s.fromBus;
     const broke = b !== null && (e.offset < b.offset || (e.offset === b.offset && e.stamp !== b.stamp));
-    if (broke) this.hold(e.tenantId, () => this.endEpoch(e.tenantId, s.epoch));
+    const epoch = s.epoch; // the state is updated in place: the epoch as of now
+    if (broke) this.hold(e.tenantId, () => this.endEpoch(e.tenantId, epoch));
+    else if (b) (b.offset = e.offset), (b.stamp = e.stamp as string);
     else s.fromBus = { offset: e.offset, stamp: e.stamp as string };
     return broke;
   }
@@ -124,7 +126,7 @@ export class OrderedFeed {
         this.stats.tenantResets++;
         this.sink.resetTenant(t, { epoch, head: e.offset - 1 }, 'epoch-mismatch');
       }
-      this.deliver(e, epoch, l?.ended ?? null);
+      this.deliver(e, epoch);
       return;
     }
     if (e.offset <= l.offset) {
@@ -132,7 +134,7 @@ export class OrderedFeed {
       return;
     }
     if (e.offset === l.offset + 1) {
-      this.deliver(e, epoch, l.ended);
+      this.deliver(e, epoch);
       return;
     }
     this.stats.gapsFilled++;
@@ -140,9 +142,15 @@ export class OrderedFeed {
     this.hold(t, () => this.fill(t, from), e);
   }
 
-  private deliver(e: StoredEvent, epoch: string, ended: string | null): void {
-    const prev = this.last.get(e.tenantId);
-    this.last.set(e.tenantId, { epoch, offset: e.offset, stamp: e.stamp, ended, fromBus: prev?.epoch === epoch ? prev.fromBus : null });
+  /** Hands the event on and moves the tenant's position to it (in place: this runs for every event). */
+  private deliver(e: StoredEvent, epoch: string): void {
+    const s = this.last.get(e.tenantId);
+    if (!s) this.last.set(e.tenantId, { epoch, offset: e.offset, stamp: e.stamp, ended: null, fromBus: null });
+    else {
+      if (s.epoch !== epoch) (s.epoch = epoch), (s.fromBus = null);
+      s.offset = e.offset;
+      s.stamp = e.stamp;
+    }
     this.sink.deliver(e);
   }
 
@@ -172,7 +180,7 @@ export class OrderedFeed {
         const cur = this.last.get(t);
         if (e.offset <= (cur?.offset ?? 0)) continue;
         this.stats.eventsRefetched++;
-        this.deliver(e, from.epoch, cur?.ended ?? null);
+        this.deliver(e, from.epoch);
       }
     } else {
       const head = await this.log.head(t);
