@@ -52,11 +52,10 @@ describe.skipIf(!scaleOut)('when a Redis Cluster primary fails over while stream
     const enc = new TextEncoder().encode(SECRET);
     const token = (tenantId: string, userId: string, roles: string[] = []) => signDevToken({ tenantId, userId, roles, wards: [] }, enc, 600);
     const clients: ClientRecord[] = [];
-    for (const [i, t] of TENANTS.entries()) {
+    for (const t of TENANTS) {
       for (const [j, p] of procs.entries()) {
         clients.push(recordingClient({ tenantId: t, token: await token(t, `nurse-${j}`), type: 'schedule.updated', fetch: (_u, init) => fetch(`${p.url}/api/sse`, init) }));
       }
-      expect(i).toBeLessThan(TENANTS.length);
     }
     await eventually(() => clients.every((c) => c.client.state === 'open'), { timeout: 10_000, message: 'every client connected' });
 
@@ -70,7 +69,6 @@ describe.skipIf(!scaleOut)('when a Redis Cluster primary fails over while stream
     const publishers = await Promise.all(TENANTS.map((t) => token(t, 'app', ['service'])));
     let stop = false;
     let accepted = 0;
-    let refused = 0;
     const publishing = Promise.all(
       [0, 1, 2, 3].map(async (w) => {
         for (let n = 0; !stop; n++) {
@@ -78,7 +76,6 @@ describe.skipIf(!scaleOut)('when a Redis Cluster primary fails over while stream
           const via = procs[n % procs.length]!;
           const r = await postJson(`${via.url}/api/events`, { type: 'schedule.updated', data: { w, n }, to: { tenant: true } }, publishers[i]!).catch(() => null);
           if (r?.status === 202) accepted++;
-          else refused++;
         }
       }),
     );
@@ -105,11 +102,11 @@ describe.skipIf(!scaleOut)('when a Redis Cluster primary fails over while stream
       expect(new Set(c.events.map((e) => e.id)).size).toBe(c.events.length);
     }
     // Tenants of the other primaries went on untouched: no reset for their clients.
-    const elsewhere = clients.filter((c) => slotOf(keys.log(c.tenantId)) !== slot && !victim.slots.some(([lo, hi]) => slotOf(keys.log(c.tenantId)) >= lo && slotOf(keys.log(c.tenantId)) <= hi));
+    const onVictim = (t: string) => victim.slots.some(([lo, hi]) => slotOf(keys.log(t)) >= lo && slotOf(keys.log(t)) <= hi);
+    const elsewhere = clients.filter((c) => !onVictim(c.tenantId));
     for (const c of elsewhere) expect({ tenant: c.tenantId, resets: c.resets }).toEqual({ tenant: c.tenantId, resets: [] });
     expect(elsewhere.length).toBeGreaterThan(0);
     for (const p of procs) await eventually(async () => (await fetch(`${p.url}/readyz`)).status === 200, { message: 'ready again' });
     for (const c of clients) c.client.close();
-    expect(refused + accepted).toBeGreaterThan(afterFailover);
   }, 120_000);
 });
