@@ -93,7 +93,7 @@ describe('emergency calls: escalation policies', () => {
     expect(await getCall(h, c.call.id)).toMatchObject({ stepsRun: 3, stepsTotal: 3, nextStepAt: null, status: 'escalated' });
   });
 
-  it('counts repeats afresh after each step, and never repeats at a step\'s time', async () => {
+  it('holds maxRepeats per person over the whole call, schedules each step\'s own repeats, and never repeats at a step\'s time', async () => {
     const clock = new FakeClock();
     const s = await start({ clock });
     const h = await hospital(s);
@@ -102,7 +102,10 @@ describe('emergency calls: escalation policies', () => {
     const events = await callTimeline(s, h.tenantId, c.call.id);
     const wave = (e: { kind: string; data: Record<string, unknown> }) => (e.kind === 'repeated' ? `r${String(e.data.wave)}.${String(e.data.repeat)}` : e.kind === 'escalated' ? `step${String(e.data.step)}` : null);
     expect(events.map(wave).filter(Boolean)).toEqual(['r0.1', 'step1', 'r1.1', 'r1.2', 'r1.3']);
-    expect(pushesPerUser(s)).toMatchObject({ n1: 5, w5a: 4, w5b: 4 });
+    // n1 (reached by the call): one repeat before the step, two after it, then no more: three in all.
+    const reachedBy = (e: { kind: string; data: Record<string, unknown> }) => (e.kind === 'repeated' ? (e.data.users as string[]).join(',') : null);
+    expect(events.map(reachedBy).filter((x) => x !== null)).toEqual(['n1', 'n1,w5a,w5b', 'n1,w5a,w5b', 'w5a,w5b']);
+    expect(pushesPerUser(s)).toMatchObject({ n1: 4, w5a: 4, w5b: 4 });
   });
 
   it('stops the policy when the call fills: no step or repeat runs after it', async () => {

@@ -5239,7 +5239,7 @@ export interface components {
             policyName?: string;
             /** @description Repeat the call to reached staff who have neither answered nor read it, every this many seconds (30 to 3600). */
             repeatEverySeconds?: number;
-            /** @description At most this many repeats after each wave (1 to 10; default 3). Needs repeatEverySeconds. */
+            /** @description Each recipient gets at most this many repeats over the whole call, whichever step reached them (1 to 10; default 3). Needs repeatEverySeconds. */
             maxRepeats?: number;
             /** @description Seconds after which a call still open closes as expired (no more accepts, steps or repeats). Default: never. */
             expiresAfterSeconds?: number;
@@ -5249,7 +5249,7 @@ export interface components {
             steps: components["schemas"]["EscalationStep"][];
             /** @description Repeat the call to reached staff who have neither answered nor read it, every this many seconds (30 to 3600). */
             repeatEverySeconds?: number;
-            /** @description At most this many repeats after each wave (1 to 10; default 3). Needs repeatEverySeconds. */
+            /** @description Each recipient gets at most this many repeats over the whole call, whichever step reached them (1 to 10; default 3). Needs repeatEverySeconds. */
             maxRepeats?: number;
             /** @description Seconds after which a call still open closes as expired (no more accepts, steps or repeats). Default: never. */
             expiresAfterSeconds?: number;

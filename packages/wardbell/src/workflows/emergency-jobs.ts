@@ -98,7 +98,7 @@ export class EmergencyJobs {
       }
       await recordCallEvent(trx, { ...ev, kind: 'escalated', data: { wave: w, step: at.index + 1, loop: at.loop, added: users.length, notificationId: sent }, dedupeKey: `wave:${w}` });
       if (at.loop > 0) {
-        batch = await repeats.queueIn(trx, tenantId, callId, plans, now);
+        batch = await repeats.queueIn(trx, tenantId, callId, plans, now, null);
         if (batch.users.length) await recordCallEvent(trx, { ...ev, kind: 'repeated', data: { wave: w, repeat: 0, reached: batch.users.length, ...listed(batch.users) } });
       }
       const next = await planAfterWave(trx, { scheduler: this.o.scheduler, tenantId, callId, createdBy: job.createdBy }, policy, w, now);
@@ -147,7 +147,7 @@ export class EmergencyJobs {
     const tenantId = job.tenantId;
     const row = await loadCall(db, tenantId, callId);
     if (!isAccepting(row.status)) return { skipped: row.status };
-    // A later wave began (its own repeats count afresh).
+    // A later wave began: its own repeats are scheduled from its start.
     if (Number(row.wave) !== wave) return { skipped: 'later wave', wave: Number(row.wave) };
     const policy = policyOf(row);
     const now = this.o.now();
@@ -158,7 +158,7 @@ export class EmergencyJobs {
       const still = await trx.updateTable('emergency_calls').set({ wave }).where('tenant_id', '=', tenantId).where('id', '=', callId).where('wave', '=', wave).where('status', 'in', [...ACCEPTING]).executeTakeFirst();
       if (Number(still.numUpdatedRows) === 0) return false;
       const key = `repeat:${wave}:${n}`;
-      batch = await repeats.queueIn(trx, tenantId, callId, plans, now);
+      batch = await repeats.queueIn(trx, tenantId, callId, plans, now, policy.maxRepeats);
       if (batch.users.length) {
         const first = await recordCallEvent(trx, { tenantId, callId, at: now, kind: 'repeated', data: { wave, repeat: n, reached: batch.users.length, ...listed(batch.users) }, dedupeKey: key });
         // Recorded by an earlier run (it committed, then its process died): roll its pushes back.

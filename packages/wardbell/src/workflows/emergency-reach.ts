@@ -1,4 +1,4 @@
-import type { Transaction } from 'kysely';
+import { sql, type Transaction } from 'kysely';
 import { toUsers, type Publisher } from '../events/index.js';
 import { DEFAULT_PREFERENCES, isCritical, planChannels, type NotificationService, type PushQueue, type PushWanted } from '../notifications/index.js';
 import type { Database } from '../store/index.js';
@@ -57,6 +57,23 @@ export async function pendingOf(exec: WfExec, tenantId: string, callId: string):
   return out;
 }
 
+/** Repeats each recipient of the call has had so far. */
+async function repeatsOf(exec: WfExec, callId: string): Promise<Map<string, number>> {
+  const rows = await exec.selectFrom('emergency_repeats').select(['user_id', 'repeats']).where('call_id', '=', callId).execute();
+  return new Map(rows.map((r) => [r.user_id, Number(r.repeats)]));
+}
+
+/** One more repeat for each of `users` (in the repeat's transaction). */
+async function countRepeats(exec: WfExec, tenantId: string, callId: string, users: readonly string[]): Promise<void> {
+  for (let i = 0; i < users.length; i += 500) {
+    await exec
+      .insertInto('emergency_repeats')
+      .values(users.slice(i, i + 500).map((u) => ({ call_id: callId, tenant_id: tenantId, user_id: u, repeats: 1 })))
+      .onConflict((oc) => oc.columns(['call_id', 'user_id']).doUpdateSet({ repeats: sql`emergency_repeats.repeats + 1` }))
+      .execute();
+  }
+}
+
 /** A repeat's recipients by notification, as queued in its transaction. */
 export interface RepeatBatch {
   byNotification: Map<string, string[]>;
@@ -94,13 +111,20 @@ export class CallRepeats {
     return plans;
   }
 
-  /** In the transaction that records the repeat: who gets it (still pending, and planned), their pushes queued. */
-  async queueIn(trx: Transaction<WorkflowDatabase>, tenantId: string, callId: string, plans: Map<string, PushWanted | null>, now: number): Promise<RepeatBatch> {
+  /**
+   * In the transaction that records the repeat: who gets it (still pending, planned, and, for a
+   * repeat, under `maxRepeats` of their own), their pushes queued and their repeats counted. A
+   * loop's re-notification (`maxRepeats` null) is the policy running again, not a repeat: it
+   * reaches every pending recipient and counts against nobody's repeats.
+   */
+  async queueIn(trx: Transaction<WorkflowDatabase>, tenantId: string, callId: string, plans: Map<string, PushWanted | null>, now: number, maxRepeats: number | null): Promise<RepeatBatch> {
     const pending = await pendingOf(trx, tenantId, callId);
+    const had = maxRepeats === null ? new Map<string, number>() : await repeatsOf(trx, callId);
     const byNotification = new Map<string, string[]>();
     for (const [notificationId, users] of pending) {
-      const mine = users.filter((u) => plans.has(u));
+      const mine = users.filter((u) => plans.has(u) && (maxRepeats === null || (had.get(u) ?? 0) < maxRepeats));
       if (!mine.length) continue;
+      if (maxRepeats !== null) await countRepeats(trx, tenantId, callId, mine);
       byNotification.set(notificationId, mine);
       const wanted = mine.map((u) => plans.get(u)).filter((w): w is PushWanted => Boolean(w));
       // The outbox takes the send's transaction type; the workflow view is the same connection.

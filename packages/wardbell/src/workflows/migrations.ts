@@ -161,4 +161,18 @@ export const workflowMigrations: MigrationSet = {
       await db.schema.createIndex('emergency_calls_by_time').on('emergency_calls').columns(['tenant_id', 'created_at', 'id']).execute();
     },
   },
+  '1006_emergency_repeats': {
+    async up(db: Kysely<unknown>) {
+      // How many repeats each recipient of a call has had: maxRepeats holds per person over the
+      // whole call, whatever wave reached them. Written in the repeat's own transaction.
+      await db.schema
+        .createTable('emergency_repeats')
+        .addColumn('call_id', 'text', (c) => c.notNull())
+        .addColumn('tenant_id', 'text', (c) => c.notNull())
+        .addColumn('user_id', 'text', (c) => c.notNull())
+        .addColumn('repeats', 'integer', (c) => c.notNull())
+        .addPrimaryKeyConstraint('emergency_repeats_pk', ['call_id', 'user_id'])
+        .execute();
+    },
+  },
 };

@@ -11,8 +11,10 @@ import { idString, RecipientsSchema, type Recipients } from '../notifications/in
  * the staff its `to` names who were not reached yet; a step of a loop (loop ≥ 1) also re-notifies
  * everyone reached so far who has neither answered nor read the call. After each wave, with
  * `repeatEverySeconds`, the reached staff who have neither answered nor read get the call again
- * every `repeatEverySeconds`, at most `maxRepeats` times, and never at or after the next wave's
- * time (the next wave starts a fresh count). Everything stops when the call closes.
+ * every `repeatEverySeconds`, never at or after the next wave's time (the next wave schedules its
+ * own), and each person at most `maxRepeats` times over the whole call, whichever wave reached
+ * them (a loop's re-notification is the policy running again and is not counted). Everything stops
+ * when the call closes.
  */
 
 export const POLICY_LIMITS = {
@@ -54,7 +56,7 @@ export const repeatFields = {
     .max(L.maxRepeatEverySeconds)
     .optional()
     .meta({ description: `Repeat the call to reached staff who have neither answered nor read it, every this many seconds (${L.minRepeatEverySeconds} to ${L.maxRepeatEverySeconds}).` }),
-  maxRepeats: z.number().int().min(1).max(L.maxRepeats).optional().meta({ description: `At most this many repeats after each wave (1 to ${L.maxRepeats}; default ${DEFAULT_MAX_REPEATS}). Needs repeatEverySeconds.` }),
+  maxRepeats: z.number().int().min(1).max(L.maxRepeats).optional().meta({ description: `Each recipient gets at most this many repeats over the whole call, whichever step reached them (1 to ${L.maxRepeats}; default ${DEFAULT_MAX_REPEATS}). Needs repeatEverySeconds.` }),
   expiresAfterSeconds: z
     .number()
     .int()
@@ -161,7 +163,7 @@ export function nextWaveAt(p: FrozenPolicy, wave: number, waveAt: number): numbe
   return next ? waveAt + next.step.afterSeconds * 1000 : null;
 }
 
-/** When repeat `n` (from 1) of `wave` is due; null when there is none (no repeats, past maxRepeats, or at or after the next wave). */
+/** When repeat `n` (from 1) of `wave` is due; null when there is none (no repeats, past maxRepeats, or at or after the next wave). Each person's own count is kept by the call (`emergency_repeats`). */
 export function repeatAt(p: FrozenPolicy, wave: number, waveAt: number, n: number): number | null {
   if (p.repeatEverySeconds === null || !Number.isInteger(n) || n < 1 || n > p.maxRepeats) return null;
   const at = waveAt + n * p.repeatEverySeconds * 1000;

@@ -9,6 +9,7 @@ export type WorkflowTables = {
   emergency_accepts: EmergencyAcceptsTable;
   emergency_notices: EmergencyNoticesTable;
   emergency_declines: EmergencyDeclinesTable;
+  emergency_repeats: EmergencyRepeatsTable;
   emergency_call_events: EmergencyCallEventsTable;
   escalation_policies: EscalationPoliciesTable;
 };
@@ -103,6 +104,14 @@ export interface EmergencyNoticesTable {
   notification_id: string;
   tenant_id: string;
   created_at: number;
+}
+
+/** Repeats a recipient of a call has had (at most the policy's maxRepeats). */
+export interface EmergencyRepeatsTable {
+  call_id: string;
+  tenant_id: string;
+  user_id: string;
+  repeats: number;
 }
 
 export interface EmergencyDeclinesTable {
