@@ -65,6 +65,11 @@ describe('the timeline of an emergency call', () => {
     expect(first('declined', 'n2')).toBeGreaterThan(first('repeated'));
     expect(got[first('seen', 'n1')]).toMatchObject({ data: { how: 'read' } });
     expect(first('escalated')).toBeGreaterThan(first('declined', 'n2'));
+    // Each notification says which audience it went to and how many it reached: the call's, then the step's.
+    expect(got.filter((e) => e.kind === 'notified').map((e) => e.data)).toEqual([
+      expect.objectContaining({ wave: 0, to: { users: ['n1', 'n2'] }, recipients: 2 }),
+      expect.objectContaining({ wave: 1, to: { users: ['n3'] }, recipients: 1 }),
+    ]);
     expect(first('accepted', 'n3')).toBeGreaterThan(first('escalated'));
     expect(first('filled')).toBeGreaterThan(first('accepted', 'n3'));
     const times = got.map((e) => Date.parse(e.at));

@@ -2890,7 +2890,7 @@ export interface paths {
         };
         /**
          * Every step of a call, in order, with its time and who
-         * @description created, notified (which wave, how many), delivered (per recipient and channel: stream or push, with the device), displayed (page or service worker), seen (opened or read), accepted, declined, repeated, escalated (which step), filled, cancelled, expired. The call's own events are numbered (`seq`); deliveries come from the recipients' receipts (`seq` null). Live: `emergency.updated` and `receipts.updated` say when to read it again.
+         * @description created, notified (which wave, which audience, how many), delivered (per recipient and channel: stream or push, with the device), displayed (page or service worker), seen (opened or read), accepted, declined, repeated, escalated (which step), filled, cancelled, expired. The call's own events are numbered (`seq`); deliveries come from the recipients' receipts (`seq` null). Live: `emergency.updated` and `receipts.updated` say when to read it again.
          */
         get: {
             parameters: {

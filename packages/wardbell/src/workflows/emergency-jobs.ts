@@ -94,7 +94,7 @@ export class EmergencyJobs {
       const ev = { tenantId, callId, at: now };
       if (sent !== null) {
         await notices.link(trx, tenantId, callId, sent);
-        await recordCallEvent(trx, { ...ev, kind: 'notified', data: { notificationId: sent, recipients: users.length, wave: w } });
+        await recordCallEvent(trx, { ...ev, kind: 'notified', data: { notificationId: sent, to: at.step.to, recipients: users.length, wave: w } });
       }
       await recordCallEvent(trx, { ...ev, kind: 'escalated', data: { wave: w, step: at.index + 1, loop: at.loop, added: users.length, notificationId: sent }, dedupeKey: `wave:${w}` });
       if (at.loop > 0) {

@@ -163,7 +163,7 @@ export class EmergencyCalls {
           const recipients = await trx.selectFrom('inbox').select((eb) => eb.fn.countAll<number>().as('n')).where('tenant_id', '=', tenantId).where('notification_id', '=', notificationId).executeTakeFirstOrThrow();
           const ev = { tenantId, callId: row.id, at: now };
           await recordCallEvent(trx, { ...ev, actor: caller.userId, kind: 'created', data: { needed: input.needed, to: input.to, policy } });
-          await recordCallEvent(trx, { ...ev, kind: 'notified', data: { notificationId, recipients: Number(recipients.n), wave: 0 } });
+          await recordCallEvent(trx, { ...ev, kind: 'notified', data: { notificationId, to: input.to, recipients: Number(recipients.n), wave: 0 } });
         },
       },
     );
