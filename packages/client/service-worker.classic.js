@@ -76,17 +76,34 @@
           push.lockScreen = 'generic';
       return push;
   }
-  /** The page for a push: `openUrl` (a URL, or a function of the push), else the push's `url`, else `/`. */
+  /** The query parameter that names the notification a tap opened (`/?notification=<id>`). */
+  const OPENED_NOTIFICATION_PARAM = 'notification';
+  /**
+   * `url` with `?notification=<id>` (kept when it names one already), so the page a tap opens knows
+   * which notification to fetch and show. A URL that cannot be read is returned as it is.
+   */
+  function withOpenedNotification(url, id) {
+      const m = /^([^?#]*)(\?[^#]*)?(#.*)?$/.exec(url);
+      if (!m)
+          return url;
+      const query = m[2] ?? '';
+      if (query.slice(1).split('&').some((p) => p === OPENED_NOTIFICATION_PARAM || p.startsWith(`${OPENED_NOTIFICATION_PARAM}=`)))
+          return url;
+      const param = `${OPENED_NOTIFICATION_PARAM}=${encodeURIComponent(id)}`;
+      return `${m[1] ?? ''}${query.length > 1 ? `${query}&` : '?'}${param}${m[3] ?? ''}`;
+  }
+  /**
+   * The page for a push: `openUrl` as a function of the push (the app's own choice, used as it is);
+   * else `openUrl`, the push's `url` or `/`, naming the notification (`?notification=<id>`).
+   */
   function openUrlOf(push, options) {
       const o = options.openUrl;
-      if (typeof o === 'string')
-          return o;
       if (typeof o === 'function') {
           const u = o(push);
           if (typeof u === 'string' && u !== '')
               return u;
       }
-      return push.url ?? '/';
+      return withOpenedNotification(typeof o === 'string' ? o : (push.url ?? '/'), push.id);
   }
   /**
    * What `registration.showNotification` gets for a push (pure). Urgent: stays until answered,
@@ -305,8 +322,6 @@
       };
       const openOrFocus = async (url, message) => {
           const all = await windows();
-          for (const c of all)
-              c.postMessage(message);
           const path = (u) => {
               try {
                   return new URL(u).pathname;
@@ -316,6 +331,8 @@
               }
           };
           const same = all.find((c) => c.url === url) ?? all.find((c) => path(c.url) === path(url));
+          for (const c of all)
+              c.postMessage(message.type === 'wardbell:notification-click' ? { ...message, target: c === same } : message);
           try {
               if (same)
                   return await same.focus();
@@ -365,5 +382,5 @@
           void keep(event, tellPages({ type: 'wardbell:resubscribe' }));
       });
   }
-  self.WardbellServiceWorker = { DEFAULT_GENERIC_TEXT: DEFAULT_GENERIC_TEXT, readPushPayload: readPushPayload, notificationFor: notificationFor, unreadableNotification: unreadableNotification, resolveApiBase: resolveApiBase, pressRequest: pressRequest, receiptRequest: receiptRequest, actionLabel: actionLabel, pressResultText: pressResultText, clickTarget: clickTarget, installWardbellPush: installWardbellPush };
+  self.WardbellServiceWorker = { DEFAULT_GENERIC_TEXT: DEFAULT_GENERIC_TEXT, readPushPayload: readPushPayload, OPENED_NOTIFICATION_PARAM: OPENED_NOTIFICATION_PARAM, withOpenedNotification: withOpenedNotification, notificationFor: notificationFor, unreadableNotification: unreadableNotification, resolveApiBase: resolveApiBase, pressRequest: pressRequest, receiptRequest: receiptRequest, actionLabel: actionLabel, pressResultText: pressResultText, clickTarget: clickTarget, installWardbellPush: installWardbellPush };
 })();

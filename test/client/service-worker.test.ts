@@ -208,7 +208,7 @@ describe('notificationFor', () => {
     expect(n.options.actions).toEqual([{ action: 'accept', title: 'Accept now' }, { action: 'decline', title: 'Decline' }]);
     expect(notificationFor(push(), { maxActions: 1 }).options.actions).toEqual([{ action: 'accept', title: 'Accept now' }]);
     expect(notificationFor(push(), { maxActions: 5 }).options.actions).toHaveLength(3);
-    expect(n.options.data).toEqual({ id: 'n-1', url: '/calls/n-1', token: 'act-token', tag: 'tag-1', priority: 'urgent', type: 'emergency_call', actions: push().actions, data: { ward: '3' } });
+    expect(n.options.data).toEqual({ id: 'n-1', url: '/calls/n-1?notification=n-1', token: 'act-token', tag: 'tag-1', priority: 'urgent', type: 'emergency_call', actions: push().actions, data: { ward: '3' } });
   });
 
   it('tags a push without a tag with its id, and dates one without createdAt now', () => {
@@ -260,20 +260,24 @@ describe('notificationFor', () => {
 describe('clickTarget', () => {
   const target = (p: WardbellPush, options: WardbellPushOptions = {}) => clickTarget(notificationFor(p, options).options.data, options, ORIGIN);
 
-  it('is the push\'s url, else /, on the worker\'s origin', () => {
-    expect(target(push())).toBe(`${ORIGIN}/calls/n-1`);
-    expect(target(push({ url: undefined }))).toBe(`${ORIGIN}/`);
-    expect(target(push({ url: 'https://other.example/x?y=1' }))).toBe('https://other.example/x?y=1');
+  it('is the push\'s url, else /, on the worker\'s origin, naming the notification', () => {
+    expect(target(push())).toBe(`${ORIGIN}/calls/n-1?notification=n-1`);
+    expect(target(push({ url: undefined }))).toBe(`${ORIGIN}/?notification=n-1`);
+    expect(target(push({ url: 'https://other.example/x?y=1#top' }))).toBe('https://other.example/x?y=1&notification=n-1#top');
+    // The service's own url names it already.
+    expect(target(push({ url: '/api-test/realtime?notification=n-1' }))).toBe(`${ORIGIN}/api-test/realtime?notification=n-1`);
+    expect(target(push({ url: '/?' }))).toBe(`${ORIGIN}/?notification=n-1`);
+    expect(target(push({ id: 'a b/c', url: '/' }))).toBe(`${ORIGIN}/?notification=a%20b%2Fc`);
   });
 
-  it('is openUrl when it is a URL, for every push', () => {
-    expect(target(push(), { openUrl: '/inbox' })).toBe(`${ORIGIN}/inbox`);
+  it('is openUrl when it is a URL, for every push, naming the notification', () => {
+    expect(target(push(), { openUrl: '/inbox' })).toBe(`${ORIGIN}/inbox?notification=n-1`);
     expect(clickTarget({}, { openUrl: '/inbox' }, ORIGIN)).toBe(`${ORIGIN}/inbox`);
   });
 
-  it('is what openUrl makes of the push when it is a function (empty: the default)', () => {
+  it('is what openUrl makes of the push when it is a function, as it is (empty: the default)', () => {
     expect(target(push(), { openUrl: (p) => `/inbox?open=${p.id}&type=${p.type}` })).toBe(`${ORIGIN}/inbox?open=n-1&type=emergency_call`);
-    expect(target(push(), { openUrl: () => '' })).toBe(`${ORIGIN}/calls/n-1`);
+    expect(target(push(), { openUrl: () => '' })).toBe(`${ORIGIN}/calls/n-1?notification=n-1`);
   });
 
   it('opens only http(s) pages', () => {
@@ -404,9 +408,14 @@ describe('installWardbellPush', () => {
     await w.click(w.shown[0]?.options.data, 'accept');
     expect(w.life.closed).toBe(1);
     expect(presses(w)).toEqual([{ url: `${ORIGIN}/api/notifications/n-1/actions/accept`, init: { method: 'POST', headers: { 'X-Wardbell-Action-Token': 'act-token' }, credentials: 'omit' } }]);
-    expect(w.shown[1]).toEqual({ title: 'Accept now \u2713', options: { body: 'Accepted (1 of 2). Thank you.', tag: 'tag-1', data: { id: 'n-1', url: '/calls/n-1' } } });
+    expect(w.shown[1]).toEqual({ title: 'Accept now \u2713', options: { body: 'Accepted (1 of 2). Thank you.', tag: 'tag-1', data: { id: 'n-1', url: '/calls/n-1?notification=n-1' } } });
     const result = { ok: true, status: 200, body: { notificationId: 'n-1', actionId: 'accept', result: 'accepted', message: 'Accepted (1 of 2). Thank you.' } };
-    expect(w.posted.map((p) => p.message)).toEqual(Array(2).fill({ type: 'wardbell:notification-click', id: 'n-1', action: 'accept', result }));
+    // Every open page is told; the one the tap focuses is the target.
+    const told = { type: 'wardbell:notification-click', id: 'n-1', action: 'accept', result };
+    expect(w.posted.map((p) => [p.to, p.message])).toEqual([
+      [`${ORIGIN}/inbox`, { ...told, target: false }],
+      [`${ORIGIN}/calls/n-1?from=push`, { ...told, target: true }],
+    ]);
     // The page with the same path is focused rather than a new one opened.
     expect(w.focused).toEqual([`${ORIGIN}/calls/n-1?from=push`]);
     expect(w.opened).toEqual([]);
@@ -448,9 +457,9 @@ describe('installWardbellPush', () => {
     expect(w.focused).toEqual([`${ORIGIN}/inbox`, `${ORIGIN}/inbox`]);
     expect(w.opened).toEqual([`${ORIGIN}/`]);
     expect(w.posted.slice(1).map((p) => p.message)).toEqual([
-      { type: 'wardbell:notification-click', id: 'n-1', action: null, result: null },
-      { type: 'wardbell:notification-click', id: 'n-1', action: 'accept', result: null },
-      { type: 'wardbell:notification-click', id: null, action: 'accept', result: null },
+      { type: 'wardbell:notification-click', id: 'n-1', action: null, result: null, target: true },
+      { type: 'wardbell:notification-click', id: 'n-1', action: 'accept', result: null, target: true },
+      { type: 'wardbell:notification-click', id: null, action: 'accept', result: null, target: false },
     ]);
   });
 
@@ -483,7 +492,7 @@ describe('installWardbellPush', () => {
     await w.push(payload());
     await w.click(w.shown[0]?.options.data, 'accept');
     expect(seen).toEqual(['push n-1', 'click n-1 accept 200']);
-    expect(w.opened).toEqual([`${ORIGIN}/calls/n-1`]);
+    expect(w.opened).toEqual([`${ORIGIN}/calls/n-1?notification=n-1`]);
   });
 
   it('keeps working when waitUntil refuses (events a script dispatched itself)', async () => {
@@ -519,7 +528,7 @@ describe('the classic script', () => {
     const w = fakeWorker();
     runClassic(`${WARDBELL_SERVICE_WORKER_CLASSIC}\nself.WardbellServiceWorker.installWardbellPush({ openUrl: '/inbox' });`, w);
     await w.push(payload({ priority: 'low' }));
-    expect(JSON.parse(JSON.stringify(w.shown))).toMatchObject([{ title: 'Emergency: ward 3, bed 12', options: { silent: true, data: { url: '/inbox' } } }]);
+    expect(JSON.parse(JSON.stringify(w.shown))).toMatchObject([{ title: 'Emergency: ward 3, bed 12', options: { silent: true, data: { url: `/inbox?notification=${payload().id}` } } }]);
   });
 });
 

@@ -6,6 +6,7 @@ export { createApiClient, WardbellApiError, type ApiClient, type ApiClientOption
 export { createSSEClient } from './sse-client.js';
 export { createSharedSSEClient, choosePresenter, type SharedSSEClient, type SharedSSEClientOptions, type SharedRole, type SharedStreamEnvironment, type LockManagerLike, type BroadcastChannelLike, type TabPresence } from './shared-stream.js';
 export { createReceiptReporter, type ReceiptReporter, type ReceiptReporterOptions } from './receipts.js';
+export { watchOpenedNotifications, openedNotificationId, withoutOpenedNotification, OPENED_PARAM, type OpenedEnvironment } from './opened.js';
 export { subscribeToPush, unsubscribeFromPush, subscriptionBody, PushUnavailableError, type PushEnvironment, type PushSubscriptionBody, type SubscribeToPushOptions } from './push.js';
 export { SSEClientError } from './errors.js';
 export type { SSEClientErrorDetails, SSEErrorCode } from './errors.js';

@@ -97,7 +97,8 @@ export interface WardbellNotification {
 /** What the worker tells the open pages of its origin. */
 export type WardbellWorkerMessage =
   | { type: 'wardbell:push'; id: string; priority: WardbellPushPriority; title: string }
-  | { type: 'wardbell:notification-click'; id: string | null; action: string | null; result: WardbellPressResult | null }
+  /** `target`: this is the page the tap focuses (the others are only told); a newly opened page gets none and reads `?notification=` instead. */
+  | { type: 'wardbell:notification-click'; id: string | null; action: string | null; result: WardbellPressResult | null; target?: boolean }
   | { type: 'wardbell:resubscribe' };
 
 export interface WardbellPushOptions {
@@ -108,7 +109,9 @@ export interface WardbellPushOptions {
   apiUrl?: string;
   /**
    * The page a tap opens or focuses (relative to the worker's origin): a URL for every
-   * notification, or one per push. Default: the push's `url`, else `/`.
+   * notification (given `?notification=<id>`, which `watchOpenedNotifications` in
+   * `@wardbell/client` reads), or a function of the push (its answer is used as it is). Default:
+   * the push's `url`, else `/`, with `?notification=<id>`.
    */
   openUrl?: string | ((push: WardbellPush) => string);
   /**
@@ -218,15 +221,33 @@ export function readPushPayload(json: unknown): WardbellPush | null {
   return push;
 }
 
-/** The page for a push: `openUrl` (a URL, or a function of the push), else the push's `url`, else `/`. */
+/** The query parameter that names the notification a tap opened (`/?notification=<id>`). */
+export const OPENED_NOTIFICATION_PARAM = 'notification';
+
+/**
+ * `url` with `?notification=<id>` (kept when it names one already), so the page a tap opens knows
+ * which notification to fetch and show. A URL that cannot be read is returned as it is.
+ */
+export function withOpenedNotification(url: string, id: string): string {
+  const m = /^([^?#]*)(\?[^#]*)?(#.*)?$/.exec(url);
+  if (!m) return url;
+  const query = m[2] ?? '';
+  if (query.slice(1).split('&').some((p) => p === OPENED_NOTIFICATION_PARAM || p.startsWith(`${OPENED_NOTIFICATION_PARAM}=`))) return url;
+  const param = `${OPENED_NOTIFICATION_PARAM}=${encodeURIComponent(id)}`;
+  return `${m[1] ?? ''}${query.length > 1 ? `${query}&` : '?'}${param}${m[3] ?? ''}`;
+}
+
+/**
+ * The page for a push: `openUrl` as a function of the push (the app's own choice, used as it is);
+ * else `openUrl`, the push's `url` or `/`, naming the notification (`?notification=<id>`).
+ */
 function openUrlOf(push: WardbellPush, options: WardbellPushOptions): string {
   const o = options.openUrl;
-  if (typeof o === 'string') return o;
   if (typeof o === 'function') {
     const u = o(push);
     if (typeof u === 'string' && u !== '') return u;
   }
-  return push.url ?? '/';
+  return withOpenedNotification(typeof o === 'string' ? o : (push.url ?? '/'), push.id);
 }
 
 /**
@@ -440,7 +461,6 @@ export function installWardbellPush(options: WardbellPushOptions = {}, scope: Wa
 
   const openOrFocus = async (url: string, message: WardbellWorkerMessage) => {
     const all = await windows();
-    for (const c of all) c.postMessage(message);
     const path = (u: string) => {
       try {
         return new URL(u).pathname;
@@ -449,6 +469,7 @@ export function installWardbellPush(options: WardbellPushOptions = {}, scope: Wa
       }
     };
     const same = all.find((c) => c.url === url) ?? all.find((c) => path(c.url) === path(url));
+    for (const c of all) c.postMessage(message.type === 'wardbell:notification-click' ? { ...message, target: c === same } : message);
     try {
       if (same) return await same.focus();
       return await scope.clients.openWindow(url);
