@@ -11,3 +11,4 @@ export { useAction, usePreferences, type Preferences, type UseActionResult } fro
 export { EMPTY_INBOX, inboxReducer, isSettled, matchesFilter, type InboxAction, type InboxFilter, type InboxItem, type InboxState } from './inbox-state.js';
 export { Inbox, NotificationBell, bellLabel, byUrgency, type InboxProps, type NotificationBellProps } from './components.js';
 export { NotificationPreferences, type NotificationPreferencesProps } from './preferences.js';
+export { useOpenedNotification, type UseOpenedNotificationResult } from './use-opened.js';
