@@ -3,7 +3,9 @@
  * to ward 3 with names in every field; the push is encrypted to the fake push service, decrypted
  * there, handed to the service worker (`/sw.js`) in headless Chromium through the DevTools
  * protocol, and what the device shows is the service's generic text, nothing of the call; its
- * Accept button still accepts through the action route with the push's token.
+ * Accept button still accepts through the action route with the push's token. A tap on the
+ * notification itself brings up the app's page at that notification (`?notification=<id>`, or the
+ * worker's message to the open page it focuses), which fetches the details with the user's token.
  */
 import type { Browser, BrowserContext, CDPSession, Page, Worker } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -135,5 +137,50 @@ describe.skipIf(skip)('a generic lock screen in Chromium', () => {
     // The answer on the lock screen names the generic button only.
     const after = await eventually(async () => (await shown()).find((s) => s.title.startsWith('Accept')) ?? null, { message: 'answer shown' });
     expect(after).toMatchObject({ title: 'Accept \u2713', body: 'Accept: done' });
+  });
+
+  it('a tap on it opens the app at that notification, whose details the page fetches with the user\'s credentials', async () => {
+    const device = fake.subscription();
+    expect((await a.subscribe(kim, device)).status).toBe(201);
+    const sent = await a.call('POST', '/api/notifications', service, {
+      type: 'emergency_call',
+      priority: 'urgent',
+      title: 'Short on ward 3 tonight: Quokka Tanaka off sick',
+      body: 'Narwhal Kim asks who can take the night shift.',
+      actions: [{ id: 'accept', label: 'Accept now', style: 'primary' }],
+      to: { users: ['kim'] },
+    });
+    expect(sent.status).toBe(201);
+    const id = sent.json.notification.id as string;
+    const arrived = await fake.waitFor(() => fake.for(device.id).some((m) => m.payload?.id === id)).then(() => fake.for(device.id).find((m) => m.payload?.id === id));
+    const n = await deliver(JSON.stringify(arrived?.payload), arrived?.payload?.tag);
+    expect(n.title).toBe('Urgent call');
+    expect(JSON.stringify(n)).not.toContain('Quokka');
+    // The app's page is open, signed in as Kim (the console; its session is per tab, given here by an init script).
+    await context.addInitScript((token: string) => sessionStorage.setItem('wardbell.console.session', JSON.stringify({ mode: 'token', token, senderToken: null })), kim);
+    const app = await context.newPage();
+    await app.goto(`${svc.url}/api-test/realtime`);
+    await app.getByRole('tab', { name: /^Inbox/ }).waitFor();
+    // The tap. A script cannot open a window for it (that takes the user's own tap), so it focuses
+    // the open page with the same path, which the worker tells it is for: the page shows it.
+    await worker().evaluate(async (tag: string) => {
+      const g = self as unknown as SwScope;
+      const [note] = await g.registration.getNotifications({ tag });
+      if (note) g.dispatchEvent(new g.NotificationEvent('notificationclick', { notification: note }));
+    }, n.tag);
+    const section = app.getByRole('region', { name: 'Opened from a notification' });
+    await section.getByRole('heading', { name: 'Short on ward 3 tonight: Quokka Tanaka off sick' }).waitFor({ timeout: 10_000 });
+    expect(await section.innerText()).toContain('Narwhal Kim asks who can take the night shift.');
+    expect(await app.getByRole('tab', { name: /^Inbox/ }).getAttribute('aria-selected')).toBe('true');
+    // The page the worker would open names the notification; opened there, it shows it the same way.
+    expect(n.data.url).toBe(`/api-test/realtime?notification=${id}`);
+    const direct = await context.newPage();
+    await direct.goto(`${svc.url}${n.data.url as string}`);
+    await direct.getByRole('region', { name: 'Opened from a notification' }).getByRole('heading', { name: 'Short on ward 3 tonight: Quokka Tanaka off sick' }).waitFor({ timeout: 10_000 });
+    // The id is taken out of the address once read (a reload does not open it again).
+    expect(new URL(direct.url()).searchParams.has('notification')).toBe(false);
+    // The tap was reported as opened (the worker's receipt with the push's token).
+    await eventually(async () => ((await a.call('GET', `/api/notifications/${id}/receipts`, service)).json.summary?.opened ?? 0) >= 1 || null, { message: 'opened receipt' });
+    await Promise.all([app.close(), direct.close()]);
   });
 });

@@ -15,6 +15,7 @@ import { useArrivalToasts } from './hooks/useArrivalToasts.js';
 import { useDirectory } from './hooks/useDirectory.js';
 import { useEventLog } from './hooks/useEventLog.js';
 import { useInbox } from './hooks/useInbox.js';
+import { useOpened } from './hooks/useOpened.js';
 import { useSent } from './hooks/useSent.js';
 import { useStream } from './hooks/useStream.js';
 import { describeError } from './lib/api.js';
@@ -62,6 +63,7 @@ export function App() {
     sessionStorage.setItem(TAB_KEY, t);
     setTabState(t);
   };
+  const opened = useOpened(session, () => setTab('inbox'));
 
   // `#as=nurse-lee&...` (the "open a second tab as" link): sign in as that identity.
   useEffect(() => {
@@ -135,7 +137,7 @@ export function App() {
               ) : null,
             ),
           )}
-          {panel('inbox', needsSession(<InboxPanel inbox={inbox} />))}
+          {panel('inbox', needsSession(<InboxPanel inbox={inbox} opened={opened} />))}
           {panel(
             'send',
             needsSession(

@@ -1,12 +1,15 @@
 import { useState } from 'react';
 import type { Inbox, ItemResult } from '../hooks/useInbox.js';
+import type { Opened } from '../hooks/useOpened.js';
 import { dateTime, isRecord } from '../lib/format.js';
 import type { InboxItem } from '../lib/types.js';
 import { Card, Empty, PriorityChip, TypeChip } from './ui.js';
 
 /** The inbox: live list, unread badge, read / delete / action buttons and their answers. */
-export function InboxPanel({ inbox }: { inbox: Inbox }) {
+export function InboxPanel({ inbox, opened }: { inbox: Inbox; opened?: Opened }) {
   const [unreadOnly, setUnreadOnly] = useState(false);
+  // The notification a push tap opened: the live row once the list has it, else as fetched.
+  const openedItem = opened?.id ? (inbox.items.find((i) => i.id === opened.id) ?? opened.item) : null;
   const [confirmDelete, setConfirmDelete] = useState(false);
   const items = unreadOnly ? inbox.items.filter((i) => i.readAt === null) : inbox.items;
 
@@ -50,6 +53,28 @@ export function InboxPanel({ inbox }: { inbox: Inbox }) {
           </button>
         )}
       </div>
+      {opened?.id ? (
+        <section className="opened" aria-label="Opened from a notification">
+          <div className="toolbar">
+            <strong>Opened from a notification</strong>
+            <span className="spacer" />
+            <button type="button" className="btn btn-ghost btn-small" onClick={opened.close}>
+              Close
+            </button>
+          </div>
+          {openedItem ? (
+            <ul className="inbox-list">
+              <InboxRow item={openedItem} result={inbox.results[openedItem.id]} inbox={inbox} />
+            </ul>
+          ) : opened.error ? (
+            <p className="outcome outcome-error" role="alert">
+              Could not open it: {opened.error}
+            </p>
+          ) : (
+            <Empty>Loading…</Empty>
+          )}
+        </section>
+      ) : null}
       {inbox.error ? <p className="outcome outcome-error" role="alert">{inbox.error}</p> : null}
       {items.length === 0 ? (
         <Empty>{!inbox.loaded ? 'Loading…' : unreadOnly ? 'Nothing unread.' : 'The inbox is empty. Send yourself something from the Send tab, or open a second tab as another user.'}</Empty>
