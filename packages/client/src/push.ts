@@ -51,10 +51,29 @@ export function subscriptionBody(sub: { endpoint: string; expirationTime: number
   return { endpoint: sub.endpoint, expirationTime: sub.expirationTime, keys: { p256dh: keys.p256dh ?? '', auth: keys.auth ?? '' }, ...(topics ? { topics } : {}) };
 }
 
+/** A key as unpadded base64url, the form the service gives its VAPID key in (pure). */
+function base64url(bytes: Uint8Array): string {
+  let bin = '';
+  for (const b of bytes) bin += String.fromCharCode(b);
+  return btoa(bin).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+}
+
+/**
+ * Whether a browser subscription was made with `publicKey` (the service's VAPID key, base64url)
+ * (pure). A subscription without a key, or with another, is not: push services refuse pushes signed
+ * with a key other than the one the subscription was made with (RFC 8292 Section 4).
+ */
+function subscribedWithKey(sub: { options?: { applicationServerKey?: ArrayBuffer | null } | undefined }, publicKey: string): boolean {
+  const current = sub.options?.applicationServerKey;
+  if (!current) return false;
+  return base64url(new Uint8Array(current)) === publicKey;
+}
+
 /**
  * Subscribes this browser to the user's pushes: registers the service worker, asks for permission
  * (call it from a click: browsers only show the prompt after a user gesture), subscribes with the
- * service's VAPID key (an existing subscription is reused), and registers it with the service
+ * service's VAPID key (an existing subscription made with that key is reused; one made with another
+ * key, after the service's keys changed, is ended and replaced), and registers it with the service
  * (the answer is the subscription as the service stored it: its topics, without keys).
  * Throws `PushUnavailableError` when push cannot work here or the user refused.
  */
@@ -67,8 +86,14 @@ export async function subscribeToPush(options: SubscribeToPushOptions): Promise<
   await env.serviceWorker.register(options.serviceWorkerUrl ?? '/sw.js', { scope: options.scope ?? '/' });
   const reg = await env.serviceWorker.ready;
   const { publicKey } = await options.api.push.vapidPublicKey();
+  let sub = await reg.pushManager.getSubscription();
+  if (sub && !subscribedWithKey(sub, publicKey)) {
+    // Made with the service's former key: the push service would refuse every push signed with the new one.
+    await sub.unsubscribe();
+    sub = null;
+  }
   // A base64url string is a valid applicationServerKey (Push API, PushSubscriptionOptionsInit).
-  const sub = (await reg.pushManager.getSubscription()) ?? (await reg.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: publicKey }));
+  sub ??= await reg.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: publicKey });
   const { subscription } = await options.api.push.subscribe(subscriptionBody(sub, options.topics));
   return { endpoint: sub.endpoint, subscription };
 }
