@@ -2,11 +2,15 @@
  * The real thing in a real browser: a notification sent through the API is encrypted to the fake
  * push service, decrypted there, delivered to the service worker in headless Chromium through the
  * DevTools protocol (as the browser's push service would), shown with its action buttons, and a tap
- * on "Accept now" reaches the action route with the push's action token.
+ * on "Accept now" reaches the action route with the push's action token. A page turns push on with
+ * @wardbell/client's `subscribeToPush`, bundled from its sources for the page as the console is.
  */
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext, CDPSession, Page, Worker } from 'playwright-core';
+import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { enablePush } from '../../packages/wardbell/src/push/browser.js';
+import type * as WardbellClient from '../../packages/client/src/index.js';
 import type { TestService } from '../helpers/service.js';
 import { FakePushService } from './helpers/fake-push-service.js';
 import { eventually } from '../helpers/eventually.js';
@@ -14,6 +18,22 @@ import { launchChromium, skipWithoutChromium } from '../helpers/browser.js';
 import { api, startPushService, type Api } from './helpers/push-service.js';
 
 const skip = skipWithoutChromium(import.meta.url);
+const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/** @wardbell/client for a page: its sources bundled by Vite (as the console's build does) into a script that defines `WardbellClient`. */
+async function bundleClient(): Promise<string> {
+  const out = await build({
+    configFile: false,
+    root: REPO,
+    logLevel: 'silent',
+    publicDir: false,
+    build: { write: false, emptyOutDir: false, minify: false, target: 'es2022', lib: { entry: join(REPO, 'packages/client/src/index.ts'), formats: ['iife'], name: 'WardbellClient', fileName: () => 'wardbell-client.js' } },
+  });
+  const [output] = Array.isArray(out) ? out : [out];
+  const chunk = (output as { output: Array<{ type: string; code?: string }> }).output.find((o) => o.type === 'chunk');
+  if (!chunk?.code) throw new Error('Vite produced no bundle of @wardbell/client');
+  return chunk.code;
+}
 
 let fake: FakePushService;
 let svc: TestService;
@@ -74,6 +94,7 @@ const messages = () => page.evaluate(() => (window as unknown as { wardbellMessa
 
 beforeAll(async () => {
   if (skip) return;
+  const bundled = bundleClient();
   browser = await launchChromium(import.meta.url);
   fake = await FakePushService.start();
   svc = await startPushService(fake);
@@ -101,6 +122,7 @@ beforeAll(async () => {
   sw = await workerStarted;
   const reg = await eventually(() => registrations.find((r) => r.scopeURL === `${svc.url}/` && !r.isDeleted) ?? null, { message: 'service worker registration' });
   registrationId = reg.registrationId;
+  await page.addScriptTag({ content: await bundled });
 }, 60_000);
 
 afterAll(async () => {
@@ -154,23 +176,52 @@ describe.skipIf(skip)('the service worker in Chromium', () => {
     expect(after).toMatchObject({ tag: arrived?.payload?.tag, actions: [], requireInteraction: false });
   });
 
-  it('lets a page enable push: the worker is registered, the browser subscribed with the VAPID key, the service told', async () => {
+  it('lets a page turn push on with subscribeToPush: the worker registered, the browser subscribed with the VAPID key, the service told', async () => {
+    const { publicKey } = (await a.call('GET', '/api/push/vapid-public-key', undefined)).json as { publicKey: string };
     const device = fake.subscription();
-    // Headless Chromium has no push service to subscribe at; stand in for it with the fake one.
-    await page.evaluate((d) => {
-      const w = window as unknown as { usedKey: number[] };
-      PushManager.prototype.getSubscription = async () => null;
+    const replaced = fake.subscription();
+    // Headless Chromium has no push service to subscribe at (a browser context is off the record,
+    // where Chromium refuses push subscriptions); stand in for it with the fake one. The browser
+    // already holds a subscription made with another key, as after the service's keys changed.
+    await page.evaluate(({ d, old, formerKey }) => {
+      const w = window as unknown as { pushCalls: string[] };
+      w.pushCalls = [];
+      const bytes = (b64url: string) => Uint8Array.from(atob(b64url.replace(/-/g, '+').replace(/_/g, '/') + '='.repeat((4 - (b64url.length % 4)) % 4)), (c) => c.charCodeAt(0));
+      const b64url = (key: BufferSource | string | null | undefined) => (typeof key === 'string' ? key : key ? btoa(String.fromCharCode(...new Uint8Array(key instanceof ArrayBuffer ? key : key.buffer))).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '') : 'none');
+      const made = (sub: { endpoint: string; keys: { p256dh: string; auth: string } }, key: string) =>
+        ({ endpoint: sub.endpoint, expirationTime: null, options: { userVisibleOnly: true, applicationServerKey: bytes(key).buffer }, toJSON: () => ({ endpoint: sub.endpoint, expirationTime: null, keys: sub.keys }), unsubscribe: async () => (w.pushCalls.push(`unsubscribe ${sub.endpoint}`), (current = null), true) }) as unknown as PushSubscription;
+      let current: PushSubscription | null = made(old, formerKey);
+      PushManager.prototype.getSubscription = async () => current;
       PushManager.prototype.subscribe = async function (options?: PushSubscriptionOptionsInit) {
-        w.usedKey = [...new Uint8Array(options?.applicationServerKey as ArrayBuffer)];
-        return { endpoint: d.endpoint, options: {}, toJSON: () => ({ endpoint: d.endpoint, expirationTime: null, keys: d.keys }) } as unknown as PushSubscription;
+        const key = b64url(options?.applicationServerKey);
+        w.pushCalls.push(`subscribe ${key} userVisibleOnly=${options?.userVisibleOnly}`);
+        current = made(d, key);
+        return current;
       };
-    }, { endpoint: device.endpoint, keys: device.keys });
-    const enabled = await page.evaluate(enablePush, { token: kim, topics: ['ward:3'] });
+    }, { d: { endpoint: device.endpoint, keys: device.keys }, old: { endpoint: replaced.endpoint, keys: replaced.keys }, formerKey: Buffer.from([4, ...Array.from({ length: 64 }, (_, i) => i)]).toString('base64url') });
+
+    const enabled = await page.evaluate(async ({ token }) => {
+      const { createApiClient, subscribeToPush } = (window as unknown as { WardbellClient: typeof WardbellClient }).WardbellClient;
+      const api = createApiClient({ baseUrl: location.origin, getToken: () => token, retries: 0 });
+      return subscribeToPush({ api, serviceWorkerUrl: '/sw.js', topics: ['ward:3'] });
+    }, { token: kim });
+    expect(enabled.endpoint).toBe(device.endpoint);
     expect(enabled.subscription).toMatchObject({ endpoint: device.endpoint, userId: 'kim', topics: ['ward:3', 'user:kim'] });
-    const usedKey = Buffer.from(await page.evaluate(() => (window as unknown as { usedKey: number[] }).usedKey)).toString('base64url');
-    expect(usedKey).toBe((await a.call('GET', '/api/push/vapid-public-key', undefined)).json.publicKey);
+    // The browser's side: the old subscription ended, a new one made with the service's key; the worker is the service's /sw.js, active at scope /.
+    expect(await page.evaluate(() => (window as unknown as { pushCalls: string[] }).pushCalls)).toEqual([`unsubscribe ${replaced.endpoint}`, `subscribe ${publicKey} userVisibleOnly=true`]);
+    expect(await page.evaluate(async () => {
+      const reg = await navigator.serviceWorker.getRegistration('/');
+      return { scope: reg?.scope, script: reg?.active?.scriptURL };
+    })).toEqual({ scope: `${svc.url}/`, script: `${svc.url}/sw.js` });
+    // The service's side: the new endpoint is registered for Kim with the topics asked for.
+    const listed = (await a.call('GET', '/api/push/subscriptions', kim)).json.subscriptions as Array<{ endpoint: string; topics: string[] }>;
+    expect(listed.find((x) => x.endpoint === device.endpoint)?.topics).toEqual(['ward:3', 'user:kim']);
+
+    // And a push reaches the new subscription, and the worker shows it.
     await a.call('POST', '/api/notifications', service, { type: 'swap_requested', priority: 'high', title: 'Swap request', actions: [{ id: 'approve', label: 'Approve' }, { id: 'reject', label: 'Reject' }], to: { users: ['kim'] } });
     const [arrived] = await fake.waitFor(() => fake.for(device.id).length > 0).then(() => fake.for(device.id));
+    expect(arrived?.vapid).toMatchObject({ ok: true });
+    expect(arrived?.headers.authorization).toContain(`k=${publicKey}`);
     const n = await deliver(JSON.stringify(arrived?.payload), arrived?.payload?.tag);
     expect(n.title).toBe('Swap request');
     expect(n?.actions).toEqual([{ action: 'approve', title: 'Approve' }, { action: 'reject', title: 'Reject' }]);
