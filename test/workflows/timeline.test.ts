@@ -97,6 +97,45 @@ describe('the timeline of an emergency call', () => {
     expect((await timeline(h, c.call.id, h.tok('n1'))).status).toBe(403);
     expect((await timeline(h, 'not-an-id')).status).toBe(400);
   });
+
+  it('comes in cursor pages that add up to the whole timeline, each entry once', async () => {
+    const clock = new FakeClock();
+    const s = await start({ clock });
+    const h = await hospital(s);
+    const streams = await Promise.all(['n1', 'n2', 'n3'].map((u) => h.stream(u)));
+    const c = await call(h, { to: { users: ['n1', 'n2', 'n3'] } });
+    for (const st of streams) await st.until((x) => x.events.some((e) => e.event === 'notification' && e.data.includes(c.notificationId)));
+    await clock.advanceAsync(200); // the receipts' flush: three deliveries by stream
+    expect((await h.press('n2', c.notificationId, 'decline')).status).toBe(200);
+    const whole = await eventually(async () => {
+      const r = await timeline(h, c.call.id);
+      const e = r.json.entries as Entry[];
+      return e.filter((x) => x.kind === 'delivered').length === 3 && e.some((x) => x.kind === 'declined') ? r.json : null;
+    });
+    expect(whole.nextCursor).toBeNull();
+    const entries = whole.entries as Entry[];
+    expect(entries.length).toBeGreaterThanOrEqual(6);
+    const paged: Entry[] = [];
+    let cursor: string | null = null;
+    let pages = 0;
+    do {
+      const q: string = cursor ? `?limit=2&cursor=${encodeURIComponent(cursor)}` : '?limit=2';
+      const r = await send('GET', h.url(`/api/emergency-calls/${c.call.id}/timeline${q}`), h.service);
+      expect(r.status).toBe(200);
+      expect((r.json.entries as Entry[]).length).toBeLessThanOrEqual(2);
+      paged.push(...(r.json.entries as Entry[]));
+      cursor = r.json.nextCursor as string | null;
+      pages++;
+    } while (cursor !== null && pages < 20);
+    expect(paged).toEqual(entries);
+    expect(pages).toBe(Math.ceil(entries.length / 2));
+    for (const bad of ['?limit=0', '?limit=1001', '?limit=x', '?cursor=bm90LWEta2V5', `?cursor=${'a'.repeat(301)}`]) {
+      const r = await send('GET', h.url(`/api/emergency-calls/${c.call.id}/timeline${bad}`), h.service);
+      expect(r.status, bad).toBe(400);
+      expect(r.json.error.code, bad).toBe('validation_failed');
+    }
+    for (const st of streams) st.close();
+  });
 });
 
 describe('the list of calls', () => {

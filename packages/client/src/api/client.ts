@@ -49,8 +49,8 @@ function methods(t: Transport) {
       get: byId('get', '/api/emergency-calls/{id}'),
       /** The tenant's calls, newest first (status, from, to, cursor pages). */
       list: query('get', '/api/emergency-calls'),
-      /** Every step of a call in order: its own events and its recipients' deliveries. */
-      timeline: byId('get', '/api/emergency-calls/{id}/timeline'),
+      /** Every step of a call in order: its own events and its recipients' deliveries, in pages (`limit`, `cursor`: the answer's `nextCursor`). */
+      timeline: (id: string, q?: QueryParams<Op<'/api/emergency-calls/{id}/timeline', 'get'>>, o?: CallOptions) => call('get', '/api/emergency-calls/{id}/timeline', { path: { id }, query: q }, o),
       cancel: (id: string, b?: JsonBody<Op<'/api/emergency-calls/{id}/cancel', 'post'>>, o?: CallOptions) => call('post', '/api/emergency-calls/{id}/cancel', { path: { id }, body: b }, o),
     },
     /** A tenant's named escalation policies, which emergency calls name (`policy: 'night-shift'`). */

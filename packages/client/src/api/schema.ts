@@ -2890,11 +2890,16 @@ export interface paths {
         };
         /**
          * Every step of a call, in order, with its time and who
-         * @description created, notified (which wave, which audience, how many), delivered (per recipient and channel: stream or push, with the device), displayed (page or service worker), seen (opened or read), accepted, declined, repeated, escalated (which step), filled, cancelled, expired. The call's own events are numbered (`seq`); deliveries come from the recipients' receipts (`seq` null). Live: `emergency.updated` and `receipts.updated` say when to read it again.
+         * @description created, notified (which wave, which audience, how many), delivered (per recipient and channel: stream or push, with the device), displayed (page or service worker), seen (opened or read), accepted, declined, repeated, escalated (which step), filled, cancelled, expired. The call's own events are numbered (`seq`); deliveries come from the recipients' receipts (`seq` null). Live: `emergency.updated` and `receipts.updated` say when to read it again. In pages of up to 1,000 entries (a call to a whole hospital has three or so per recipient): `nextCursor` names the next page, null on the last.
          */
         get: {
             parameters: {
-                query?: never;
+                query?: {
+                    /** @description At most this many entries (1 to 1000, the default). */
+                    limit?: number;
+                    /** @description The `nextCursor` of the page before. */
+                    cursor?: string;
+                };
                 header?: never;
                 path: {
                     id: string;
@@ -2903,7 +2908,7 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description The timeline, oldest first. */
+                /** @description A page of the timeline, oldest first. */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -5342,6 +5347,7 @@ export interface components {
         EmergencyCallTimeline: {
             callId: string;
             entries: components["schemas"]["EmergencyCallTimelineEntry"][];
+            nextCursor: string | null;
         };
         EmergencyCallTimelineEntry: {
             seq: number | null;

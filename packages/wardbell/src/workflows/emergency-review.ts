@@ -26,17 +26,60 @@ export interface TimelineEntry {
   data: Record<string, unknown>;
 }
 
+/** The most entries a timeline page holds (and the default). */
+export const TIMELINE_MAX_PAGE = 1000;
+
+/** Where an entry sorts: time, the call's own before deliveries, seq, who, what, which notification. */
+type SortKey = [number, number, number, string, string, string];
+
+function keyOf(e: TimelineEntry): SortKey {
+  const d = e.data;
+  return [Date.parse(e.at), e.seq === null ? 1 : 0, e.seq ?? 0, e.actor ?? '', `${e.kind}/${typeof d.channel === 'string' ? d.channel : ''}`, typeof d.notificationId === 'string' ? d.notificationId : ''];
+}
+
+function compareKeys(a: SortKey, b: SortKey): number {
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i] as number | string;
+    const y = b[i] as number | string;
+    if (x < y) return -1;
+    if (x > y) return 1;
+  }
+  return 0;
+}
+
 /**
  * Every step of a call in time order: created, notified, delivered per channel, displayed, seen,
  * accepted, declined, repeated, escalated, filled, cancelled, expired. The call's own events come
  * first where the times are equal (a delivery follows the send that made it). Pure.
  */
 export function mergeTimeline(events: readonly CallEvent[], deliveries: readonly DeliveryEntry[]): TimelineEntry[] {
-  const own = events.map((e) => ({ entry: { seq: e.seq, at: e.at, kind: e.kind, actor: e.actor, data: e.data } as TimelineEntry, t: Date.parse(e.at), order: 0 }));
-  const dev = deliveries.map((d) => ({ entry: { seq: null, at: new Date(d.at).toISOString(), kind: d.kind, actor: d.userId, data: d.data } as TimelineEntry, t: d.at, order: 1 }));
+  const own = events.map((e): TimelineEntry => ({ seq: e.seq, at: e.at, kind: e.kind, actor: e.actor, data: e.data }));
+  const dev = deliveries.map((d): TimelineEntry => ({ seq: null, at: new Date(d.at).toISOString(), kind: d.kind, actor: d.userId, data: d.data }));
   return [...own, ...dev]
-    .sort((a, b) => a.t - b.t || a.order - b.order || (a.entry.seq ?? 0) - (b.entry.seq ?? 0) || String(a.entry.actor).localeCompare(String(b.entry.actor)))
+    .map((entry) => ({ entry, key: keyOf(entry) }))
+    .sort((a, b) => compareKeys(a.key, b.key))
     .map((x) => x.entry);
+}
+
+const encodeKey = (k: SortKey) => Buffer.from(JSON.stringify(k)).toString('base64url');
+function decodeKey(c: string): SortKey {
+  try {
+    const v = JSON.parse(Buffer.from(c, 'base64url').toString('utf8')) as unknown;
+    if (Array.isArray(v) && v.length === 6 && v.slice(0, 3).every((n) => Number.isSafeInteger(n)) && v.slice(3).every((x) => typeof x === 'string')) return v as SortKey;
+  } catch {
+    // below
+  }
+  throw new AppError('validation_failed', 'cursor is not one this service issued; start without it.');
+}
+
+/** A page of a merged timeline: the `limit` entries after `cursor` (pure; keyset on the sort order, so entries added meanwhile do not shift the pages). */
+export function timelinePage(entries: readonly TimelineEntry[], limit: number, cursor?: string): { entries: TimelineEntry[]; nextCursor: string | null } {
+  const after = cursor === undefined ? null : decodeKey(cursor);
+  const from = after === null ? 0 : entries.findIndex((e) => compareKeys(keyOf(e), after) > 0);
+  const rest = from < 0 ? [] : entries.slice(from);
+  const page = rest.slice(0, limit);
+  const last = page[page.length - 1];
+  return { entries: page, nextCursor: rest.length > limit && last ? encodeKey(keyOf(last)) : null };
 }
 
 export async function callTimeline(db: WfDb, deliveries: DeliveryReader | null, tenantId: string, id: string): Promise<TimelineEntry[]> {

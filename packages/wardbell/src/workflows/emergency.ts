@@ -5,7 +5,7 @@ import { audienceOf, type ActionHandler, type Directory, type NotificationServic
 import { AppError, type Clock } from '../shared/index.js';
 import { CallAnswers, unknownCallAction, type MilestoneObserver } from './emergency-answers.js';
 import { recordCallEvent } from './emergency-events.js';
-import { callTimeline, listCalls, type CallListQuery, type DeliveryReader, type TimelineEntry } from './emergency-review.js';
+import { callTimeline, listCalls, timelinePage, TIMELINE_MAX_PAGE, type CallListQuery, type DeliveryReader, type TimelineEntry } from './emergency-review.js';
 import { closeIn, EmergencyJobs, expireKey, planAfterWave } from './emergency-jobs.js';
 import { CallNotices } from './emergency-notices.js';
 import { CallRepeats } from './emergency-reach.js';
@@ -190,9 +190,9 @@ export class EmergencyCalls {
     };
   }
 
-  /** A call's timeline, oldest first, with its recipients' deliveries; 404 for unknown and other tenants' ids alike. */
-  timeline(tenantId: string, id: string): Promise<TimelineEntry[]> {
-    return callTimeline(this.o.db, this.o.deliveries ?? null, tenantId, id);
+  /** A page of a call's timeline, oldest first, with its recipients' deliveries; 404 for unknown and other tenants' ids alike. */
+  async timeline(tenantId: string, id: string, page: { limit: number; cursor?: string | undefined } = { limit: TIMELINE_MAX_PAGE }): Promise<{ entries: TimelineEntry[]; nextCursor: string | null }> {
+    return timelinePage(await callTimeline(this.o.db, this.o.deliveries ?? null, tenantId, id), page.limit, page.cursor);
   }
 
   /** The tenant's calls, newest first, filtered by status and creation time, in cursor pages. */

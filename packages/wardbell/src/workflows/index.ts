@@ -23,7 +23,7 @@ export type { CallView, EmergencyCallInput } from './emergency-view.js';
 export type { EscalationPolicies, NamedPolicyView } from './policies.js';
 export { MAX_POLICIES_PER_TENANT } from './policies.js';
 export { CALL_EVENT_KINDS, readCallEvents, type CallEvent, type CallEventKind } from './emergency-events.js';
-export { mergeTimeline, type CallListQuery, type DeliveryEntry, type DeliveryReader, type TimelineEntry } from './emergency-review.js';
+export { mergeTimeline, timelinePage, TIMELINE_MAX_PAGE, type CallListQuery, type DeliveryEntry, type DeliveryReader, type TimelineEntry } from './emergency-review.js';
 export { POLICY_LIMITS, POLICY_NAME, DEFAULT_MAX_REPEATS, freezePolicy, shorthandPolicy, stepOfWave, nextWaveAt, repeatAt, lastWave, toRecipients, type EscalationPolicy, type EscalationPolicyInput, type FrozenPolicy, type FrozenStep, type StepTarget } from './policy.js';
 export type { TimedNotifications } from './timed.js';
 export type { WorkflowTables } from './tables.js';

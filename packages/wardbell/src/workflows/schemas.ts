@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ActionSchema, idString, NOTIFICATION_TYPES, PRIORITIES, RecipientsSchema, sendFields } from '../notifications/index.js';
 import { CALL_EVENT_KINDS } from './emergency-events.js';
+import { TIMELINE_MAX_PAGE } from './emergency-review.js';
 import { EscalationPolicySchema, EscalationStepSchema, PolicyNameSchema, repeatFields } from './policy.js';
 
 /** Request and response schemas of the workflow routes (validation and the OpenAPI description). */
@@ -177,6 +178,11 @@ export const CallListQuerySchema = z.object({
   to: z.iso.datetime({ offset: true }).optional().meta({ description: 'Calls made before this time.' }),
   limit: z.coerce.number().int().min(1).max(100).default(20),
   cursor: z.string().max(200).optional(),
+});
+
+export const TimelineQuerySchema = z.object({
+  limit: z.coerce.number().int().min(1).max(TIMELINE_MAX_PAGE).default(TIMELINE_MAX_PAGE).meta({ description: `At most this many entries (1 to ${TIMELINE_MAX_PAGE}, the default).` }),
+  cursor: z.string().max(300).optional().meta({ description: 'The `nextCursor` of the page before.' }),
 });
 
 // --- escalation policies --------------------------------------------------------------------

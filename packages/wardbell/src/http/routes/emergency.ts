@@ -1,5 +1,5 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
-import { CallDetailSchema, CallListQuerySchema, CallSchema, EmergencyCallSchema, IdParams, TimelineEntrySchema, type EmergencyCalls } from '../../workflows/index.js';
+import { CallDetailSchema, CallListQuerySchema, CallSchema, EmergencyCallSchema, IdParams, TimelineEntrySchema, TimelineQuerySchema, type EmergencyCalls } from '../../workflows/index.js';
 import type { AppEnv } from '../env.js';
 import { bearerSecurity, commonErrors, errorResponse, idempotencyErrors, IdempotencyKeyHeader, idErrors, json, jsonBody, unknownId } from '../schemas.js';
 import { PUBLISHER_ONLY, UNKNOWN_STAFF } from './texts.js';
@@ -33,9 +33,10 @@ const routes = {
     method: 'get', path: '/api/emergency-calls/{id}/timeline', tags, security: bearerSecurity, summary: 'Every step of a call, in order, with its time and who',
     description:
       'created, notified (which wave, which audience, how many), delivered (per recipient and channel: stream or push, with the device), displayed (page or service worker), seen (opened or read), accepted, declined, repeated, escalated (which step), filled, cancelled, expired. ' +
-      'The call\'s own events are numbered (`seq`); deliveries come from the recipients\' receipts (`seq` null). Live: `emergency.updated` and `receipts.updated` say when to read it again.',
-    request: { params: IdParams.call },
-    responses: { 200: { description: 'The timeline, oldest first.', ...json(z.object({ callId: z.string(), entries: z.array(TimelineEntrySchema) }).meta({ id: 'EmergencyCallTimeline' })) }, 404: unknownId, ...idErrors },
+      'The call\'s own events are numbered (`seq`); deliveries come from the recipients\' receipts (`seq` null). Live: `emergency.updated` and `receipts.updated` say when to read it again. ' +
+      'In pages of up to 1,000 entries (a call to a whole hospital has three or so per recipient): `nextCursor` names the next page, null on the last.',
+    request: { params: IdParams.call, query: TimelineQuerySchema },
+    responses: { 200: { description: 'A page of the timeline, oldest first.', ...json(z.object({ callId: z.string(), entries: z.array(TimelineEntrySchema), nextCursor: z.string().nullable() }).meta({ id: 'EmergencyCallTimeline' })) }, 404: unknownId, ...idErrors },
   }),
   list: createRoute({
     method: 'get', path: '/api/emergency-calls', tags, security: bearerSecurity, summary: 'The tenant\'s calls, newest first',
@@ -57,7 +58,8 @@ export function registerEmergencyRoutes(app: OpenAPIHono<AppEnv>, deps: { emerge
   app.openapi(routes.get, async (c) => c.json({ call: await deps.emergency.get(c.get('identity').tenantId, c.req.valid('param').id) }, 200));
   app.openapi(routes.timeline, async (c) => {
     const id = c.req.valid('param').id;
-    return c.json({ callId: id, entries: await deps.emergency.timeline(c.get('identity').tenantId, id) }, 200);
+    const q = c.req.valid('query');
+    return c.json({ callId: id, ...(await deps.emergency.timeline(c.get('identity').tenantId, id, { limit: q.limit, cursor: q.cursor })) }, 200);
   });
   app.openapi(routes.list, async (c) => {
     const q = c.req.valid('query');

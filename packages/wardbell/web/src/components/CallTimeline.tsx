@@ -48,7 +48,16 @@ export function CallTimeline({ callId, token, bus }: { callId: string; token: st
   const [error, setError] = useState<string | null>(null);
   const load = useCallback(async () => {
     try {
-      setEntries((await api<{ entries: Entry[] }>(`/api/emergency-calls/${callId}/timeline`, { token })).entries);
+      // Every page (a call to a whole hospital has thousands of entries), at most ten.
+      const all: Entry[] = [];
+      let cursor: string | null = null;
+      for (let i = 0; i < 10; i++) {
+        const page: { entries: Entry[]; nextCursor: string | null } = await api(`/api/emergency-calls/${callId}/timeline`, { token, query: cursor ? { cursor } : {} });
+        all.push(...page.entries);
+        cursor = page.nextCursor;
+        if (!cursor) break;
+      }
+      setEntries(all);
       setError(null);
     } catch (err) {
       setError(describeError(err));
