@@ -41,13 +41,58 @@ describe('the inbox state (pure)', () => {
     expect(u.items).toEqual([]);
   });
 
-  it('restores the items an optimistic change replaced', () => {
+  it('shows an optimistic change at once, keeps it when the server confirms, and drops it on rollback', () => {
     const s = loaded([item('a')], 1);
-    const optimistic = inboxReducer(s, { kind: 'set-read', ids: ['a'], read: true, at: '2026-12-03T09:00:00Z' });
+    const optimistic = inboxReducer(s, { kind: 'set-read', ids: ['a'], read: true, at: '2026-12-03T09:00:00Z', pending: 'p1' });
     expect(optimistic.items[0]?.readAt).toBe('2026-12-03T09:00:00Z');
+    expect(optimistic.confirmed[0]?.readAt).toBeNull();
     expect(optimistic.unreadCount).toBe(1);
-    expect(inboxReducer(optimistic, { kind: 'restore', items: s.items }).items[0]?.readAt).toBeNull();
+    const confirmed = inboxReducer(optimistic, { kind: 'confirm', pending: 'p1' });
+    expect([confirmed.items[0]?.readAt, confirmed.confirmed[0]?.readAt, confirmed.pending]).toEqual(['2026-12-03T09:00:00Z', '2026-12-03T09:00:00Z', []]);
+    const rolledBack = inboxReducer(optimistic, { kind: 'rollback', pending: 'p1' });
+    expect([rolledBack.items[0]?.readAt, rolledBack.pending]).toEqual([null, []]);
     expect(inboxReducer(s, { kind: 'remove', id: 'a' }).items).toEqual([]);
+    // An unknown key changes nothing.
+    expect(inboxReducer(optimistic, { kind: 'rollback', pending: 'other' })).toBe(optimistic);
+  });
+
+  it('rolls back only its own change: live events that came while the call was in flight stay', () => {
+    const { readAt: _r, actedAction: _a, ...fresh } = item('fresh', { createdAt: '2026-12-03T10:00:00Z' });
+    // Mark all read, then a new notification and another device's read of 'b' arrive, then the call fails.
+    let s = loaded([item('a'), item('b'), item('c')], 3);
+    s = inboxReducer(s, { kind: 'set-read', ids: 'all', read: true, at: '2026-12-03T09:00:00Z', pending: 'all' });
+    expect(s.items.every((i) => i.readAt !== null)).toBe(true);
+    s = inboxReducer(s, { kind: 'notification', data: { notification: fresh, unreadCount: 4 } });
+    // "All" meant what was shown: the new one arrives unread.
+    expect(s.items.map((i) => [i.id, i.readAt === null])).toEqual([['fresh', true], ['a', false], ['b', false], ['c', false]]);
+    s = inboxReducer(s, { kind: 'inbox', data: { read: ['b'], unreadCount: 3 } });
+    s = inboxReducer(s, { kind: 'rollback', pending: 'all' });
+    expect(s.items.map((i) => [i.id, i.readAt === null])).toEqual([['fresh', true], ['a', true], ['b', false], ['c', true]]);
+    expect(s.unreadCount).toBe(3);
+
+    // A removal in flight: a new notification and another device's deletion of 'c' come; the call fails.
+    const { readAt: _r2, actedAction: _a2, ...newer } = item('newer');
+    let r = loaded([item('a'), item('b'), item('c')], 3);
+    r = inboxReducer(r, { kind: 'remove', id: 'b', pending: 'rm' });
+    r = inboxReducer(r, { kind: 'set-read', ids: ['a'], read: true, at: '2026-12-03T09:00:00Z', pending: 'read-a' });
+    expect(r.items.map((i) => i.id)).toEqual(['a', 'c']);
+    r = inboxReducer(r, { kind: 'notification', data: { notification: newer, unreadCount: 4 } });
+    r = inboxReducer(r, { kind: 'inbox', data: { deleted: ['c'], unreadCount: 3 } });
+    r = inboxReducer(r, { kind: 'rollback', pending: 'rm' });
+    // 'b' is back in its place, the live changes stay, and the other change in flight still shows.
+    expect(r.items.map((i) => [i.id, i.readAt === null])).toEqual([['newer', true], ['a', false], ['b', true]]);
+    expect(r.pending.map((p) => p.key)).toEqual(['read-a']);
+  });
+
+  it('keeps a confirmed read after a refetch, and lets a grouped repeat override a change in flight', () => {
+    let s = inboxReducer(loaded([item('a'), item('b')], 2), { kind: 'set-read', ids: ['a'], read: true, at: '2026-12-03T09:00:00Z', pending: 'p' });
+    // A refetch (after a reset) answered before the server applied the change: it still shows.
+    s = inboxReducer(s, { kind: 'loaded', page: { items: [item('a'), item('b')], unreadCount: 2, nextCursor: null }, append: false });
+    expect(s.items[0]?.readAt).toBe('2026-12-03T09:00:00Z');
+    const { readAt: _r, actedAction: _a, ...repeat } = item('a', { groupCount: 2 });
+    s = inboxReducer(s, { kind: 'notification', data: { notification: repeat, unreadCount: 2 } });
+    expect(s.items.map((i) => [i.id, i.readAt])).toEqual([['a', null], ['b', null]]);
+    expect(inboxReducer(s, { kind: 'confirm', pending: 'p' }).items[0]?.readAt).toBeNull();
   });
 
   it('orders urgent first, newest first within a priority, and names the bell by its count', () => {

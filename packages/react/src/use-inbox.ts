@@ -37,8 +37,8 @@ export interface UseInboxResult {
 /**
  * The user's inbox, live: the first page on mount, new notifications at the top as they arrive,
  * changes from other devices applied, a refetch after the stream's `reset`. Read state and
- * removal change the list at once and are rolled back when the call fails; the unread count is the
- * server's, from its answers and events.
+ * removal change the list at once; when the call fails only that change is undone (what arrived
+ * meanwhile stays). The unread count is the server's, from its answers and events.
  */
 export function useInbox(options: UseInboxOptions = {}): UseInboxResult {
   const { api } = useWardbell();
@@ -88,16 +88,21 @@ export function useInbox(options: UseInboxOptions = {}): UseInboxResult {
     void unreadOf(api).then((unreadCount) => dispatch({ kind: 'count', unreadCount }), () => undefined);
   }, [api, state.countStale]);
 
-  /** Applies `optimistic`, runs `call`, takes the count it answers, or restores the list on failure. */
-  const change = useCallback(async (optimistic: InboxAction | null, call: () => Promise<{ unreadCount: number }>) => {
-    const before = stateRef.current.items;
-    if (optimistic) dispatch(optimistic);
+  /**
+   * Shows `change` at once, runs `call`, takes the count it answers; on failure undoes that change
+   * only (live events that came meanwhile, and other changes in flight, stay).
+   */
+  const changes = useRef(0);
+  const change = useCallback(async (optimistic: Extract<InboxAction, { kind: 'set-read' | 'remove' }>, call: () => Promise<{ unreadCount: number }>) => {
+    const pending = `change-${++changes.current}`;
+    dispatch({ ...optimistic, pending });
     try {
       const r = await call();
+      dispatch({ kind: 'confirm', pending });
       dispatch({ kind: 'count', unreadCount: r.unreadCount });
       setError(null);
     } catch (e) {
-      dispatch({ kind: 'restore', items: before });
+      dispatch({ kind: 'rollback', pending });
       setError(e as Error);
     }
   }, []);
