@@ -200,7 +200,7 @@ export class Receipts {
     const data = { notificationId, summary: await this.store.summary(tenantId, notificationId), at: new Date(now).toISOString() };
     await this.o.events.publish(tenantId, 'receipts.updated', data, toTopic(SERVICE_TOPIC));
     // A sender who is staff hears it on their own stream; a service hears it on role:service.
-    if (await this.store.isStaff(tenantId, n.senderId)) await this.o.events.publish(tenantId, 'receipts.updated', data, toUser(n.senderId));
+    if (await this.store.senderIsStaff(tenantId, n)) await this.o.events.publish(tenantId, 'receipts.updated', data, toUser(n.senderId));
   }
 
   /** Stops the timer and writes what is buffered. */
