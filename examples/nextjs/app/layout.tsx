@@ -5,16 +5,21 @@ import type { ReactNode } from 'react';
 import { env } from '../lib/env';
 import { currentUser } from '../lib/session';
 import { hospital } from '../lib/staff';
+import { ServiceWorker } from './service-worker';
 import { WardbellShell } from './wardbell-shell';
 
 export const metadata: Metadata = { title: 'Ward roster · Wardbell with Next.js' };
 
-/** Signed in: the frame with the bell (WardbellShell); signed out: the page alone (the sign-in page). */
+/**
+ * Signed in: the frame with the bell (WardbellShell); signed out: the page alone (the sign-in page).
+ * Every page registers the app's service worker (/sw.js) as it loads.
+ */
 export default async function RootLayout({ children }: { children: ReactNode }) {
   const user = await currentUser();
   return (
     <html lang="en">
       <body>
+        <ServiceWorker />
         {user ? (
           <WardbellShell
             baseUrl={env.publicWardbellUrl()}

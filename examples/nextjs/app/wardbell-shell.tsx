@@ -130,7 +130,7 @@ function Arrivals() {
   );
 }
 
-/** "Turn on notifications on this device": registers /sw.js, asks for permission, subscribes with Wardbell. */
+/** "Turn on notifications on this device": asks for permission, subscribes with Wardbell (through /sw.js, which every page registers as it loads). */
 function PushSwitch() {
   const { api } = useWardbell();
   const [state, setState] = useState<{ kind: 'unknown' | 'off' | 'working' | 'on' | 'unavailable'; note?: string }>({ kind: 'unknown' });
