@@ -32,6 +32,7 @@ const timeline = async (h: Hospital, callId: string): Promise<Entry[]> => {
   const r = await send('GET', h.url(`/api/emergency-calls/${callId}/timeline`), h.service);
   expect(r.status).toBe(200);
   expect(r.json.callId).toBe(callId);
+  expect(r.json.nextCursor ?? null).toBeNull(); // the whole timeline on one page
   return r.json.entries as Entry[];
 };
 
