@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useRef, type ReactNode } from 'react';
+import { useCallback, useEffect, useRef, useState, type ReactNode, type RefObject } from 'react';
 import type { ReceiptReporter } from '@wardbell/client';
 import { isSettled, type InboxFilter, type InboxItem } from './inbox-state.js';
 import { useInbox, useUnreadCount } from './use-inbox.js';
@@ -57,12 +57,13 @@ export interface InboxProps {
   onOpen?: (item: InboxItem) => void;
   /** What to render for a time (default: the browser's locale, hours and minutes). */
   formatTime?: (iso: string) => string;
-  labels?: Partial<Record<'title' | 'empty' | 'loading' | 'error' | 'markAllRead' | 'markRead' | 'markUnread' | 'remove' | 'more' | 'unread' | 'retry', string>>;
+  /** `failed` heads the line shown when a change, a press or a further page failed; `dismiss` closes it. */
+  labels?: Partial<Record<'title' | 'empty' | 'loading' | 'error' | 'failed' | 'dismiss' | 'markAllRead' | 'markRead' | 'markUnread' | 'remove' | 'more' | 'unread' | 'retry', string>>;
   className?: string;
 }
 
 const DEFAULT_LABELS = {
-  title: 'Notifications', empty: 'Nothing here yet.', loading: 'Loading…', error: 'The notifications could not be loaded.', markAllRead: 'Mark all read',
+  title: 'Notifications', empty: 'Nothing here yet.', loading: 'Loading…', error: 'The notifications could not be loaded.', failed: 'That did not go through:', dismiss: 'Dismiss', markAllRead: 'Mark all read',
   markRead: 'Mark read', markUnread: 'Mark unread', remove: 'Remove', more: 'Show more', unread: 'Unread', retry: 'Try again',
 };
 
@@ -111,9 +112,33 @@ function useDisplayReports(receipts: ReceiptReporter): (el: HTMLElement | null) 
 }
 
 /**
+ * Keeps the keyboard's place when a row goes: `removing(id, next)` before removing it names the
+ * row to move to (the next one, else the previous); once the row has left the list, focus moves to
+ * that row's title, or to the heading when none is left, unless the focus is somewhere else by then.
+ */
+function useFocusAfterRemoval(root: RefObject<HTMLElement | null>, ids: readonly string[]): (id: string, next: string | null) => void {
+  const target = useRef<{ removed: string; next: string | null } | null>(null);
+  useEffect(() => {
+    const t = target.current;
+    if (!t || ids.includes(t.removed)) return;
+    target.current = null;
+    const active = typeof document === 'undefined' ? null : document.activeElement;
+    if (!root.current || (active && active !== document.body && active.isConnected)) return;
+    const row = [...root.current.querySelectorAll<HTMLElement>('[data-notification-id]')].find((el) => el.dataset.notificationId === t.next);
+    (row?.querySelector<HTMLElement>('.wardbell-item-title') ?? root.current.querySelector<HTMLElement>('h2'))?.focus();
+  }, [root, ids]);
+  return useCallback((removed: string, next: string | null) => {
+    target.current = { removed, next };
+  }, []);
+}
+
+/**
  * The inbox: urgent first, each with its priority, time, read state and action buttons; mark read
- * or unread, remove, mark all read, more pages. Plain buttons and a list, so it is keyboard
- * operable as it is; styled by class names and CSS variables (`@wardbell/react/styles.css`).
+ * or unread, remove, mark all read, more pages. Plain buttons and a list in the reading order, so
+ * Tab reaches each row's buttons and Enter or Space presses them; removing a row moves the focus to
+ * the next one, and an answered action keeps its focus (it is `aria-disabled`, not `disabled`).
+ * A failed change, press or page shows a line with `role="alert"`. Styled by class names and CSS
+ * variables (`@wardbell/react/styles.css`).
  */
 export function Inbox(props: InboxProps) {
   const inbox = useInbox({ ...(props.filter ? { filter: props.filter } : {}), ...(props.pageSize ? { pageSize: props.pageSize } : {}) });
@@ -122,10 +147,14 @@ export function Inbox(props: InboxProps) {
   const items = byUrgency(inbox.items);
   const receipts = useReceipts();
   const track = useDisplayReports(receipts);
+  const root = useRef<HTMLElement>(null);
+  const removing = useFocusAfterRemoval(root, items.map((n) => n.id));
+  const [dismissed, setDismissed] = useState<Error | null>(null);
+  const failure = inbox.error && items.length > 0 && inbox.error !== dismissed ? inbox.error : null;
   return (
-    <section className={`wardbell-inbox ${props.className ?? ''}`.trim()} aria-label={t.title}>
+    <section ref={root} className={`wardbell-inbox ${props.className ?? ''}`.trim()} aria-label={t.title}>
       <header className="wardbell-inbox-header">
-        <h2>{t.title}</h2>
+        <h2 tabIndex={-1}>{t.title}</h2>
         <button type="button" onClick={() => void inbox.markAllRead()} disabled={!inbox.unreadCount}>
           {t.markAllRead}
         </button>
@@ -135,11 +164,18 @@ export function Inbox(props: InboxProps) {
           {t.error} <button type="button" onClick={() => void inbox.refresh()}>{t.retry}</button>
         </p>
       ) : null}
+      {failure ? (
+        <p role="alert" className="wardbell-inbox-error">
+          {t.failed} <span className="wardbell-inbox-error-detail">{failure.message}</span> <button type="button" onClick={() => setDismissed(failure)}>{t.dismiss}</button>
+        </p>
+      ) : null}
       {inbox.loading && !inbox.items.length ? <p className="wardbell-inbox-loading" aria-live="polite">{t.loading}</p> : null}
       {!inbox.loading && !inbox.error && !items.length ? <p className="wardbell-inbox-empty">{t.empty}</p> : null}
       <ul className="wardbell-inbox-list">
-        {items.map((n) => {
+        {items.map((n, index) => {
           const unread = n.readAt === null;
+          // Answered, or a press in flight: still focusable (the focus stays where it was), not pressable.
+          const unavailable = inbox.pending !== null || n.actedAction !== null;
           return (
             <li key={n.id} ref={track} data-notification-id={n.id} className={`wardbell-item wardbell-priority-${n.priority}${unread ? ' wardbell-unread' : ''}`} data-priority={n.priority}>
               <div className="wardbell-item-head">
@@ -154,7 +190,7 @@ export function Inbox(props: InboxProps) {
               {n.actions.length ? (
                 <div className="wardbell-item-actions">
                   {n.actions.map((a) => (
-                    <button key={a.id} type="button" className={`wardbell-action wardbell-action-${a.style ?? 'secondary'}`} disabled={inbox.pending !== null || n.actedAction !== null || isSettled(n)} aria-pressed={n.actedAction === a.id} onClick={() => void inbox.press(n.id, a.id)}>
+                    <button key={a.id} type="button" className={`wardbell-action wardbell-action-${a.style ?? 'secondary'}`} disabled={isSettled(n)} aria-disabled={unavailable || undefined} aria-pressed={n.actedAction === a.id} onClick={() => void (unavailable || inbox.press(n.id, a.id))}>
                       {a.label}
                     </button>
                   ))}
@@ -162,7 +198,7 @@ export function Inbox(props: InboxProps) {
               ) : null}
               <div className="wardbell-item-tools">
                 <button type="button" onClick={() => void (unread ? inbox.markRead(n.id) : inbox.markUnread(n.id))}>{unread ? t.markRead : t.markUnread}</button>
-                <button type="button" onClick={() => void inbox.remove(n.id)}>{t.remove}</button>
+                <button type="button" onClick={() => { removing(n.id, (items[index + 1] ?? items[index - 1])?.id ?? null); void inbox.remove(n.id); }}>{t.remove}</button>
               </div>
             </li>
           );

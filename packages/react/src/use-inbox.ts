@@ -112,11 +112,18 @@ export function useInbox(options: UseInboxOptions = {}): UseInboxResult {
   const press = useCallback(
     async (id: string, actionId: string) => {
       const r = await pressAction(id, actionId);
-      if (r) dispatch({ kind: 'acted', id, actionId, at: new Date().toISOString() });
+      if (r) {
+        dispatch({ kind: 'acted', id, actionId, at: new Date().toISOString() });
+        setError(null);
+      }
       return r;
     },
     [pressAction],
   );
+  // A refused press is the inbox's latest failure too (and the next success clears it).
+  useEffect(() => {
+    if (action.error) setError(action.error);
+  }, [action.error]);
 
   const at = () => new Date().toISOString();
   return {
@@ -125,7 +132,7 @@ export function useInbox(options: UseInboxOptions = {}): UseInboxResult {
     items: state.items,
     unreadCount: state.unreadCount,
     loading,
-    error: error ?? action.error,
+    error,
     hasMore: state.nextCursor !== null,
     loadMore: () => (state.nextCursor ? load(true) : Promise.resolve()),
     refresh: () => load(false),
