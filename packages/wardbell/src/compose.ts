@@ -130,6 +130,8 @@ export async function createWardbell(config: Config, opts: WardbellOptions = {})
     events,
     onFirst: firsts,
     live: config.WARDBELL_RECEIPT_EVENTS === 'on',
+    // Declared below; asked only when a receipt is published, after start.
+    workflowSender: async (tenantId, w) => (w.kind === 'emergency' ? workflows.emergency.callerOf(tenantId, w.id) : null),
     onError: (err) => logger.warn({ err }, 'receipts: writing or publishing failed; the marks of that round are lost, later ones are kept'),
   });
   const receiptsOf = receipts;

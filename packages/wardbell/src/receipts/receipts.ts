@@ -15,9 +15,17 @@ export interface ReceiptsOptions {
   /** `false`: no `receipts.updated` at all (WARDBELL_RECEIPT_EVENTS=off). Default true. */
   live?: boolean;
   onError?: (err: unknown) => void;
+  /**
+   * Who started a workflow's notification, as the workflow knows it (the caller of an emergency
+   * call, and whether a service made it); null when it does not say. Wired by the composition
+   * root, so receipts read no other module's tables.
+   */
+  workflowSender?: WorkflowSender;
   /** Told once per notification, across processes: seconds from its creation to the first recipient reached, and seen. */
   onFirst?: (kind: 'reached' | 'seen', tenantId: string, seconds: number) => void;
 }
+
+export type WorkflowSender = (tenantId: string, workflow: { kind: string; id: string }) => Promise<{ userId: string; isService: boolean } | null>;
 
 /** A report from a page or the service worker. */
 export interface ReceiptReport {
@@ -200,7 +208,8 @@ export class Receipts {
     const data = { notificationId, summary: await this.store.summary(tenantId, notificationId), at: new Date(now).toISOString() };
     await this.o.events.publish(tenantId, 'receipts.updated', data, toTopic(SERVICE_TOPIC));
     // A sender who is staff hears it on their own stream; a service hears it on role:service.
-    if (await this.store.senderIsStaff(tenantId, n)) await this.o.events.publish(tenantId, 'receipts.updated', data, toUser(n.senderId));
+    const started = n.workflowKind !== null && n.workflowId !== null && this.o.workflowSender ? await this.o.workflowSender(tenantId, { kind: n.workflowKind, id: n.workflowId }) : null;
+    if (await this.store.senderIsStaff(tenantId, n, started)) await this.o.events.publish(tenantId, 'receipts.updated', data, toUser(n.senderId));
   }
 
   /** Stops the timer and writes what is buffered. */

@@ -246,19 +246,15 @@ export class ReceiptStore {
 
   /**
    * Whether a notification's sender hears its `receipts.updated` on their own stream: anyone but a
-   * service (a service hears it on role:service, and would get it twice). The caller of an
-   * emergency call is known from the call itself (`caller_is_service`, taken from the caller's
-   * identity when the call was made; `emergency.updated` follows the same rule), so an admin or a
-   * charge nurse who called hears it whether or not the directory has a row for them (a row can be
+   * service (a service hears it on role:service, and would get it twice). `workflowSender` is what
+   * the notification's workflow knows of who started it (the caller of an emergency call, and
+   * whether a service made it: `emergency.updated` follows the same rule), so an admin or a charge
+   * nurse who called hears it whether or not the directory has a row for them (a row can be
    * missing: a process that remembers an identity does not write its row again). Any other sender
    * is staff when the tenant's directory lists them without role service.
    */
-  async senderIsStaff(tenantId: string, n: { senderId: string; workflowKind: string | null; workflowId: string | null }): Promise<boolean> {
-    if (n.workflowKind === 'emergency' && n.workflowId !== null) {
-      const call = await sql<{ caller_id: string; caller_is_service: number | string }>`select caller_id, caller_is_service from emergency_calls where tenant_id = ${tenantId} and id = ${n.workflowId}`.execute(this.db);
-      const row = call.rows[0];
-      if (row && row.caller_id === n.senderId) return !Number(row.caller_is_service);
-    }
+  async senderIsStaff(tenantId: string, n: { senderId: string }, workflowSender: { userId: string; isService: boolean } | null): Promise<boolean> {
+    if (workflowSender && workflowSender.userId === n.senderId) return !workflowSender.isService;
     const r = await this.db.selectFrom('directory_members').select('roles').where('tenant_id', '=', tenantId).where('user_id', '=', n.senderId).executeTakeFirst();
     return r !== undefined && !(JSON.parse(r.roles) as string[]).includes('service');
   }

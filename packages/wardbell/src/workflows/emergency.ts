@@ -190,6 +190,12 @@ export class EmergencyCalls {
     };
   }
 
+  /** Who made a call and whether a service did (null: no such call of this tenant). */
+  async callerOf(tenantId: string, id: string): Promise<{ userId: string; isService: boolean } | null> {
+    const row = await this.o.db.selectFrom('emergency_calls').select(['caller_id', 'caller_is_service']).where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst();
+    return row ? { userId: row.caller_id, isService: Boolean(Number(row.caller_is_service)) } : null;
+  }
+
   /** A page of a call's timeline, oldest first, with its recipients' deliveries; 404 for unknown and other tenants' ids alike. */
   async timeline(tenantId: string, id: string, page: { limit: number; cursor?: string | undefined } = { limit: TIMELINE_MAX_PAGE }): Promise<{ entries: TimelineEntry[]; nextCursor: string | null }> {
     return timelinePage(await callTimeline(this.o.db, this.o.deliveries ?? null, tenantId, id), page.limit, page.cursor);
