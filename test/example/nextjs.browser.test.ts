@@ -5,9 +5,12 @@
  * actions call Wardbell with an API key made by `wardbell api-key create`. Checked: a notification
  * sent by a server action reaches a colleague's bell within a second; marking it read in one of
  * two tabs updates the badge in both; a swap request is answered from the inbox; an emergency call
- * for the ward accepted by one nurse shows as filled for the other. And the tabs of one browser:
- * three (and five) hold one stream at the service, a toast shows in one tab only, and closing the
- * tab that holds the stream loses no event.
+ * for the ward accepted by one nurse shows as filled for the other; every page registers /sw.js as
+ * it loads, and "Turn on notifications on this device" registers the device with Wardbell, whose
+ * pushes (to a fake push service) the app's worker shows. And the tabs of one browser: three (and
+ * five) hold one stream at the service, a toast shows in one tab only, and an event published
+ * while the tab that held the stream has closed and the next has not yet connected is replayed to
+ * the next from the last event id, once.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -16,12 +19,14 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page, Request, Route } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiClient } from '../../packages/client/src/index.js';
 import { launchChromium, skipWithoutChromium } from '../helpers/browser.js';
 import { eventually } from '../helpers/eventually.js';
 import { startProcess, type ServiceProcess } from '../helpers/process.js';
+import { FakePushService } from '../push/helpers/fake-push-service.js';
+import { fakePushEnv } from '../push/helpers/push-service.js';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const EXAMPLE = join(REPO, 'examples', 'nextjs');
@@ -75,6 +80,7 @@ async function startNext(port: number, env: Record<string, string>): Promise<{ u
 }
 
 let browser: Browser;
+let fake: FakePushService;
 let wardbell: ServiceProcess;
 let app: Awaited<ReturnType<typeof startNext>>;
 let dataDir: string;
@@ -92,8 +98,10 @@ beforeAll(async () => {
   const appPort = await freePort();
   const appOrigin = `http://127.0.0.1:${appPort}`;
   t = Date.now();
+  // A fake push service on loopback stands in for the browser's (headless Chromium has none it can use).
+  fake = await FakePushService.start();
   [wardbell, browser] = await Promise.all([
-    startProcess({ WARDBELL_JWT_SECRET: JWT_SECRET, WARDBELL_CORS_ORIGINS: appOrigin, WARDBELL_METRICS_TOKEN: METRICS_TOKEN, WARDBELL_DATA_DIR: dataDir }),
+    startProcess(fakePushEnv(fake, { WARDBELL_JWT_SECRET: JWT_SECRET, WARDBELL_CORS_ORIGINS: appOrigin, WARDBELL_METRICS_TOKEN: METRICS_TOKEN, WARDBELL_DATA_DIR: dataDir })),
     launchChromium(import.meta.url),
   ]);
   // The key as docs/NEXTJS.md makes it: the wardbell command on the service's store.
@@ -111,10 +119,17 @@ afterAll(async () => {
   await browser?.close();
   await app?.stop();
   await wardbell?.stop();
+  await fake?.close();
   if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   if (!skip) console.info(`examples/nextjs: npm run build ${timings.build} ms; Wardbell, Chromium, API key and next start ${timings.start} ms; notification latency ${timings.latency} ms; streams at the service for one nurse: ${timings.streams3} with 3 tabs, ${timings.streams5} with 5 (connections opened: ${timings.opened5})`);
 });
 
+/** The page's service worker registration for scope /, once it has an active worker. */
+const activeWorker = (page: Page) =>
+  page.evaluate(async () => {
+    const reg = await navigator.serviceWorker.getRegistration('/');
+    return reg?.active ? { scope: reg.scope, script: reg.active.scriptURL } : null;
+  });
 /** The bell: a button whose accessible name says the unread count. */
 const bell = (page: Page) => page.getByRole('button', { name: /^Notifications(,|$)/ });
 const bellLabel = (page: Page) => bell(page).getAttribute('aria-label');
@@ -185,6 +200,30 @@ describe.skipIf(skip)('examples/nextjs: staff of one ward in two browsers', { ti
     const script = await res.text();
     expect(script).toContain('self.WardbellServiceWorker = {');
     expect(script.trimEnd().split('\n').at(-1)).toBe(`self.WardbellServiceWorker.installWardbellPush(${JSON.stringify({ apiUrl: wardbell.url, openUrl: '/' })});`);
+  });
+
+  it('registers /sw.js as a page loads, without asking about notifications, and the worker runs Wardbell\'s push handling', async () => {
+    // A visitor's first page (the sign-in page): the worker starts without anything pressed.
+    const visitor = await browser.newContext();
+    try {
+      const started = visitor.waitForEvent('serviceworker', { timeout: 15_000 });
+      const page = watch(await visitor.newPage(), 'a visitor');
+      await page.goto(`${app.url}/sign-in`);
+      const worker = await started;
+      expect(worker.url()).toBe(`${app.url}/sw.js`);
+      expect(await eventually(() => activeWorker(page), { timeout: 10_000, message: 'an active service worker' })).toEqual({ scope: `${app.url}/`, script: `${app.url}/sw.js` });
+      // What runs in it is the script the app serves: Wardbell's push handling, installed.
+      expect(await worker.evaluate(() => typeof (self as unknown as { WardbellServiceWorker?: { installWardbellPush?: unknown } }).WardbellServiceWorker?.installWardbellPush)).toBe('function');
+      expect(await page.evaluate(() => Notification.permission)).toBe('default');
+    } finally {
+      await visitor.close();
+    }
+    // And the signed-in pages: each of them registered it, and nobody was asked.
+    for (const page of [kim, lee, leeSecondTab]) {
+      expect(await eventually(() => activeWorker(page), { timeout: 10_000, message: 'an active service worker' })).toEqual({ scope: `${app.url}/`, script: `${app.url}/sw.js` });
+      expect(await page.evaluate(() => Notification.permission)).toBe('default');
+    }
+    await kim.getByRole('button', { name: 'Turn on notifications on this device' }).waitFor();
   });
 
   it('a notification sent by a server action reaches the colleague\'s bell in under a second', async () => {
@@ -270,6 +309,59 @@ describe.skipIf(skip)('examples/nextjs: staff of one ward in two browsers', { ti
     // Over for everyone: the button says so and cannot be pressed.
     expect(await kimsCall.getByRole('button', { name: 'Filled' }).isDisabled()).toBe(true);
   });
+  it('"Turn on notifications on this device" registers the device with Wardbell, and a push to it is shown by the app\'s worker', async () => {
+    const device = fake.subscription();
+    await leeContext.grantPermissions(['notifications'], { origin: app.url });
+    await lee.bringToFront();
+    // Headless Chromium subscribes at no push service (a browser context is off the record, where
+    // it refuses): the page's PushManager answers with a subscription at the fake one.
+    await lee.evaluate((d) => {
+      const w = window as unknown as { subscribedWith: string[] };
+      w.subscribedWith = [];
+      let current: PushSubscription | null = null;
+      PushManager.prototype.getSubscription = async () => current;
+      PushManager.prototype.subscribe = async (options?: PushSubscriptionOptionsInit) => {
+        const key = options?.applicationServerKey as string;
+        w.subscribedWith.push(key);
+        const raw = Uint8Array.from(atob(key.replace(/-/g, '+').replace(/_/g, '/') + '='.repeat((4 - (key.length % 4)) % 4)), (c) => c.charCodeAt(0));
+        current = { endpoint: d.endpoint, expirationTime: null, options: { userVisibleOnly: options?.userVisibleOnly, applicationServerKey: raw.buffer }, toJSON: () => ({ endpoint: d.endpoint, expirationTime: null, keys: d.keys }), unsubscribe: async () => ((current = null), true) } as unknown as PushSubscription;
+        return current;
+      };
+    }, { endpoint: device.endpoint, keys: device.keys });
+    await lee.getByRole('button', { name: 'Turn on notifications on this device' }).click();
+    await lee.getByText('Push on', { exact: true }).waitFor();
+    const { publicKey } = await createApiClient({ baseUrl: wardbell.url }).push.vapidPublicKey();
+    expect(await lee.evaluate(() => (window as unknown as { subscribedWith: string[] }).subscribedWith)).toEqual([publicKey]);
+
+    // Wardbell has the device, for Lee: read with her own token, from the app's token route.
+    const { token } = (await (await leeContext.request.post(`${app.url}/api/wardbell/token`)).json()) as { token: string };
+    const { subscriptions } = await createApiClient({ baseUrl: wardbell.url, getToken: () => token }).push.subscriptions();
+    expect(subscriptions.map((x) => [x.endpoint, x.userId, x.tenantId])).toEqual([[device.endpoint, 'nurse-lee', 'hospital-a']]);
+
+    // A notification for Lee is pushed to the device (encrypted to its keys, signed with Wardbell's VAPID key)...
+    const cdp = await leeContext.newCDPSession(lee);
+    const registrations: Array<{ registrationId: string; scopeURL: string; isDeleted: boolean }> = [];
+    cdp.on('ServiceWorker.workerRegistrationUpdated', (e) => registrations.push(...e.registrations));
+    await cdp.send('ServiceWorker.enable');
+    const { registrationId } = await eventually(() => registrations.find((r) => r.scopeURL === `${app.url}/` && !r.isDeleted) ?? null, { message: 'the worker\'s registration' });
+    await createApiClient({ baseUrl: wardbell.url, apiKey }).forTenant('hospital-a').notifications.send({ title: 'Bed 4: fall risk', body: 'Bed alarm on, please.', to: { users: ['nurse-lee'] } });
+    const [arrived] = await fake.waitFor(() => fake.for(device.id).some((r) => r.payload?.title === 'Bed 4: fall risk')).then(() => fake.for(device.id));
+    expect(arrived?.vapid).toMatchObject({ ok: true });
+    expect(arrived?.headers.authorization).toContain(`k=${publicKey}`);
+    // ...and, handed to the browser as its push service would, the app's worker shows it.
+    const shown = () => lee.evaluate(async () => (await (await navigator.serviceWorker.ready).getNotifications()).map((n) => ({ title: n.title, body: n.body })));
+    let seen: Array<{ title: string; body: string }> = [];
+    // Headless Chromium now and then loses a notification it reported shown; the push is then delivered again (the same tag replaces).
+    for (let attempt = 0; attempt < 4 && !seen.some((n) => n.title === 'Bed 4: fall risk'); attempt++) {
+      await cdp.send('ServiceWorker.deliverPushMessage', { origin: app.url, registrationId, data: JSON.stringify(arrived?.payload) });
+      seen = await eventually(async () => {
+        const list = await shown();
+        return list.some((n) => n.title === 'Bed 4: fall risk') ? list : null;
+      }, { timeout: 2000, interval: 50 }).catch(() => []);
+    }
+    expect(seen).toEqual([{ title: 'Bed 4: fall risk', body: 'Bed alarm on, please.' }]);
+    await cdp.detach();
+  });
 });
 
 /** Wardbell's own count of its streams (the Prometheus gauge and counter). */
@@ -333,25 +425,60 @@ describe.skipIf(skip)('examples/nextjs: one stream per browser, shared by the ta
     expect(await toasts('Ward 5: bed 2 call light')).toBe(1);
   });
 
-  it('closing the tab that holds the stream loses no event: another takes over from the last event id', async () => {
+  it('closing the tab that holds the stream loses no event: one published while no tab holds it is replayed to the next leader from the last event id', async () => {
     const leader = tabs[0]!;
+    const rest = tabs.filter((t) => t !== leader);
     expect(await leader.getByTestId('stream').getAttribute('data-role')).toBe('leader');
+    const before = await streamMetrics();
+    // The next leader's stream request is held in the browser until the event has been published:
+    // meanwhile no tab of this browser has a stream at Wardbell.
+    const held: Array<{ request: Request; continued: Promise<void> }> = [];
+    let release = () => {};
+    const released = new Promise<void>((resolve) => (release = resolve));
+    const isStream = (url: URL) => url.origin === wardbell.url && url.pathname === '/api/sse';
+    const hold = (route: Route) => {
+      if (route.request().method() !== 'GET') return route.continue();
+      const continued = released.then(() => route.continue());
+      held.push({ request: route.request(), continued });
+      return continued;
+    };
+    await context.route(isStream, hold);
     // With runBeforeUnload, close() returns before the page has gone: wait for it.
     const gone = new Promise((resolve) => leader.once('close', resolve));
     await leader.close({ runBeforeUnload: true });
     await gone;
-    await send('Sent while the tabs hand over');
-    const rest = tabs.filter((t) => t !== leader);
+    await eventually(() => held.length === 1, { timeout: 10_000, message: 'the next leader to ask for the stream' });
+    const lastEventId = await held[0]!.request.headerValue('last-event-id');
+    expect(lastEventId).toMatch(/\S/);
+    await eventually(async () => (await streamMetrics()).open === before.open - 1, { timeout: 10_000, message: 'the old leader\'s stream closed at Wardbell' });
+    expect((await streamMetrics()).opened).toBe(before.opened);
+
+    await send('Sent while no tab holds the stream');
+    for (const t of rest) await poll(() => t.getByTestId('stream').getAttribute('data-state')).toBe('connecting');
+    // Nothing has reached the tabs: no stream carries it.
+    for (const t of rest) expect(await bellLabel(t)).toBe('Notifications, 1 unread');
+    expect(held).toHaveLength(1);
+    release();
+    await held[0]!.continued;
+    await context.unroute(isStream, hold);
+
     await eventually(async () => (await Promise.all(rest.map((t) => t.getByTestId('stream').getAttribute('data-role')))).filter((r) => r === 'leader').length === 1, { timeout: 10_000, message: 'one new leader' });
+    // Replayed on the new stream (a refetch makes no toast), once.
+    await poll(() => toasts('Sent while no tab holds the stream')).toBe(1);
     await send('Sent after the handover');
     for (const t of rest) await poll(() => bellLabel(t)).toBe('Notifications, 3 unread');
-    // Each arrived through the stream (a refetch makes no toast), and once.
-    await poll(() => toasts('Sent while the tabs hand over')).toBe(1);
     await poll(() => toasts('Sent after the handover')).toBe(1);
+    expect(await toasts('Sent while no tab holds the stream')).toBe(1);
     const after = await streamMetrics();
+    expect([after.open - before.open, after.opened - before.opened]).toEqual([0, 1]);
     expect([after.open - base.open, after.opened - base.opened]).toEqual([1, 2]);
-    await openInboxOf(rest[0]!);
-    for (const title of ['Ward 5: bed 2 call light', 'Sent while the tabs hand over', 'Sent after the handover']) expect(await item(rest[0]!, title).count()).toBe(1);
+    // No tab shows anything twice: in each, every toast once and every notification once in the inbox.
+    for (const t of rest) {
+      const shown = await t.locator('.toast').allInnerTexts();
+      expect(new Set(shown).size).toBe(shown.length);
+      await openInboxOf(t);
+      for (const title of ['Ward 5: bed 2 call light', 'Sent while no tab holds the stream', 'Sent after the handover']) await poll(() => item(t, title).count()).toBe(1);
+    }
   });
 });
 
