@@ -72,15 +72,34 @@ describe('push from a page', () => {
     expect((a.calls[1]?.body as { endpoint: string }).endpoint).toBe('https://push.example/existing');
   });
 
-  it('replaces a subscription made with another key: ends it, subscribes with the service\'s key, registers the new one', async () => {
+  it('replaces a subscription made with another key: ends it at the service and in the browser, subscribes with the service\'s key, registers the new one', async () => {
     for (const existing of [FORMER_KEY, null]) {
       const b = fakeBrowser({ permission: 'granted', existing });
       const a = api();
       expect((await subscribeToPush({ api: a.client, env: b.env })).endpoint).toBe('https://push.example/new');
       expect(b.log).toEqual(['register /sw.js /', 'unsubscribe https://push.example/existing', `subscribe ${VAPID_KEY} true`]);
-      expect(a.calls.map((c) => `${c.method} ${c.url}`)).toEqual(['GET https://app.example/api/push/vapid-public-key', 'POST https://app.example/api/push/subscribe']);
-      expect((a.calls[1]?.body as { endpoint: string }).endpoint).toBe('https://push.example/new');
+      expect(a.calls.map((c) => `${c.method} ${c.url}`)).toEqual(['GET https://app.example/api/push/vapid-public-key', 'DELETE https://app.example/api/push/subscribe', 'POST https://app.example/api/push/subscribe']);
+      expect(a.calls[1]?.body).toEqual({ endpoint: 'https://push.example/existing' });
+      expect((a.calls[2]?.body as { endpoint: string }).endpoint).toBe('https://push.example/new');
     }
+  });
+
+  it('replaces a subscription made with another key even when the service cannot forget the old one', async () => {
+    const b = fakeBrowser({ permission: 'granted', existing: FORMER_KEY });
+    const calls: string[] = [];
+    const client = createApiClient({
+      baseUrl: 'https://app.example',
+      getToken: () => 'user-token',
+      retries: 0,
+      fetch: async (url: string, init: RequestInit) => {
+        calls.push(`${String(init.method)} ${url}`);
+        if (url.endsWith('/api/push/vapid-public-key')) return new Response(JSON.stringify({ publicKey: VAPID_KEY }), { status: 200, headers: { 'content-type': 'application/json' } });
+        if (init.method === 'DELETE') return new Response(JSON.stringify({ error: { code: 'not_found', message: 'No such subscription.' } }), { status: 404, headers: { 'content-type': 'application/json' } });
+        return new Response(JSON.stringify({ ok: true }), { status: 201, headers: { 'content-type': 'application/json' } });
+      },
+    });
+    expect((await subscribeToPush({ api: client, env: b.env })).endpoint).toBe('https://push.example/new');
+    expect(calls.at(-1)).toBe('POST https://app.example/api/push/subscribe');
   });
 
   it('says why push cannot work: refused, insecure, unsupported', async () => {

@@ -88,7 +88,9 @@ export async function subscribeToPush(options: SubscribeToPushOptions): Promise<
   const { publicKey } = await options.api.push.vapidPublicKey();
   let sub = await reg.pushManager.getSubscription();
   if (sub && !subscribedWithKey(sub, publicKey)) {
-    // Made with the service's former key: the push service would refuse every push signed with the new one.
+    // Made with the service's former key: the push service would refuse every push signed with the
+    // new one. The service forgets it too (best effort: a push service's 404/410 would prune it later).
+    await options.api.push.unsubscribe({ endpoint: sub.endpoint }).catch(() => undefined);
     await sub.unsubscribe();
     sub = null;
   }
