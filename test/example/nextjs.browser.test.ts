@@ -361,6 +361,39 @@ describe.skipIf(skip)('examples/nextjs: staff of one ward in two browsers', { ti
     }
     expect(seen).toEqual([{ title: 'Bed 4: fall risk', body: 'Bed alarm on, please.' }]);
     await cdp.detach();
+
+    // A tap on it opens the app at that notification: the worker names it in the page it opens
+    // (`/?notification=<id>`), or tells the open page of that path, which fetches it with Lee's token.
+    const id = arrived?.payload?.id as string;
+    const worker = leeContext.serviceWorkers().find((w) => w.url() === `${app.url}/sw.js`);
+    expect(worker).toBeDefined();
+    const url = await worker!.evaluate(async (tag: string) => {
+      const g = self as unknown as { registration: ServiceWorkerRegistration; dispatchEvent(e: Event): boolean; NotificationEvent: new (type: string, init: { notification: Notification }) => Event };
+      const [note] = await g.registration.getNotifications({ tag });
+      if (note) g.dispatchEvent(new g.NotificationEvent('notificationclick', { notification: note }));
+      return (note?.data as { url?: string } | undefined)?.url ?? null;
+    }, arrived?.payload?.tag as string);
+    expect(url).toBe(`/?notification=${id}`);
+    // Both of Lee's tabs are at /: the one the worker focuses shows it, the other does not.
+    const cards = [lee, leeSecondTab].map((p) => p.getByRole('region', { name: 'Opened from a notification' }));
+    const shownIn = await eventually(async () => {
+      const counts = await Promise.all(cards.map((c) => c.getByText('Bed 4: fall risk', { exact: true }).count()));
+      return counts.some((n) => n > 0) ? counts : null;
+    }, { timeout: 10_000, message: 'the opened notification in one of Lee\'s tabs' });
+    expect(shownIn.sort()).toEqual([0, 1]);
+    const tab = [lee, leeSecondTab][shownIn.indexOf(1)]!;
+    const card = cards[shownIn.indexOf(1)]!;
+    expect(await card.innerText()).toContain('Bed alarm on, please.');
+    await tab.bringToFront(); // a background tab gets no animation frames, which a click waits for
+    await tab.keyboard.press('Escape'); // the inbox panel, opened earlier, closes (it lies over the page's top right)
+    await card.getByRole('button', { name: 'Close' }).click();
+    await card.waitFor({ state: 'detached' });
+    // Opened at the address itself (a new window), it shows the same, and the address loses the id.
+    const opened = watch(await leeContext.newPage(), 'Lee Seo-yeon (opened from a push)');
+    await opened.goto(`${app.url}${url}`);
+    await opened.getByRole('region', { name: 'Opened from a notification' }).getByText('Bed 4: fall risk', { exact: true }).waitFor();
+    expect(new URL(opened.url()).search).toBe('');
+    await opened.close();
   });
 });
 

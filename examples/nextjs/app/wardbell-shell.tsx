@@ -6,7 +6,7 @@
  * Wardbell's WARDBELL_CORS_ORIGINS) with tokens this app mints (`/api/wardbell/token`).
  */
 import { PushUnavailableError, subscribeToPush, type SharedSSEClient, type TokenProvider } from '@wardbell/client';
-import { Inbox, NotificationBell, WardbellProvider, useNotificationArrivals, useReceipts, useStreamState, useWardbell } from '@wardbell/react';
+import { Inbox, NotificationBell, WardbellProvider, useAction, useNotificationArrivals, useOpenedNotification, useReceipts, useStreamState, useWardbell } from '@wardbell/react';
 import { useCallback, useEffect, useRef, useState, type ReactNode } from 'react';
 import { signOut } from './actions';
 
@@ -66,6 +66,7 @@ export function WardbellShell(props: { baseUrl: string; user: ShellUser; childre
           </form>
         </div>
       </header>
+      <OpenedNotification />
       <main className="content">{props.children}</main>
       <Arrivals />
       <StreamNote />
@@ -89,6 +90,43 @@ function BellWithInbox() {
         <Inbox />
       </div>
     </div>
+  );
+}
+
+/**
+ * The notification a tap on a push opened this page at (`/?notification=<id>`) or brought it to
+ * the front for: fetched with the signed-in user's token. With a hospital's generic lock screen
+ * the phone showed only "Urgent call, Ward 3"; the details appear here, after unlocking.
+ */
+function OpenedNotification() {
+  const opened = useOpenedNotification();
+  const action = useAction();
+  if (opened.id === null) return null;
+  const n = opened.notification;
+  return (
+    <section className="opened" aria-label="Opened from a notification">
+      <div className="opened-head">
+        <strong>{n ? n.title : opened.error ? 'This notification is not in your inbox' : 'Opening…'}</strong>
+        <button type="button" className="link-button" onClick={opened.close}>
+          Close
+        </button>
+      </div>
+      {n ? (
+        <>
+          {n.body ? <p>{n.body}</p> : null}
+          <div className="opened-actions">
+            {n.actedAction
+              ? <span>You answered “{n.actions.find((a) => a.id === n.actedAction)?.label ?? n.actedAction}”.</span>
+              : n.actions.map((a) => (
+                  <button key={a.id} type="button" disabled={action.pending !== null} onClick={() => void action.press(n.id, a.id)}>
+                    {a.label}
+                  </button>
+                ))}
+          </div>
+          {action.error ? <p role="alert">{action.error.message}</p> : null}
+        </>
+      ) : null}
+    </section>
   );
 }
 
