@@ -239,13 +239,17 @@ describe.skipIf(skip)('console in development mode', { timeout: 120_000 }, () =>
     await poll(() => text(kim, '[aria-label="Call result"]')).toContain('needed');
     const call = lee.getByRole('article', { name: 'Emergency call' });
     await call.waitFor();
+    // The caller's timeline, open while the call runs: live, read again as it changes.
+    await kim.locator('.call-timeline summary').first().click();
+    const timeline = kim.getByRole('list', { name: 'Call timeline' }).first();
+    const kinds = async () => (await timeline.locator('li').evaluateAll((els) => els.map((e) => e.getAttribute('data-kind')))).join(' ');
+    await poll(kinds).toMatch(/^created notified/);
+    expect(await kinds()).not.toMatch(/accepted|filled/);
     await call.getByRole('button', { name: 'Accept now' }).click();
     await poll(() => call.getByLabel('Action result', { exact: true }).innerText()).toContain('filled');
     await poll(() => text(kim, '[data-testid="call-status"]')).toBe('filled');
-    // The caller's timeline: who was reached, who answered, in order.
-    await kim.locator('.call-timeline summary').first().click();
-    const timeline = kim.getByRole('list', { name: 'Call timeline' }).first();
-    await poll(async () => (await timeline.locator('li').evaluateAll((els) => els.map((e) => e.getAttribute('data-kind')))).join(' ')).toMatch(/^created notified .*accepted.* filled/);
+    // Who was reached, who answered, in order: arrived in the open timeline without reopening it.
+    await poll(kinds).toMatch(/^created notified .*accepted.* filled/);
     await poll(() => timeline.innerText()).toContain('lee accepted');
     await shot(kim, 'workflows-desktop');
     await shot(lee, 'inbox-phone');
