@@ -30,6 +30,10 @@
  *    sockets) with a Last-Event-ID K events back, for users new to the process and again; and again
  *    without Last-Event-ID: opens per service CPU-second, Redis and PostgreSQL CPU per open, PSS and
  *    RSS per open stream (no forced GC).
+ *  - receipts: delivery receipts' own writes and reads (bench/capacity/receipts.ts) on a fresh
+ *    PostgreSQL database and on a SQLite file: a broadcast's stream marks written and written again,
+ *    'displayed' reports, the summary and a page of recipients, claimPublication, one-recipient
+ *    notifications' receipts: rows per database CPU-second, wall ms per flush, WAL bytes per row.
  *
  * Options: --only=<sections>  --quick (short smoke run)  --seconds=6 (each measured phase)
  *   --workers=3 --concurrency=64 (client processes x appends in flight each)  --targets=single,cluster
@@ -39,9 +43,12 @@
  *   --bus-entries=100000  --replay-k=0,10,100  --replay-personal=5000 (0: no big-entry replay)  --quota-users=20000
  *   --pg-ward=1000 --pg-tenant=5000 --pg-repeats=10 --pg-tenant-repeats=4 --pg-single-concurrency=8
  *   --streams=5000 --streams-k=10  --markdown
+ *   --receipts-on=postgres,sqlite --receipts-recipients=5000 --receipts-repeats=20 --receipts-reports=3
+ *   --receipts-concurrency=8 --receipts-reads=300 --receipts-claims=5000 --receipts-singles=500
  * Env: REDIS_URL (default redis://127.0.0.1:6379), DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres),
  *   BENCH_NODE_ARGS (extra node flags of the service processes).
- * Writes bench/results/capacity-<timestamp>.json.
+ * Writes bench/results/capacity-<timestamp>.json (with `-only-<sections>` when not every section ran,
+ * so that bench:model, which reads the newest full run, does not take it).
  */
 import { execSync } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -73,6 +80,7 @@ import {
   type ServiceProc,
 } from './capacity/measure.js';
 import type { OpenArgs, Timed } from './capacity/worker.js';
+import { receiptsBlock, receiptsSummary, sectionReceipts } from './capacity/receipts.js';
 import type { LoadgenStats } from './sse/loadgen.js';
 import { fmt, fmtInt, markdownTable, table } from './sse/report.js';
 import { RpcChild } from './sse/rpc.js';
@@ -90,7 +98,7 @@ const QUICK = args.has('quick');
 const num = (k: string, full: number, quick = full) => Number(args.get(k) ?? (QUICK ? quick : full));
 const list = (k: string, d: string) => (args.get(k) ?? d).split(',').map((s) => s.trim()).filter(Boolean);
 
-const SECTIONS = ['redis-append', 'bus-read', 'replay', 'quota', 'pg-notify', 'streams'] as const;
+const SECTIONS = ['redis-append', 'bus-read', 'replay', 'quota', 'pg-notify', 'streams', 'receipts'] as const;
 type Section = (typeof SECTIONS)[number];
 const only = new Set(list('only', SECTIONS.join(',')));
 for (const s of only) if (!(SECTIONS as readonly string[]).includes(s)) throw new Error(`unknown section ${s}; sections: ${SECTIONS.join(', ')}`);
@@ -120,6 +128,14 @@ const S = {
   pgSingleConcurrency: num('pg-single-concurrency', 8),
   streams: num('streams', 5000, 1000),
   streamsK: num('streams-k', 10),
+  receiptsOn: list('receipts-on', 'postgres,sqlite'),
+  receiptsRecipients: num('receipts-recipients', 5000, 1000),
+  receiptsRepeats: num('receipts-repeats', 20, 3),
+  receiptsReports: num('receipts-reports', 3, 1),
+  receiptsConcurrency: num('receipts-concurrency', 8),
+  receiptsReads: num('receipts-reads', 300, 20),
+  receiptsClaims: num('receipts-claims', 5000, 200),
+  receiptsSingles: num('receipts-singles', 500, 100),
   markdown: args.has('markdown'),
 };
 const SHARDS = 16;
@@ -879,7 +895,8 @@ const results: {
   quota: Awaited<ReturnType<typeof sectionQuota>>;
   pgNotify: Awaited<ReturnType<typeof sectionPg>>;
   streams: Awaited<ReturnType<typeof sectionStreams>>;
-} = { redisAppend: [], busRead: [], replay: [], quota: [], pgNotify: [], streams: [] };
+  receipts: Awaited<ReturnType<typeof sectionReceipts>>;
+} = { redisAppend: [], busRead: [], replay: [], quota: [], pgNotify: [], streams: [], receipts: [] };
 const targets: Target[] = [];
 let redisInfo: Record<string, string> = {};
 const t0 = performance.now();
@@ -903,6 +920,9 @@ try {
   if (wants('quota')) results.quota.push(...(await sectionQuota(single)));
   if (wants('pg-notify')) results.pgNotify.push(...(await sectionPg(single)));
   if (wants('streams')) results.streams.push(...(await sectionStreams(single)));
+  if (wants('receipts')) {
+    results.receipts.push(...(await sectionReceipts({ databaseUrl: DATABASE_URL, on: S.receiptsOn, recipients: S.receiptsRecipients, repeats: S.receiptsRepeats, reportRepeats: S.receiptsReports, concurrency: S.receiptsConcurrency, reads: S.receiptsReads, claims: S.receiptsClaims, singles: S.receiptsSingles, log })));
+  }
 } finally {
   for (const t of targets.reverse()) await t.stop().catch((err: unknown) => log(`stopping ${t.name}: ${String(err)}`));
 }
@@ -951,6 +971,8 @@ for (const r of results.streams) {
   }
 }
 
+for (const s of receiptsSummary(results.receipts)) add(s.figure, s.value, s.unit, 'receipts');
+
 const output = {
   benchmark: 'capacity',
   date: startedAt.toISOString(),
@@ -967,7 +989,8 @@ const output = {
   summary,
 };
 mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
-const file = new URL(`./results/capacity-${output.date.replace(/[:.]/g, '-').slice(0, 19)}${QUICK ? '-quick' : ''}.json`, import.meta.url);
+const partial = SECTIONS.some((s) => !wants(s)) ? `-only-${SECTIONS.filter(wants).join('+')}` : '';
+const file = new URL(`./results/capacity-${output.date.replace(/[:.]/g, '-').slice(0, 19)}${partial}${QUICK ? '-quick' : ''}.json`, import.meta.url);
 writeFileSync(file, `${JSON.stringify(output, null, 2)}\n`);
 
 const blocks: Array<{ title: string; head: string[]; rows: string[][]; left?: number }> = [];
@@ -1024,6 +1047,7 @@ if (results.streams.length) {
     left: 1,
   });
 }
+if (results.receipts.length) blocks.push(receiptsBlock(results.receipts));
 const summaryBlock = {
   title: 'Unit costs (each re-measured alone by its command)',
   head: ['figure', 'value', 'unit', 'command'],
