@@ -58,7 +58,7 @@ const EVERY_TABLE = [
   // core
   'event_streams', 'events', 'sse_tickets', 'directory_members', 'directory_topics', 'notifications', 'inbox', 'inbox_counters', 'idempotency_keys', 'preferences',
   // workflows
-  'scheduled_jobs', 'swaps', 'emergency_calls', 'emergency_accepts', 'emergency_notices', 'emergency_declines', 'emergency_repeats', 'emergency_call_events', 'escalation_policies',
+  'scheduled_jobs', 'swaps', 'emergency_calls', 'emergency_accepts', 'emergency_notices', 'emergency_declines', 'emergency_repeats', 'notification_repeats', 'emergency_call_events', 'escalation_policies',
   // push
   'push_outbox', 'push_subscriptions', 'push_deliveries', 'push_tenant_stats',
 ].sort();

@@ -4887,6 +4887,10 @@ export interface components {
              * @enum {string}
              */
             lockScreen?: "generic";
+            /** @description Urgent only: repeat it to each recipient who has neither read nor answered it, every this many seconds (30 to 3600), as a push with `Urgency: high` that alerts again and the `notification` event again; it stops for whoever reads or answers it. */
+            repeatEverySeconds?: number;
+            /** @description At most this many repeats (1 to 10; default 3). Needs repeatEverySeconds. */
+            maxRepeats?: number;
             /** @description A key used again within 24 h returns the first result and sends nothing. */
             idempotencyKey?: string;
         };

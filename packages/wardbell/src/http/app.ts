@@ -13,7 +13,7 @@ import type { PushApi } from '../push/index.js';
 import { AppError } from '../shared/index.js';
 import type { EventManager, SessionEnds, StreamQuota } from '../sse/index.js';
 import type { TenantSettingsStore } from '../tenants/index.js';
-import type { EmergencyCalls, Schedules, Swaps, TimedNotifications } from '../workflows/index.js';
+import type { EmergencyCalls, Schedules, Swaps, TimedNotifications, UrgentRepeats } from '../workflows/index.js';
 import { declareAccess, type AccessRule } from './auth.js';
 import type { AppEnv } from './env.js';
 import { errorHandler, notFound, validationHook } from './errors.js';
@@ -55,7 +55,7 @@ export interface HttpAppDeps {
   receipts: Receipts;
   directory: Directory;
   actionTokens: ActionTokens;
-  workflows: { schedules: Schedules; swaps: Swaps; emergency: EmergencyCalls; timed: TimedNotifications };
+  workflows: { schedules: Schedules; swaps: Swaps; emergency: EmergencyCalls; timed: TimedNotifications; urgentRepeats: UrgentRepeats };
   push: PushApi;
   /** Each tenant's settings (the lock screen). */
   tenants: TenantSettingsStore;
@@ -219,7 +219,7 @@ export function createHttpApp(deps: HttpAppDeps): OpenAPIHono<AppEnv> {
   registerEventRoutes(app, { events: deps.events });
   registerScheduledRoutes(app, { timed: deps.workflows.timed });
   registerReceiptRoutes(app, { receipts: deps.receipts });
-  registerNotificationRoutes(app, { notifications: deps.notifications, tenants: deps.tenants });
+  registerNotificationRoutes(app, { notifications: deps.notifications, tenants: deps.tenants, repeats: deps.workflows.urgentRepeats });
   registerTenantSettingsRoutes(app, { tenants: deps.tenants });
   registerDirectoryRoutes(app, { directory: deps.directory, sessions: deps.sessions });
   registerScheduleRoutes(app, { schedules: deps.workflows.schedules });

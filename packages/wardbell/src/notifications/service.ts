@@ -44,11 +44,13 @@ export class NotificationService {
   private readonly preferences: PreferenceStore;
   private readonly idempotency: IdempotencyKeys;
   private readonly now: () => number;
+  private readonly db: Db;
   private readonly changed: (tenantId: string, ids: readonly string[], seenAt?: number) => void;
 
   constructor(opts: NotificationServiceOptions) {
     this.changed = opts.onRecipientsChanged ?? (() => {});
     const { db, events } = opts;
+    this.db = db;
     const now = () => opts.clock.now();
     this.now = now;
     this.directory = opts.directory;
@@ -124,6 +126,20 @@ export class NotificationService {
   /** In the caller's transaction: the notification moves to the top of these users' inboxes (a repeat). */
   resurface(trx: Transaction<Database>, tenantId: string, id: string, userIds: readonly string[]): Promise<void> {
     return moveToTop(trx, tenantId, id, userIds, this.now());
+  }
+
+  /** Its recipients who have neither read nor answered it (in the caller's transaction, or on the pool), sorted. */
+  async unanswered(exec: Transaction<Database> | null, tenantId: string, id: string): Promise<string[]> {
+    const rows = await (exec ?? this.db)
+      .selectFrom('inbox')
+      .select('user_id')
+      .where('tenant_id', '=', tenantId)
+      .where('notification_id', '=', id)
+      .where('read_at', 'is', null)
+      .where('acted_at', 'is', null)
+      .orderBy('user_id')
+      .execute();
+    return rows.map((r) => r.user_id);
   }
 
   /** Sets a notification's shared state and tells every recipient's open page. */

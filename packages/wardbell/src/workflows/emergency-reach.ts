@@ -1,7 +1,6 @@
 import { sql, type Transaction } from 'kysely';
-import { toUsers, type Publisher } from '../events/index.js';
-import { DEFAULT_PREFERENCES, isCritical, planChannels, type NotificationService, type PushQueue, type PushWanted } from '../notifications/index.js';
-import type { Database } from '../store/index.js';
+import { DEFAULT_PREFERENCES, isCritical, planChannels, type NotificationService, type PushWanted } from '../notifications/index.js';
+import type { RepeatDelivery } from './repeat-delivery.js';
 import type { WfDb, WfExec, WorkflowDatabase } from './tables.js';
 
 /**
@@ -83,14 +82,13 @@ export interface RepeatBatch {
 export const EMPTY_BATCH: RepeatBatch = { byNotification: new Map(), users: [] };
 
 /**
- * Repeats of a call: a new push (urgent: `Urgency: high`, and the service worker alerts again for
- * the same tag) and the `notification` event again to exactly the reached staff who have neither
- * answered nor read it. No inbox row is added: each keeps the one item, unread, which their open
- * pages move to the top. The pushes are written in the transaction that records the repeat, so
- * a repeat happens once, also when its job runs again after a crash.
+ * Repeats of a call ({@link RepeatDelivery}) to exactly the reached staff who have neither
+ * answered nor read it. No inbox row is added: each keeps the one item, unread. The pushes are
+ * written in the transaction that records the repeat, so a repeat happens once, also when its job
+ * runs again after a crash.
  */
 export class CallRepeats {
-  constructor(private readonly o: { db: WfDb; events: Publisher; notifications: NotificationService; pushQueue: PushQueue | null }) {}
+  constructor(private readonly o: { db: WfDb; notifications: NotificationService; delivery: RepeatDelivery }) {}
 
   /**
    * Before the transaction (the preferences are the notification service's, read on its own
@@ -127,32 +125,13 @@ export class CallRepeats {
       if (maxRepeats !== null) await countRepeats(trx, tenantId, callId, mine);
       byNotification.set(notificationId, mine);
       const wanted = mine.map((u) => plans.get(u)).filter((w): w is PushWanted => Boolean(w));
-      // The outbox takes the send's transaction type; the workflow view is the same connection.
-      if (wanted.length && this.o.pushQueue) await this.o.pushQueue.enqueue(trx as unknown as Transaction<Database>, { tenantId, notificationId, priority: 'urgent' }, wanted, now);
-      // A reloaded inbox lists it first too, as the live page does on the repeated event.
-      await this.o.notifications.resurface(trx as unknown as Transaction<Database>, tenantId, notificationId, mine);
+      await this.o.delivery.queueIn(trx, tenantId, notificationId, mine, wanted, now);
     }
     return { byNotification, users: [...byNotification.values()].flat().sort() };
   }
 
-  /** After the commit: the notification event again to those users, with their unread counts. */
-  async announce(tenantId: string, batch: RepeatBatch): Promise<void> {
-    for (const [notificationId, users] of batch.byNotification) {
-      const first = users[0];
-      if (first === undefined) continue;
-      let notification: Record<string, unknown>;
-      try {
-        const { readAt: _r, actedAction: _a, ...shared } = await this.o.notifications.get(tenantId, first, notificationId);
-        notification = shared;
-      } catch {
-        continue; // removed from that inbox meanwhile
-      }
-      const values: Record<string, number> = {};
-      for (let i = 0; i < users.length; i += 500) {
-        const counts = await this.o.db.selectFrom('inbox_counters').select(['user_id', 'unread']).where('tenant_id', '=', tenantId).where('user_id', 'in', users.slice(i, i + 500)).execute();
-        for (const c of counts) values[c.user_id] = Math.max(0, Number(c.unread));
-      }
-      await this.o.events.publish(tenantId, 'notification', { notification }, toUsers(users), { field: 'unreadCount', values });
-    }
+  /** After the commit: the notification event again to those users. */
+  announce(tenantId: string, batch: RepeatBatch): Promise<void> {
+    return this.o.delivery.announce(tenantId, batch.byNotification);
   }
 }

@@ -9,6 +9,7 @@ import { callTimeline, listCalls, timelinePage, TIMELINE_MAX_PAGE, type CallList
 import { closeIn, EmergencyJobs, expireKey, planAfterWave } from './emergency-jobs.js';
 import { CallNotices } from './emergency-notices.js';
 import { CallRepeats } from './emergency-reach.js';
+import { RepeatDelivery } from './repeat-delivery.js';
 import { CLOSED_JOB, ESCALATE_JOB, EXPIRE_JOB, loadCall, REPEAT_JOB, toCallView, type CallView, type EmergencyCallInput } from './emergency-view.js';
 import { EscalationPolicies } from './policies.js';
 import { freezePolicy, nextWaveAt, shorthandPolicy, usersNamed, type FrozenPolicy } from './policy.js';
@@ -68,7 +69,8 @@ export class EmergencyCalls {
   constructor(private readonly o: EmergencyOptions) {
     const now = () => o.clock.now();
     this.notices = new CallNotices({ db: o.db, events: o.events, notifications: o.notifications, now });
-    const repeats = new CallRepeats({ db: o.db, events: o.events, notifications: o.notifications, pushQueue: o.pushQueue ?? null });
+    const delivery = new RepeatDelivery({ db: o.db, events: o.events, notifications: o.notifications, pushQueue: o.pushQueue ?? null });
+    const repeats = new CallRepeats({ db: o.db, notifications: o.notifications, delivery });
     this.jobs = new EmergencyJobs({ db: o.db, events: o.events, notifications: o.notifications, directory: o.directory, notices: this.notices, repeats, scheduler: o.scheduler, now });
     this.answers = new CallAnswers({ db: o.db, scheduler: o.scheduler, notices: this.notices, now, onMilestone: o.onMilestone });
     this.policies = o.policies ?? new EscalationPolicies({ db: o.db, directory: o.directory, now });

@@ -12,6 +12,8 @@ import { Scheduler } from './scheduler.js';
 import { SWAP_DECIDED_JOB, Swaps } from './swaps.js';
 import { workflowDb } from './tables.js';
 import { REMINDER_JOB, SCHEDULED_NOTIFICATION_JOB, TimedNotifications } from './timed.js';
+import { RepeatDelivery } from './repeat-delivery.js';
+import { URGENT_REPEAT_JOB, UrgentRepeats } from './urgent-repeats.js';
 
 export { Scheduler, type Job, type JobHandler, type NewJob, type SchedulerOptions } from './scheduler.js';
 export * from './rules.js';
@@ -26,6 +28,7 @@ export { CALL_EVENT_KINDS, readCallEvents, type CallEvent, type CallEventKind } 
 export { mergeTimeline, timelinePage, TIMELINE_MAX_PAGE, type CallListQuery, type DeliveryEntry, type DeliveryReader, type TimelineEntry } from './emergency-review.js';
 export { POLICY_LIMITS, POLICY_NAME, DEFAULT_MAX_REPEATS, freezePolicy, shorthandPolicy, stepOfWave, nextWaveAt, repeatAt, lastWave, toRecipients, type EscalationPolicy, type EscalationPolicyInput, type FrozenPolicy, type FrozenStep, type StepTarget } from './policy.js';
 export type { TimedNotifications } from './timed.js';
+export { URGENT_REPEAT_JOB, type UrgentRepeats, type UrgentRepeatPlan } from './urgent-repeats.js';
 export type { WorkflowTables } from './tables.js';
 export { workflowMigrations } from './migrations.js';
 
@@ -66,6 +69,8 @@ export interface Workflows {
   readonly policies: EscalationPolicies;
   /** Shift reminders and scheduled notifications. */
   readonly timed: TimedNotifications;
+  /** Repeats of urgent notifications sent with repeatEverySeconds, until acknowledged. */
+  readonly urgentRepeats: UrgentRepeats;
   /** Starts background work (the durable scheduler). */
   start(): void;
   /** Stops background work; resolves when in-flight jobs are done. */
@@ -107,6 +112,8 @@ export function createWorkflows(deps: WorkflowDeps, options: WorkflowOptions = {
     escalateTo: options.escalateTo ?? { topic: 'role:nurse' },
   });
   const timed = new TimedNotifications({ clock, scheduler, notifications, directory });
+  const delivery = new RepeatDelivery({ db, events, notifications, pushQueue: deps.pushQueue ?? null });
+  const urgentRepeats = new UrgentRepeats({ db, scheduler, notifications, delivery, now: () => clock.now() });
 
   notifications.onAction('swap', swaps.onAction);
   notifications.onAction('emergency', emergency.onAction);
@@ -114,6 +121,7 @@ export function createWorkflows(deps: WorkflowDeps, options: WorkflowOptions = {
   for (const [kind, handler] of Object.entries(emergency.handlers())) scheduler.handle(kind, handler);
   scheduler.handle(REMINDER_JOB, timed.fire);
   scheduler.handle(SCHEDULED_NOTIFICATION_JOB, timed.fire);
+  scheduler.handle(URGENT_REPEAT_JOB, urgentRepeats.repeat);
 
   return {
     scheduler,
@@ -122,6 +130,7 @@ export function createWorkflows(deps: WorkflowDeps, options: WorkflowOptions = {
     emergency,
     policies,
     timed,
+    urgentRepeats,
     start() {
       scheduler.start();
     },

@@ -175,4 +175,19 @@ export const workflowMigrations: MigrationSet = {
         .execute();
     },
   },
+  '1007_notification_repeats': {
+    async up(db: Kysely<unknown>) {
+      // The repeats of an urgent notification sent with repeatEverySeconds: one row per repeat, written
+      // in its own transaction with its pushes (a run repeated after a crash finds it and sends nothing).
+      await db.schema
+        .createTable('notification_repeats')
+        .addColumn('notification_id', 'text', (c) => c.notNull())
+        .addColumn('tenant_id', 'text', (c) => c.notNull())
+        .addColumn('n', 'integer', (c) => c.notNull())
+        .addColumn('at', 'bigint', (c) => c.notNull())
+        .addColumn('reached', 'integer', (c) => c.notNull())
+        .addPrimaryKeyConstraint('notification_repeats_pk', ['notification_id', 'n'])
+        .execute();
+    },
+  },
 };

@@ -10,6 +10,7 @@ export type WorkflowTables = {
   emergency_notices: EmergencyNoticesTable;
   emergency_declines: EmergencyDeclinesTable;
   emergency_repeats: EmergencyRepeatsTable;
+  notification_repeats: NotificationRepeatsTable;
   emergency_call_events: EmergencyCallEventsTable;
   escalation_policies: EscalationPoliciesTable;
 };
@@ -104,6 +105,15 @@ export interface EmergencyNoticesTable {
   notification_id: string;
   tenant_id: string;
   created_at: number;
+}
+
+/** One repeat of an urgent notification (`urgent-repeats.ts`). */
+export interface NotificationRepeatsTable {
+  notification_id: string;
+  tenant_id: string;
+  n: number;
+  at: number;
+  reached: number;
 }
 
 /** Repeats a recipient of a call has had (at most the policy's maxRepeats). */

@@ -16,6 +16,7 @@ import {
 } from '../../notifications/index.js';
 import { AppError } from '../../shared/index.js';
 import type { TenantSettingsStore } from '../../tenants/index.js';
+import { DEFAULT_MAX_REPEATS, POLICY_LIMITS, type UrgentRepeats } from '../../workflows/index.js';
 import type { AppEnv } from '../env.js';
 import { bearerSecurity, commonErrors, errorResponse, idempotencyErrors, IdempotencyKeyHeader, jsonBody } from '../schemas.js';
 
@@ -29,9 +30,19 @@ export const SendNotificationSchema = z
         '`generic`: this notification\'s pushes carry only a generic text and its id (as with the tenant setting `lockScreen: generic`, `GET /api/tenant/settings`), ' +
         'whatever the tenant\'s setting; the inbox and the stream still carry everything. Sticks to a group it folds into.',
     }),
+    repeatEverySeconds: z.number().int().min(POLICY_LIMITS.minRepeatEverySeconds).max(POLICY_LIMITS.maxRepeatEverySeconds).optional().meta({
+      description:
+        `Urgent only: repeat it to each recipient who has neither read nor answered it, every this many seconds (${POLICY_LIMITS.minRepeatEverySeconds} to ${POLICY_LIMITS.maxRepeatEverySeconds}), ` +
+        'as a push with `Urgency: high` that alerts again and the `notification` event again; it stops for whoever reads or answers it.',
+    }),
+    maxRepeats: z.number().int().min(1).max(POLICY_LIMITS.maxRepeats).optional().meta({ description: `At most this many repeats (1 to ${POLICY_LIMITS.maxRepeats}; default ${DEFAULT_MAX_REPEATS}). Needs repeatEverySeconds.` }),
     idempotencyKey: z.string().min(1).max(200).optional().meta({ description: 'A key used again within 24 h returns the first result and sends nothing.' }),
   })
   .strict()
+  .superRefine((b, ctx) => {
+    if (b.repeatEverySeconds !== undefined && b.priority !== 'urgent') ctx.addIssue({ code: 'custom', path: ['repeatEverySeconds'], message: 'repeats are for urgent notifications (priority: urgent)' });
+    if (b.maxRepeats !== undefined && b.repeatEverySeconds === undefined) ctx.addIssue({ code: 'custom', path: ['maxRepeats'], message: 'needs repeatEverySeconds' });
+  })
   .meta({ id: 'SendNotification' });
 
 export const NotificationSchema = z
@@ -154,7 +165,7 @@ const routes = {
 /** The caller's inbox, sending, preferences and action presses (access: identified, or an action token for a press). */
 export function registerNotificationRoutes(
   app: OpenAPIHono<AppEnv>,
-  deps: { notifications: NotificationService; tenants: TenantSettingsStore },
+  deps: { notifications: NotificationService; tenants: TenantSettingsStore; repeats: UrgentRepeats },
 ): void {
   const svc = deps.notifications;
 
@@ -177,9 +188,18 @@ export function registerNotificationRoutes(
     const id = c.get('identity');
     const b = c.req.valid('json');
     authoriseSend(id, b.to);
-    const { lockScreen, ...fields } = b;
-    // A generic lock screen asked for this notification: recorded in the send's own transaction.
-    const opts: SendOptions = lockScreen === 'generic' ? { alsoWrite: (trx, nid) => deps.tenants.markGeneric(trx, id.tenantId, nid) } : {};
+    const { lockScreen, repeatEverySeconds, maxRepeats, ...fields } = b;
+    // A generic lock screen and the repeats asked for: recorded in the send's own transaction.
+    const plan = repeatEverySeconds === undefined ? null : { everySeconds: repeatEverySeconds, maxRepeats: maxRepeats ?? DEFAULT_MAX_REPEATS };
+    const opts: SendOptions =
+      lockScreen === 'generic' || plan
+        ? {
+            alsoWrite: async (trx, nid) => {
+              if (lockScreen === 'generic') await deps.tenants.markGeneric(trx, id.tenantId, nid);
+              if (plan) await deps.repeats.scheduleIn(trx, { tenantId: id.tenantId, notificationId: nid, createdBy: id.userId, plan });
+            },
+          }
+        : {};
     const r = await svc.send({ ...fields, tenantId: id.tenantId, senderId: id.userId, idempotencyKey: c.var.idempotencyKey }, opts);
     return c.json(r, r.duplicate ? 200 : 201);
   });
