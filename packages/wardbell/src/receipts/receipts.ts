@@ -43,6 +43,12 @@ export interface ReceiptsView {
   nextCursor: string | null;
 }
 
+type NotificationFacts = { senderId: string; createdAt: number; workflowKind: string | null; workflowId: string | null };
+/** How many notifications' facts, and senders' answers, a process keeps. */
+const FACTS_KEPT = 10_000;
+/** How long a sender's answer (staff or service) is trusted: a change of the directory shows within it. */
+const SENDER_KEPT_MS = 60_000;
+
 const SERVICE_TOPIC = 'role:service';
 const MAX_BUFFER = 5000;
 /** Who may read a notification's receipts besides its sender. */
@@ -66,6 +72,10 @@ export class Receipts {
   private readonly firstSeen = new Map<string, { tenantId: string; notificationId: string; at: number }>();
   private readonly timer: unknown;
   private readonly publishEveryMs: number;
+  /** Facts of notifications published or observed lately, oldest first (see factsOf). */
+  private readonly facts = new Map<string, NotificationFacts>();
+  /** Whether a sender hears their receipts, and until when that is trusted. */
+  private readonly hears = new Map<string, { yes: boolean; until: number }>();
   private running: Promise<void> | null = null;
   private closed = false;
 
@@ -169,10 +179,22 @@ export class Receipts {
     for (const m of marks) note(m.tenantId, m.notificationId, m.kind === 'streamed' || m.kind === 'pushed' ? 'reached' : 'seen', m.at);
     for (const s of this.firstSeen.values()) note(s.tenantId, s.notificationId, 'seen', s.at);
     this.firstSeen.clear();
+    // One claim per tenant and kind for all of its notifications.
+    const groups = new Map<string, { tenantId: string; kind: 'reached' | 'seen'; items: Array<{ notificationId: string; at: number }> }>();
     for (const f of firsts.values()) {
-      if (!(await this.store.claimFirst(f.tenantId, f.notificationId, f.kind, f.at))) continue;
-      const n = await this.store.notification(f.tenantId, f.notificationId);
-      if (n) onFirst(f.kind, f.tenantId, Math.max(0, (f.at - n.createdAt) / 1000));
+      const key = `${f.tenantId}\0${f.kind}`;
+      const g = groups.get(key) ?? { tenantId: f.tenantId, kind: f.kind, items: [] };
+      g.items.push({ notificationId: f.notificationId, at: f.at });
+      groups.set(key, g);
+    }
+    for (const g of groups.values()) {
+      const won = await this.store.claimFirsts(g.tenantId, g.kind, g.items);
+      if (!won.size) continue;
+      const facts = await this.factsOf(g.tenantId, [...won]);
+      for (const f of g.items) {
+        const n = won.has(f.notificationId) ? facts.get(f.notificationId) : undefined;
+        if (n) onFirst(g.kind, g.tenantId, Math.max(0, (f.at - n.createdAt) / 1000));
+      }
     }
   }
 
@@ -189,27 +211,74 @@ export class Receipts {
   private async round(): Promise<void> {
     await this.flush();
     const now = this.o.clock.now();
-    for (const [key, d] of [...this.due]) {
-      if (d.at > now) continue;
-      const claim = await this.store.claimPublication(d.tenantId, d.notificationId, now, this.publishEveryMs);
-      if (claim !== true) {
-        // Another process (or this one) published within the interval: try again when it ends.
-        d.at = claim + this.publishEveryMs;
-        continue;
+    // The publications due, by tenant: one claim, one read of the facts and one of the summaries for each tenant's batch.
+    const byTenant = new Map<string, Array<[string, { tenantId: string; notificationId: string; at: number }]>>();
+    for (const entry of this.due) {
+      if (entry[1].at > now) continue;
+      const list = byTenant.get(entry[1].tenantId) ?? [];
+      list.push(entry);
+      byTenant.set(entry[1].tenantId, list);
+    }
+    for (const [tenantId, entries] of byTenant) {
+      const claims = await this.store.claimPublications(tenantId, entries.map(([, d]) => d.notificationId), now, this.publishEveryMs);
+      const taken: string[] = [];
+      for (const [key, d] of entries) {
+        const claim = claims.get(d.notificationId) ?? now;
+        if (claim !== true) {
+          // Another process (or this one) published within the interval: try again when it ends.
+          d.at = claim + this.publishEveryMs;
+          continue;
+        }
+        this.due.delete(key);
+        taken.push(d.notificationId);
       }
-      this.due.delete(key);
-      await this.publish(d.tenantId, d.notificationId, now);
+      if (taken.length) await this.publish(tenantId, taken, now);
     }
   }
 
-  private async publish(tenantId: string, notificationId: string, now: number): Promise<void> {
-    const n = await this.store.notification(tenantId, notificationId);
-    if (!n) return;
-    const data = { notificationId, summary: await this.store.summary(tenantId, notificationId), at: new Date(now).toISOString() };
-    await this.o.events.publish(tenantId, 'receipts.updated', data, toTopic(SERVICE_TOPIC));
-    // A sender who is staff hears it on their own stream; a service hears it on role:service.
+  private async publish(tenantId: string, notificationIds: readonly string[], now: number): Promise<void> {
+    const facts = await this.factsOf(tenantId, notificationIds);
+    const summaries = await this.store.summaries(tenantId, notificationIds.filter((id) => facts.has(id)));
+    const at = new Date(now).toISOString();
+    for (const notificationId of notificationIds) {
+      const n = facts.get(notificationId);
+      const summary = summaries.get(notificationId);
+      if (!n || !summary) continue;
+      const data = { notificationId, summary, at };
+      await this.o.events.publish(tenantId, 'receipts.updated', data, toTopic(SERVICE_TOPIC));
+      // A sender who is staff hears it on their own stream; a service hears it on role:service.
+      if (await this.senderHears(tenantId, n, now)) await this.o.events.publish(tenantId, 'receipts.updated', data, toUser(n.senderId));
+    }
+  }
+
+  /** Notifications' sender, creation time and workflow: they never change, so they are kept (the most recent {@link FACTS_KEPT}); the rest in one read. */
+  private async factsOf(tenantId: string, ids: readonly string[]): Promise<Map<string, NotificationFacts>> {
+    const out = new Map<string, NotificationFacts>();
+    const missing: string[] = [];
+    for (const id of ids) {
+      const had = this.facts.get(`${tenantId}\0${id}`);
+      if (had) out.set(id, had);
+      else missing.push(id);
+    }
+    if (!missing.length) return out;
+    for (const [id, n] of await this.store.notifications(tenantId, missing)) {
+      if (this.facts.size >= FACTS_KEPT) this.facts.delete(this.facts.keys().next().value as string);
+      this.facts.set(`${tenantId}\0${id}`, n);
+      out.set(id, n);
+    }
+    return out;
+  }
+
+  /** Whether the sender hears it on their own stream; kept for {@link SENDER_KEPT_MS} per notification's sender and workflow. */
+  private async senderHears(tenantId: string, n: NotificationFacts, now: number): Promise<boolean> {
+    const key = `${tenantId}\0${n.senderId}\0${n.workflowKind ?? ''}\0${n.workflowId ?? ''}`;
+    const had = this.hears.get(key);
+    if (had && had.until > now) return had.yes;
     const started = n.workflowKind !== null && n.workflowId !== null && this.o.workflowSender ? await this.o.workflowSender(tenantId, { kind: n.workflowKind, id: n.workflowId }) : null;
-    if (await this.store.senderIsStaff(tenantId, n, started)) await this.o.events.publish(tenantId, 'receipts.updated', data, toUser(n.senderId));
+    const yes = await this.store.senderIsStaff(tenantId, n, started);
+    if (this.hears.size >= FACTS_KEPT) this.hears.delete(this.hears.keys().next().value as string);
+    this.hears.set(key, { yes, until: now + SENDER_KEPT_MS });
+    return yes;
   }
 
   /** Stops the timer and writes what is buffered. */

@@ -1,4 +1,4 @@
-import { sql, type Kysely } from 'kysely';
+import { SqliteAdapter, sql, type Kysely } from 'kysely';
 import type { Database, Db } from '../store/index.js';
 
 export interface NotificationReceiptsTable {
@@ -92,11 +92,22 @@ const iso = (ms: number | string | null): string | null => (ms === null ? null :
  * retried reports merge in any order. Read and acted come from the inbox rows (the notification
  * service's), joined on read.
  */
+const emptySummary = (): ReceiptSummary => ({ recipients: 0, reached: 0, streamed: 0, pushed: 0, displayed: 0, seen: 0, opened: 0, read: 0, acted: 0, actions: {} });
+
 export class ReceiptStore {
   readonly db: ReceiptDb;
 
+  /**
+   * SQLite: summaries one notification at a time. Its planner (without ANALYZE statistics, as in
+   * a young database) serves `tenant_id = ? and notification_id in (...)` by scanning the tenant's
+   * inbox, and an equality on notification_id from inbox_by_notification; in process, a statement
+   * costs little. PostgreSQL, which plans by its statistics, gets one grouped read.
+   */
+  private readonly oneAtATime: boolean;
+
   constructor(db: Db) {
     this.db = db.withTables<Tables>();
+    this.oneAtATime = db.getExecutor().adapter instanceof SqliteAdapter;
   }
 
   /** Every recipient of the tenant's notifications (inbox rows) with their receipt, if any. */
@@ -205,43 +216,53 @@ export class ReceiptStore {
     return out;
   }
 
-  /** The counts over all recipients (two aggregate reads). */
+  /** The counts over all recipients (one aggregate read, and one more when someone answered). */
   async summary(tenantId: string, notificationId: string): Promise<ReceiptSummary> {
-    const c = await this.recipientRows(tenantId)
-      .select((eb) => [
-        eb.fn.countAll<number>().as('recipients'),
-        eb.fn.count<number>('r.streamed_at').as('streamed'),
-        eb.fn.count<number>('r.pushed_at').as('pushed'),
-        eb.fn.count<number>('r.displayed_at').as('displayed'),
-        eb.fn.count<number>('r.opened_at').as('opened'),
-        eb.fn.count<number>('i.read_at').as('read'),
-        eb.fn.count<number>('i.acted_at').as('acted'),
-        eb.fn.sum<number>(sql<number>`case when r.streamed_at is not null or r.pushed_at is not null then 1 else 0 end`).as('reached'),
-        eb.fn.sum<number>(sql<number>`case when r.displayed_at is not null or r.opened_at is not null or i.read_at is not null or i.acted_at is not null then 1 else 0 end`).as('seen'),
-      ])
-      .where('i.notification_id', '=', notificationId)
-      .executeTakeFirstOrThrow();
-    const acts = await this.db
-      .selectFrom('inbox')
-      .select((eb) => ['acted_action', eb.fn.countAll<number>().as('n')])
-      .where('tenant_id', '=', tenantId)
-      .where('notification_id', '=', notificationId)
-      .where('acted_action', 'is not', null)
-      .groupBy('acted_action')
-      .execute();
+    return (await this.summaries(tenantId, [notificationId])).get(notificationId) ?? emptySummary();
+  }
+
+  /** The summaries of several notifications of a tenant: one grouped read for all of them, and one per notification someone answered (a notification without recipients is left out). */
+  async summaries(tenantId: string, notificationIds: readonly string[]): Promise<Map<string, ReceiptSummary>> {
+    const out = new Map<string, ReceiptSummary>();
     const n = (v: unknown) => Number(v ?? 0);
-    return {
-      recipients: n(c.recipients),
-      reached: n(c.reached),
-      streamed: n(c.streamed),
-      pushed: n(c.pushed),
-      displayed: n(c.displayed),
-      seen: n(c.seen),
-      opened: n(c.opened),
-      read: n(c.read),
-      acted: n(c.acted),
-      actions: Object.fromEntries(acts.map((a) => [a.acted_action as string, n(a.n)])),
-    };
+    const step = this.oneAtATime ? 1 : CHUNK;
+    for (let i = 0; i < notificationIds.length; i += step) {
+      const ids = notificationIds.slice(i, i + step);
+      const counts = await this.recipientRows(tenantId)
+        .select((eb) => [
+          'i.notification_id',
+          eb.fn.countAll<number>().as('recipients'),
+          eb.fn.count<number>('r.streamed_at').as('streamed'),
+          eb.fn.count<number>('r.pushed_at').as('pushed'),
+          eb.fn.count<number>('r.displayed_at').as('displayed'),
+          eb.fn.count<number>('r.opened_at').as('opened'),
+          eb.fn.count<number>('i.read_at').as('read'),
+          eb.fn.count<number>('i.acted_at').as('acted'),
+          eb.fn.sum<number>(sql<number>`case when r.streamed_at is not null or r.pushed_at is not null then 1 else 0 end`).as('reached'),
+          eb.fn.sum<number>(sql<number>`case when r.displayed_at is not null or r.opened_at is not null or i.read_at is not null or i.acted_at is not null then 1 else 0 end`).as('seen'),
+        ])
+        .where((eb) => (ids.length === 1 ? eb('i.notification_id', '=', ids[0] as string) : eb('i.notification_id', 'in', ids)))
+        .groupBy('i.notification_id')
+        .execute();
+      for (const c of counts) {
+        out.set(c.notification_id, { recipients: n(c.recipients), reached: n(c.reached), streamed: n(c.streamed), pushed: n(c.pushed), displayed: n(c.displayed), seen: n(c.seen), opened: n(c.opened), read: n(c.read), acted: n(c.acted), actions: {} });
+      }
+    }
+    // The answers by action, only where someone answered; one notification at a time (an equality
+    // on notification_id is what SQLite's planner reliably serves from inbox_by_notification).
+    for (const [id, sum] of out) {
+      if (sum.acted === 0) continue;
+      const acts = await this.db
+        .selectFrom('inbox')
+        .select((eb) => ['acted_action', eb.fn.countAll<number>().as('n')])
+        .where('tenant_id', '=', tenantId)
+        .where('notification_id', '=', id)
+        .where('acted_action', 'is not', null)
+        .groupBy('acted_action')
+        .execute();
+      for (const a of acts) sum.actions[a.acted_action as string] = n(a.n);
+    }
+    return out;
   }
 
   /**
@@ -265,14 +286,27 @@ export class ReceiptStore {
    * the time the last one went out.
    */
   async claimPublication(tenantId: string, notificationId: string, now: number, intervalMs: number): Promise<true | number> {
-    const taken = await this.db
-      .insertInto('receipt_progress')
-      .values({ tenant_id: tenantId, notification_id: notificationId, published_at: now, first_reached_at: null, first_seen_at: null })
-      .onConflict((oc) => oc.columns(['tenant_id', 'notification_id']).doUpdateSet({ published_at: now }).where('receipt_progress.published_at', '<=', now - intervalMs))
-      .executeTakeFirst();
-    if (Number(taken.numInsertedOrUpdatedRows ?? 0n) > 0) return true;
-    const row = await this.db.selectFrom('receipt_progress').select('published_at').where('tenant_id', '=', tenantId).where('notification_id', '=', notificationId).executeTakeFirst();
-    return row ? Number(row.published_at) : now;
+    return (await this.claimPublications(tenantId, [notificationId], now, intervalMs)).get(notificationId) ?? now;
+  }
+
+  /** {@link claimPublication} for several notifications of a tenant: one upsert for all, and one read for those refused. */
+  async claimPublications(tenantId: string, notificationIds: readonly string[], now: number, intervalMs: number): Promise<Map<string, true | number>> {
+    const out = new Map<string, true | number>();
+    for (let i = 0; i < notificationIds.length; i += CHUNK) {
+      const ids = [...new Set(notificationIds.slice(i, i + CHUNK))];
+      const taken = await this.db
+        .insertInto('receipt_progress')
+        .values(ids.map((id) => ({ tenant_id: tenantId, notification_id: id, published_at: now, first_reached_at: null, first_seen_at: null })))
+        .onConflict((oc) => oc.columns(['tenant_id', 'notification_id']).doUpdateSet({ published_at: now }).where('receipt_progress.published_at', '<=', now - intervalMs))
+        .returning('notification_id')
+        .execute();
+      for (const t of taken) out.set(t.notification_id, true);
+      const refused = ids.filter((id) => !out.has(id));
+      if (!refused.length) continue;
+      const rows = await this.db.selectFrom('receipt_progress').select(['notification_id', 'published_at']).where('tenant_id', '=', tenantId).where('notification_id', 'in', refused).execute();
+      for (const r of rows) out.set(r.notification_id, Number(r.published_at));
+    }
+    return out;
   }
 
   /**
@@ -280,12 +314,33 @@ export class ReceiptStore {
    * call that recorded it, so each first is observed once across processes.
    */
   async claimFirst(tenantId: string, notificationId: string, kind: 'reached' | 'seen', at: number): Promise<boolean> {
+    return (await this.claimFirsts(tenantId, kind, [{ notificationId, at }])).has(notificationId);
+  }
+
+  /** {@link claimFirst} for several notifications of a tenant (one upsert): the ids whose first this call recorded. */
+  async claimFirsts(tenantId: string, kind: 'reached' | 'seen', firsts: ReadonlyArray<{ notificationId: string; at: number }>): Promise<Set<string>> {
     const col = kind === 'reached' ? 'first_reached_at' : 'first_seen_at';
-    const taken = await this.db
-      .insertInto('receipt_progress')
-      .values({ tenant_id: tenantId, notification_id: notificationId, published_at: 0, first_reached_at: kind === 'reached' ? at : null, first_seen_at: kind === 'seen' ? at : null })
-      .onConflict((oc) => oc.columns(['tenant_id', 'notification_id']).doUpdateSet({ [col]: at } as never).where(`receipt_progress.${col}`, 'is', null))
-      .executeTakeFirst();
-    return Number(taken.numInsertedOrUpdatedRows ?? 0n) > 0;
+    const out = new Set<string>();
+    for (let i = 0; i < firsts.length; i += CHUNK) {
+      const rows = firsts.slice(i, i + CHUNK);
+      const taken = await this.db
+        .insertInto('receipt_progress')
+        .values(rows.map((f) => ({ tenant_id: tenantId, notification_id: f.notificationId, published_at: 0, first_reached_at: kind === 'reached' ? f.at : null, first_seen_at: kind === 'seen' ? f.at : null })))
+        .onConflict((oc) => oc.columns(['tenant_id', 'notification_id']).doUpdateSet((eb) => ({ [col]: eb.ref(`excluded.${col}`) }) as never).where(`receipt_progress.${col}`, 'is', null))
+        .returning('notification_id')
+        .execute();
+      for (const t of taken) out.add(t.notification_id);
+    }
+    return out;
+  }
+
+  /** The sender, creation time and workflow of several notifications of a tenant (one read). */
+  async notifications(tenantId: string, ids: readonly string[]): Promise<Map<string, { senderId: string; createdAt: number; workflowKind: string | null; workflowId: string | null }>> {
+    const out = new Map<string, { senderId: string; createdAt: number; workflowKind: string | null; workflowId: string | null }>();
+    for (let i = 0; i < ids.length; i += CHUNK) {
+      const rows = await this.db.selectFrom('notifications').select(['id', 'sender_id', 'created_at', 'workflow_kind', 'workflow_id']).where('tenant_id', '=', tenantId).where('id', 'in', ids.slice(i, i + CHUNK)).execute();
+      for (const r of rows) out.set(r.id, { senderId: r.sender_id, createdAt: Number(r.created_at), workflowKind: r.workflow_kind, workflowId: r.workflow_id });
+    }
+    return out;
   }
 }
