@@ -1,4 +1,10 @@
-import { openPostgres, openSqlite, type Db } from '../../packages/wardbell/src/store/index.js';
+import { createInProcessBus } from '../../packages/wardbell/src/bus/index.js';
+import { createMemoryEventLog } from '../../packages/wardbell/src/events/index.js';
+import { Directory, NotificationService } from '../../packages/wardbell/src/notifications/index.js';
+import { pushOutboxQueue } from '../../packages/wardbell/src/push/index.js';
+import { EventManager, SseHub } from '../../packages/wardbell/src/sse/index.js';
+import { migrateToLatest, openPostgres, openSqlite, type Db, type MigrationSet } from '../../packages/wardbell/src/store/index.js';
+import { FakeClock } from '../helpers/fake-clock.js';
 import { createTestDatabase, DATABASE_URL } from '../helpers/scale.js';
 
 /** A fresh, empty database of one dialect, and how to be rid of it. */
@@ -24,4 +30,20 @@ export function contractDatabases(opts: { poolSize?: number } = {}): Record<stri
         }
       : {}),
   };
+}
+
+/**
+ * The notification service over a contract database, as the service wires it (an in-memory event
+ * log and an in-process bus, the push outbox as its queue), on a FakeClock; `migrations` beside
+ * the core ones.
+ */
+export async function notificationStack(db: Db, migrations: readonly MigrationSet[]) {
+  await migrateToLatest(db, [...migrations]);
+  const clock = new FakeClock();
+  const log = createMemoryEventLog({ retention: { maxEvents: 1000, maxAgeMs: 3_600_000 }, clock });
+  const hub = new SseHub({ log, clock, heartbeatMs: 0 });
+  const events = new EventManager({ log, bus: createInProcessBus(), hub });
+  const directory = new Directory(db, () => clock.now());
+  const svc = new NotificationService({ db, clock, events, directory, pushQueue: pushOutboxQueue });
+  return { svc, directory, clock, events };
 }

@@ -1,13 +1,7 @@
-import { contractDatabases } from './databases.js';
+import { contractDatabases, notificationStack } from './databases.js';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createInProcessBus } from '../../packages/wardbell/src/bus/index.js';
-import { createMemoryEventLog } from '../../packages/wardbell/src/events/index.js';
-import { Directory, NotificationService } from '../../packages/wardbell/src/notifications/index.js';
-import { pushMigrations, pushOutboxQueue } from '../../packages/wardbell/src/push/index.js';
+import { pushMigrations } from '../../packages/wardbell/src/push/index.js';
 import { receiptMigrations, ReceiptStore } from '../../packages/wardbell/src/receipts/index.js';
-import { EventManager, SseHub } from '../../packages/wardbell/src/sse/index.js';
-import { migrateToLatest } from '../../packages/wardbell/src/store/index.js';
-import { FakeClock } from '../helpers/fake-clock.js';
 
 const adapters = contractDatabases({ poolSize: 4 });
 
@@ -27,13 +21,7 @@ for (const [name, make] of Object.entries(adapters)) {
     async function setup() {
       const { db, close: c } = await make();
       close = c;
-      await migrateToLatest(db, [pushMigrations, receiptMigrations]);
-      const clock = new FakeClock();
-      const log = createMemoryEventLog({ retention: { maxEvents: 1000, maxAgeMs: 3_600_000 }, clock });
-      const hub = new SseHub({ log, clock, heartbeatMs: 0 });
-      const events = new EventManager({ log, bus: createInProcessBus(), hub });
-      const directory = new Directory(db, () => clock.now());
-      const svc = new NotificationService({ db, clock, events, directory, pushQueue: pushOutboxQueue });
+      const { svc, directory, clock } = await notificationStack(db, [pushMigrations, receiptMigrations]);
       await directory.upsert('h1', ['a', 'b', 'c'].map((userId) => ({ userId, roles: ['nurse'], wards: ['3'] })));
       await directory.upsert('h2', [{ userId: 'a', roles: ['nurse'], wards: ['3'] }]);
       const send = async (tenantId: string, to: string[], title: string) =>

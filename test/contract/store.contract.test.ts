@@ -1,12 +1,6 @@
-import { contractDatabases } from './databases.js';
+import { contractDatabases, notificationStack } from './databases.js';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createInProcessBus } from '../../packages/wardbell/src/bus/index.js';
-import { createMemoryEventLog } from '../../packages/wardbell/src/events/index.js';
-import { Directory, NotificationService } from '../../packages/wardbell/src/notifications/index.js';
-import { pushDb, pushMigrations, pushOutboxQueue } from '../../packages/wardbell/src/push/index.js';
-import { EventManager, SseHub } from '../../packages/wardbell/src/sse/index.js';
-import { migrateToLatest } from '../../packages/wardbell/src/store/index.js';
-import { FakeClock } from '../helpers/fake-clock.js';
+import { pushDb, pushMigrations } from '../../packages/wardbell/src/push/index.js';
 
 const adapters = contractDatabases({ poolSize: 4 });
 
@@ -22,13 +16,7 @@ for (const [name, make] of Object.entries(adapters)) {
     async function service() {
       const { db, close: c } = await make();
       close = c;
-      await migrateToLatest(db, [pushMigrations]);
-      const clock = new FakeClock();
-      const log = createMemoryEventLog({ retention: { maxEvents: 1000, maxAgeMs: 3_600_000 }, clock });
-      const hub = new SseHub({ log, clock, heartbeatMs: 0 });
-      const events = new EventManager({ log, bus: createInProcessBus(), hub });
-      const directory = new Directory(db, () => clock.now());
-      const svc = new NotificationService({ db, clock, events, directory, pushQueue: pushOutboxQueue });
+      const { svc, directory, clock } = await notificationStack(db, [pushMigrations]);
       await directory.upsert('h1', [
         { userId: 'a', roles: ['nurse'], wards: ['3'] },
         { userId: 'b', roles: ['nurse'], wards: ['3', '4'] },

@@ -64,6 +64,17 @@ async function deliver(data: string, tag: string): Promise<Shown> {
 const worker = (): Worker => context.serviceWorkers().find((w) => w.url().startsWith(svc.url)) ?? sw;
 const messages = () => page.evaluate(() => (window as unknown as { wardbellMessages: unknown[] }).wardbellMessages) as Promise<Array<Record<string, any>>>;
 
+/** An urgent emergency call sent to Kim's new device (subscribed through the API); resolves with its id and the push as the fake push service decrypted it. */
+async function pushToKim(content: { title: string; body: string; data?: Record<string, unknown>; actions: Array<Record<string, string>>; to: Record<string, unknown> }) {
+  const device = fake.subscription();
+  expect((await a.subscribe(kim, device)).status).toBe(201);
+  const sent = await a.call('POST', '/api/notifications', service, { type: 'emergency_call', priority: 'urgent', ...content });
+  expect(sent.status).toBe(201);
+  const id = sent.json.notification.id as string;
+  await fake.waitFor(() => fake.for(device.id).some((m) => m.payload?.id === id));
+  return { id, arrived: fake.for(device.id).find((m) => m.payload?.id === id) };
+}
+
 beforeAll(async () => {
   if (skip) return;
   browser = await launchChromium(import.meta.url);
@@ -105,20 +116,13 @@ afterAll(async () => {
 
 describe.skipIf(skip)('a generic lock screen in Chromium', () => {
   it('shows "Urgent call, Ward 3" and nothing of the call, and its Accept button accepts', async () => {
-    const device = fake.subscription();
-    expect((await a.subscribe(kim, device)).status).toBe(201);
-    const sent = await a.call('POST', '/api/notifications', service, {
-      type: 'emergency_call',
-      priority: 'urgent',
+    const { id, arrived } = await pushToKim({
       title: 'Cardiac arrest, bed 12: Quokka Tanaka',
       body: 'Narwhal Kim, come to room 4711 now.',
       data: { patient: 'Quokka Tanaka' },
       actions: [{ id: 'accept', label: 'Accept for Quokka', style: 'primary' }, { id: 'phone', label: 'Phone Narwhal' }],
       to: { topic: 'ward:3' },
     });
-    expect(sent.status).toBe(201);
-    const id = sent.json.notification.id as string;
-    const [arrived] = await fake.waitFor(() => fake.for(device.id).length > 0).then(() => fake.for(device.id));
     expect(arrived?.payload).toMatchObject({ id, lockScreen: 'generic' });
 
     const n = await deliver(JSON.stringify(arrived?.payload), arrived?.payload?.tag);
@@ -140,19 +144,12 @@ describe.skipIf(skip)('a generic lock screen in Chromium', () => {
   });
 
   it('a tap on it opens the app at that notification, whose details the page fetches with the user\'s credentials', async () => {
-    const device = fake.subscription();
-    expect((await a.subscribe(kim, device)).status).toBe(201);
-    const sent = await a.call('POST', '/api/notifications', service, {
-      type: 'emergency_call',
-      priority: 'urgent',
+    const { id, arrived } = await pushToKim({
       title: 'Short on ward 3 tonight: Quokka Tanaka off sick',
       body: 'Narwhal Kim asks who can take the night shift.',
       actions: [{ id: 'accept', label: 'Accept now', style: 'primary' }],
       to: { users: ['kim'] },
     });
-    expect(sent.status).toBe(201);
-    const id = sent.json.notification.id as string;
-    const arrived = await fake.waitFor(() => fake.for(device.id).some((m) => m.payload?.id === id)).then(() => fake.for(device.id).find((m) => m.payload?.id === id));
     const n = await deliver(JSON.stringify(arrived?.payload), arrived?.payload?.tag);
     expect(n.title).toBe('Urgent call');
     expect(JSON.stringify(n)).not.toContain('Quokka');
