@@ -10,7 +10,7 @@ import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startPushHospital, type PushHospital } from '../push/helpers/push-hospital.js';
-import { barrier, dataOf, postJson, schedulerPassed, type Hospital } from './helpers.js';
+import { barrier, dataOf, postJson, schedulerPassed, send, type Hospital } from './helpers.js';
 
 const USERS = ['n1', 'n2', 'n3', 'n4'];
 let ph: PushHospital | null = null;
@@ -80,6 +80,14 @@ describe('repeat until acknowledged: urgent notifications', () => {
     await barrier(h, answered, 'n1');
     expect(answered.of('notification').filter((e) => dataOf(e).notification.id === id)).toHaveLength(1);
     expect(stored(ph, id)).toEqual({ jobs: [{ k: `${id}:repeat:1`, status: 'done' }, { k: `${id}:repeat:2`, status: 'done' }], repeats: [{ n: 1, reached: 2 }, { n: 2, reached: 2 }] });
+    // The sender sees them with the receipts: when, and to how many.
+    const receipts = await send('GET', h.url(`/api/notifications/${id}/receipts`), h.service);
+    expect(receipts.status).toBe(200);
+    expect(receipts.json.repeats.map((r: { n: number; reached: number }) => [r.n, r.reached])).toEqual([[1, 2], [2, 2]]);
+    expect(Date.parse(receipts.json.repeats[1].at) - Date.parse(receipts.json.repeats[0].at)).toBe(60_000);
+    expect(receipts.json.summary).toMatchObject({ recipients: 4, read: 2, acted: 1, actions: { coming: 1 } });
+    const plain = await sendUrgent(h, { title: 'No repeats asked' });
+    expect((await send('GET', h.url(`/api/notifications/${plain.json.notification.id}/receipts`), h.service)).json.repeats).toEqual([]);
     pending.close();
     answered.close();
   });

@@ -132,6 +132,7 @@ export async function createWardbell(config: Config, opts: WardbellOptions = {})
     live: config.WARDBELL_RECEIPT_EVENTS === 'on',
     // Declared below; asked only when a receipt is published, after start.
     workflowSender: async (tenantId, w) => (w.kind === 'emergency' ? workflows.emergency.callerOf(tenantId, w.id) : null),
+    repeatsOf: (tenantId, id) => workflows.urgentRepeats.history(tenantId, id),
     onError: (err) => logger.warn({ err }, 'receipts: writing or publishing failed; the marks of that round are lost, later ones are kept'),
   });
   const receiptsOf = receipts;

@@ -4789,6 +4789,15 @@ export interface components {
         Receipts: {
             notificationId: string;
             summary: components["schemas"]["ReceiptSummary"];
+            /** @description The repeats of an urgent notification sent with repeatEverySeconds, oldest first (empty otherwise; an emergency call's repeats are on its timeline). */
+            repeats: {
+                /** @description The repeat, from 1. */
+                n: number;
+                /** Format: date-time */
+                at: string;
+                /** @description Recipients it went to again: who had neither read nor answered it. */
+                reached: number;
+            }[];
             recipients: components["schemas"]["RecipientReceipt"][];
             nextCursor: string | null;
         };

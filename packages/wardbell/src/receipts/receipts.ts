@@ -21,6 +21,8 @@ export interface ReceiptsOptions {
    * root, so receipts read no other module's tables.
    */
   workflowSender?: WorkflowSender;
+  /** The repeats of an urgent notification (the workflows' record), for the sender's view. Wired by the composition root. */
+  repeatsOf?: (tenantId: string, notificationId: string) => Promise<Array<{ n: number; at: number; reached: number }>>;
   /** Told once per notification, across processes: seconds from its creation to the first recipient reached, and seen. */
   onFirst?: (kind: 'reached' | 'seen', tenantId: string, seconds: number) => void;
 }
@@ -39,6 +41,7 @@ export interface ReceiptReport {
 export interface ReceiptsView {
   notificationId: string;
   summary: ReceiptSummary;
+  repeats: Array<{ n: number; at: string; reached: number }>;
   recipients: RecipientReceipt[];
   nextCursor: string | null;
 }
@@ -137,8 +140,12 @@ export class Receipts {
     // Someone else's notification reads as missing: its existence is not disclosed.
     if (!n || (n.senderId !== identity.userId && !readsAll(identity))) throw new AppError('not_found', 'No such notification sent by you.');
     await this.flush(); // what this process has buffered is part of the answer
-    const [summary, recipients] = await Promise.all([this.store.summary(identity.tenantId, notificationId), this.store.recipients(identity.tenantId, notificationId, { limit: page.limit, after: page.cursor })]);
-    return { notificationId, summary, recipients: recipients.items, nextCursor: recipients.next };
+    const [summary, recipients, repeats] = await Promise.all([
+      this.store.summary(identity.tenantId, notificationId),
+      this.store.recipients(identity.tenantId, notificationId, { limit: page.limit, after: page.cursor }),
+      this.o.repeatsOf ? this.o.repeatsOf(identity.tenantId, notificationId) : Promise.resolve([]),
+    ]);
+    return { notificationId, summary, repeats: repeats.map((r) => ({ n: r.n, at: new Date(r.at).toISOString(), reached: r.reached })), recipients: recipients.items, nextCursor: recipients.next };
   }
 
   /** Timeline entries of these notifications' recipients (delivered, displayed, seen), with what this process buffered. */

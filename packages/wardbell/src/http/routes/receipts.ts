@@ -79,7 +79,21 @@ const routes = {
     responses: {
       200: {
         description: 'The receipts, recipients in user id order.',
-        content: { 'application/json': { schema: z.object({ notificationId: z.string(), summary: ReceiptSummarySchema, recipients: z.array(RecipientReceiptSchema), nextCursor: z.string().nullable() }).meta({ id: 'Receipts' }) } },
+        content: {
+          'application/json': {
+            schema: z
+              .object({
+                notificationId: z.string(),
+                summary: ReceiptSummarySchema,
+                repeats: z
+                  .array(z.object({ n: z.number().int().meta({ description: 'The repeat, from 1.' }), at: z.iso.datetime(), reached: z.number().int().meta({ description: 'Recipients it went to again: who had neither read nor answered it.' }) }))
+                  .meta({ description: 'The repeats of an urgent notification sent with repeatEverySeconds, oldest first (empty otherwise; an emergency call\'s repeats are on its timeline).' }),
+                recipients: z.array(RecipientReceiptSchema),
+                nextCursor: z.string().nullable(),
+              })
+              .meta({ id: 'Receipts' }),
+          },
+        },
       },
       404: errorResponse('No such notification sent by the caller (also for other tenants\' ids).'),
       ...commonErrors,
