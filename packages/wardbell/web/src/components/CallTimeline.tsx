@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { api, describeError } from '../lib/api.js';
 import type { StreamBus } from '../lib/bus.js';
 import { isRecord, time } from '../lib/format.js';
@@ -40,13 +40,18 @@ export function describeEntry(e: Entry): string {
 
 /**
  * A call's timeline (GET /api/emergency-calls/{id}/timeline), read when opened and again whenever
- * the call or the receipts of its notifications change (`emergency.updated`, `receipts.updated`).
+ * the call or the receipts of its notifications change (`emergency.updated`, `receipts.updated`,
+ * or `version`: the call as its card last read it, by event or by poll).
  */
-export function CallTimeline({ callId, token, bus }: { callId: string; token: string; bus: StreamBus }) {
+export function CallTimeline({ callId, token, bus, version }: { callId: string; token: string; bus: StreamBus; version?: string }) {
   const [open, setOpen] = useState(false);
   const [entries, setEntries] = useState<Entry[] | null>(null);
   const [error, setError] = useState<string | null>(null);
+  // Reads overlap when events come quickly: only the latest started may show (an older answer
+  // arriving last would put a stale timeline back).
+  const latest = useRef(0);
   const load = useCallback(async () => {
+    const mine = ++latest.current;
     try {
       // Every page (a call to a whole hospital has thousands of entries), at most ten.
       const all: Entry[] = [];
@@ -57,15 +62,18 @@ export function CallTimeline({ callId, token, bus }: { callId: string; token: st
         cursor = page.nextCursor;
         if (!cursor) break;
       }
+      if (mine !== latest.current) return;
       setEntries(all);
       setError(null);
     } catch (err) {
-      setError(describeError(err));
+      if (mine === latest.current) setError(describeError(err));
     }
   }, [callId, token]);
   useEffect(() => {
+    if (open) void load();
+  }, [open, load, version]);
+  useEffect(() => {
     if (!open) return;
-    void load();
     return bus.on((e) => {
       const mine = e.type === 'emergency.updated' && isRecord(e.data) && isRecord(e.data.call) && e.data.call.id === callId;
       if (mine || e.type === 'receipts.updated') void load();

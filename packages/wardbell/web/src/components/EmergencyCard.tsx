@@ -112,7 +112,7 @@ export function EmergencyCard({ session, bus }: { session: Session; bus: StreamB
                 <span className="muted small">
                   {c.accepted}/{c.needed} accepted{c.acceptedBy?.length ? `: ${c.acceptedBy.map((a) => `${a.userId} (${time(a.acceptedAt)})`).join(', ')}` : ''}
                 </span>
-                <CallTimeline callId={c.id} token={token} bus={bus} />
+                <CallTimeline callId={c.id} token={token} bus={bus} version={`${c.status}/${c.accepted}/${c.declined}/${c.stepsRun}`} />
               </div>
               {isOpen(c) ? <button type="button" className="btn btn-ghost btn-small" onClick={() => void cancel(c.id)}>Cancel call</button> : null}
             </li>
