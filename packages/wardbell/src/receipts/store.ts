@@ -1,4 +1,4 @@
-import { SqliteAdapter, sql, type Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Database, Db } from '../store/index.js';
 
 export interface NotificationReceiptsTable {
@@ -97,17 +97,8 @@ const emptySummary = (): ReceiptSummary => ({ recipients: 0, reached: 0, streame
 export class ReceiptStore {
   readonly db: ReceiptDb;
 
-  /**
-   * SQLite: summaries one notification at a time. Its planner (without ANALYZE statistics, as in
-   * a young database) serves `tenant_id = ? and notification_id in (...)` by scanning the tenant's
-   * inbox, and an equality on notification_id from inbox_by_notification; in process, a statement
-   * costs little. PostgreSQL, which plans by its statistics, gets one grouped read.
-   */
-  private readonly oneAtATime: boolean;
-
   constructor(db: Db) {
     this.db = db.withTables<Tables>();
-    this.oneAtATime = db.getExecutor().adapter instanceof SqliteAdapter;
   }
 
   /** Every recipient of the tenant's notifications (inbox rows) with their receipt, if any. */
@@ -221,13 +212,12 @@ export class ReceiptStore {
     return (await this.summaries(tenantId, [notificationId])).get(notificationId) ?? emptySummary();
   }
 
-  /** The summaries of several notifications of a tenant: one grouped read for all of them, and one per notification someone answered (a notification without recipients is left out). */
+  /** The summaries of several notifications of a tenant: one grouped read for all of them, and one more for those someone answered (a notification without recipients is left out). */
   async summaries(tenantId: string, notificationIds: readonly string[]): Promise<Map<string, ReceiptSummary>> {
     const out = new Map<string, ReceiptSummary>();
     const n = (v: unknown) => Number(v ?? 0);
-    const step = this.oneAtATime ? 1 : CHUNK;
-    for (let i = 0; i < notificationIds.length; i += step) {
-      const ids = notificationIds.slice(i, i + step);
+    for (let i = 0; i < notificationIds.length; i += CHUNK) {
+      const ids = notificationIds.slice(i, i + CHUNK);
       const counts = await this.recipientRows(tenantId)
         .select((eb) => [
           'i.notification_id',
@@ -241,26 +231,28 @@ export class ReceiptStore {
           eb.fn.sum<number>(sql<number>`case when r.streamed_at is not null or r.pushed_at is not null then 1 else 0 end`).as('reached'),
           eb.fn.sum<number>(sql<number>`case when r.displayed_at is not null or r.opened_at is not null or i.read_at is not null or i.acted_at is not null then 1 else 0 end`).as('seen'),
         ])
-        .where((eb) => (ids.length === 1 ? eb('i.notification_id', '=', ids[0] as string) : eb('i.notification_id', 'in', ids)))
+        .where('i.notification_id', 'in', ids)
         .groupBy('i.notification_id')
         .execute();
       for (const c of counts) {
         out.set(c.notification_id, { recipients: n(c.recipients), reached: n(c.reached), streamed: n(c.streamed), pushed: n(c.pushed), displayed: n(c.displayed), seen: n(c.seen), opened: n(c.opened), read: n(c.read), acted: n(c.acted), actions: {} });
       }
     }
-    // The answers by action, only where someone answered; one notification at a time (an equality
-    // on notification_id is what SQLite's planner reliably serves from inbox_by_notification).
-    for (const [id, sum] of out) {
-      if (sum.acted === 0) continue;
+    // The answers by action, only for the notifications someone answered.
+    const answered = [...out].filter(([, sum]) => sum.acted > 0).map(([id]) => id);
+    for (let i = 0; i < answered.length; i += CHUNK) {
       const acts = await this.db
         .selectFrom('inbox')
-        .select((eb) => ['acted_action', eb.fn.countAll<number>().as('n')])
+        .select((eb) => ['notification_id', 'acted_action', eb.fn.countAll<number>().as('n')])
         .where('tenant_id', '=', tenantId)
-        .where('notification_id', '=', id)
+        .where('notification_id', 'in', answered.slice(i, i + CHUNK))
         .where('acted_action', 'is not', null)
-        .groupBy('acted_action')
+        .groupBy(['notification_id', 'acted_action'])
         .execute();
-      for (const a of acts) sum.actions[a.acted_action as string] = n(a.n);
+      for (const a of acts) {
+        const sum = out.get(a.notification_id);
+        if (sum) sum.actions[a.acted_action as string] = n(a.n);
+      }
     }
     return out;
   }

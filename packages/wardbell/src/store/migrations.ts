@@ -138,4 +138,14 @@ export const coreMigrations: MigrationSet = {
       // made before that keep it, and `2002_push_outbox` (src/push/migrations.ts) creates it if missing.
     },
   },
+  '0005_inbox_by_tenant_notification': {
+    async up(db: Kysely<unknown>) {
+      // Every read of a notification's recipients names its tenant too, and pages them by user id.
+      // With (tenant, notification, user) the index serves `tenant_id = ? and notification_id in
+      // (...)` and the recipient pages in order, which SQLite's planner, without ANALYZE statistics
+      // (a young database), otherwise served by walking the tenant's whole inbox (inbox_page).
+      await db.schema.dropIndex('inbox_by_notification').execute();
+      await db.schema.createIndex('inbox_by_notification').on('inbox').columns(['tenant_id', 'notification_id', 'user_id']).execute();
+    },
+  },
 };
