@@ -80,7 +80,7 @@ async function contents<DB extends Database>(db: Kysely<DB>, ids: readonly strin
   await chunked([...new Set(ids)], async (chunk) => {
     const rows = await core(db)
       .selectFrom('notifications')
-      .select(['id', 'tenant_id', 'type', 'priority', 'title', 'body', 'data', 'actions', 'group_key', 'state', 'audience', 'created_at'])
+      .select(['id', 'tenant_id', 'type', 'priority', 'title', 'body', 'data', 'actions', 'group_key', 'state', 'audience', 'ward', 'created_at'])
       .where('id', 'in', chunk)
       .execute();
     const lockScreens = await lockScreensOf(db, rows.map((r) => ({ id: r.id, tenantId: r.tenant_id })));
@@ -97,7 +97,7 @@ async function contents<DB extends Database>(db: Kysely<DB>, ids: readonly strin
         createdAt: Number(r.created_at),
         // Unknown (cannot happen: every id read has an answer): the safer generic.
         lockScreen: lockScreens.get(r.id) ?? 'generic',
-        ward: wardOf(r.audience),
+        ward: r.ward ?? wardOf(r.audience),
       });
     }
   });

@@ -27,6 +27,8 @@ export interface SendInput {
   groupKey?: string | undefined;
   /** A key already used by this tenant within 24 h returns the first result and sends nothing. */
   idempotencyKey?: string | undefined;
+  /** Internal: the ward a generic lock screen may name when `to` names none (a step of a ward's emergency call to named staff). */
+  ward?: string | undefined;
   /** Internal: the workflow that answers this notification's action buttons. */
   workflow?: { kind: string; id: string } | undefined;
   state?: unknown;
@@ -160,6 +162,7 @@ function newRow(input: SendInput, audience: Audience, recipients: number, now: n
     state: input.state === undefined ? null : JSON.stringify(input.state),
     workflow_kind: input.workflow?.kind ?? null,
     workflow_id: input.workflow?.id ?? null,
+    ward: input.ward ?? null,
     created_at: now,
     updated_at: now,
   };

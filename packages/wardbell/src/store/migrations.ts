@@ -148,4 +148,11 @@ export const coreMigrations: MigrationSet = {
       await db.schema.createIndex('inbox_by_notification').on('inbox').columns(['tenant_id', 'notification_id', 'user_id']).execute();
     },
   },
+  '0006_notification_ward': {
+    async up(db: Kysely<unknown>) {
+      // The ward a generic lock screen may name for a notification sent to named staff on a ward's
+      // behalf (an emergency call's escalation step); null: the audience's ward, if any.
+      await db.schema.alterTable('notifications').addColumn('ward', 'text').execute();
+    },
+  },
 };

@@ -56,6 +56,8 @@ export interface NotificationsTable {
   state: string | null;
   workflow_kind: string | null;
   workflow_id: string | null;
+  /** The ward a generic lock screen may name when the audience names none (an escalation step to named staff). */
+  ward: string | null;
   created_at: number;
   updated_at: number;
 }

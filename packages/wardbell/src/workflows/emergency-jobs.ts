@@ -119,6 +119,8 @@ export class EmergencyJobs {
             data: { callId, needed: call.needed, details: call.details, escalated: true, step: at.index + 1 },
             actions: CALL_ACTIONS,
             to: { users },
+            // The step's staff are named one by one: a generic lock screen still says which ward calls.
+            ward: 'topic' in call.to && call.to.topic.startsWith('ward:') ? call.to.topic.slice(5) : undefined,
             workflow: { kind: 'emergency', id: callId },
             state: { status: 'escalated', accepted: call.accepted, needed: call.needed },
             idempotencyKey: `job:${job.id}`,
