@@ -38,11 +38,20 @@ export class SseReader {
         r.status = res.statusCode ?? 0;
         r.headers = res.headers;
         res.setEncoding('utf8');
+        let tail = '';
         res.on('data', (chunk: string) => {
           r.body += chunk;
-          // Track id-only blocks too (eventsource-parser does not dispatch them).
-          for (const m of chunk.matchAll(/^id: ?(.*)$/gm)) r.lastEventId = m[1] ?? '';
           parser.feed(chunk);
+          // Track id-only blocks too (eventsource-parser does not dispatch them): after the chunk's
+          // events were dispatched, the last id of its complete blocks is the stream's position.
+          // (Before them, a dispatched event would put an earlier id back: a replay's last event
+          // followed by its id-only position frame in one chunk left the reader behind.)
+          tail += chunk;
+          const end = tail.lastIndexOf('\n\n');
+          if (end >= 0) {
+            for (const m of tail.slice(0, end).matchAll(/^id: ?(.*)$/gm)) r.lastEventId = m[1] ?? '';
+            tail = tail.slice(end + 2);
+          }
         });
         res.on('end', () => {
           r.ended = true;
