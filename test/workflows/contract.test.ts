@@ -8,6 +8,7 @@ import { pushDb, pushOutboxQueue } from '../../packages/wardbell/src/push/index.
 import { EventManager, SseHub } from '../../packages/wardbell/src/sse/index.js';
 import type { Db } from '../../packages/wardbell/src/store/index.js';
 import { EmergencyCalls } from '../../packages/wardbell/src/workflows/emergency.js';
+import { RepeatDelivery } from '../../packages/wardbell/src/workflows/repeat-delivery.js';
 import { readCallEvents, Scheduler } from '../../packages/wardbell/src/workflows/index.js';
 import { SWAP_DECIDED_JOB, Swaps } from '../../packages/wardbell/src/workflows/swaps.js';
 import { FakeClock } from '../helpers/fake-clock.js';
@@ -33,7 +34,7 @@ function stack(raw: Db) {
   const scheduler = new Scheduler({ db, clock, logger });
   const deps = { db, clock, events, notifications, directory, scheduler };
   const swaps = new Swaps(deps);
-  const emergency = new EmergencyCalls({ ...deps, pushQueue: pushOutboxQueue, escalateAfterSeconds: 60, escalateTo: { topic: 'role:nurse' } });
+  const emergency = new EmergencyCalls({ ...deps, delivery: new RepeatDelivery({ db, events, notifications, pushQueue: pushOutboxQueue }), escalateAfterSeconds: 60, escalateTo: { topic: 'role:nurse' } });
   notifications.onAction('swap', swaps.onAction);
   notifications.onAction('emergency', emergency.onAction);
   scheduler.handle(SWAP_DECIDED_JOB, swaps.applyDecision);

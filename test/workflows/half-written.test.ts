@@ -4,6 +4,7 @@ import type { Publisher } from '../../packages/wardbell/src/events/index.js';
 import { Directory, NotificationService, type PushQueue } from '../../packages/wardbell/src/notifications/index.js';
 import { migrateToLatest, openSqlite, type Db } from '../../packages/wardbell/src/store/index.js';
 import { EmergencyCalls } from '../../packages/wardbell/src/workflows/emergency.js';
+import { RepeatDelivery } from '../../packages/wardbell/src/workflows/repeat-delivery.js';
 import { Scheduler, workflowMigrations, type WorkflowTables } from '../../packages/wardbell/src/workflows/index.js';
 import { Swaps } from '../../packages/wardbell/src/workflows/swaps.js';
 import { FakeClock } from '../helpers/fake-clock.js';
@@ -41,7 +42,7 @@ function services() {
   const notifications = new NotificationService({ db: raw, clock, events, directory, pushQueue: failingPushQueue });
   const scheduler = new Scheduler({ db, clock, logger: pino({ level: 'silent' }) });
   const deps = { db, clock, events, notifications, directory, scheduler };
-  return { db, swaps: new Swaps(deps), emergency: new EmergencyCalls({ ...deps, escalateAfterSeconds: 600, escalateTo: { topic: 'role:nurse' } }) };
+  return { db, swaps: new Swaps(deps), emergency: new EmergencyCalls({ ...deps, delivery: new RepeatDelivery({ db, events, notifications, pushQueue: null }), escalateAfterSeconds: 600, escalateTo: { topic: 'role:nurse' } }) };
 }
 
 async function leftovers(db: ReturnType<typeof services>['db']) {

@@ -2,7 +2,7 @@ import type { Identity } from '../auth/index.js';
 import { toTopic, toUser, type Publisher } from '../events/index.js';
 import { AppError, type Clock } from '../shared/index.js';
 import type { Db } from '../store/index.js';
-import { ReceiptStore, type ReceiptKind, type ReceiptMark, type ReceiptSummary, type ReceiptVia, type RecipientReceipt } from './store.js';
+import { ReceiptStore, type NotificationFacts, type ReceiptKind, type ReceiptMark, type ReceiptSummary, type ReceiptVia, type RecipientReceipt } from './store.js';
 
 export interface ReceiptsOptions {
   db: Db;
@@ -46,7 +46,6 @@ export interface ReceiptsView {
   nextCursor: string | null;
 }
 
-type NotificationFacts = { senderId: string; createdAt: number; workflowKind: string | null; workflowId: string | null };
 /** How many notifications' facts, and senders' answers, a process keeps. */
 const FACTS_KEPT = 10_000;
 /** How long a sender's answer (staff or service) is trusted: a change of the directory shows within it. */

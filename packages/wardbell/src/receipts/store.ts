@@ -86,14 +86,22 @@ export interface ReceiptSummary {
 
 const iso = (ms: number | string | null): string | null => (ms === null ? null : new Date(Number(ms)).toISOString());
 
+/** What a receipt reader needs of a notification: its sender, creation time and workflow (they never change). */
+export interface NotificationFacts {
+  senderId: string;
+  createdAt: number;
+  workflowKind: string | null;
+  workflowId: string | null;
+}
+
+const emptySummary = (): ReceiptSummary => ({ recipients: 0, reached: 0, streamed: 0, pushed: 0, displayed: 0, seen: 0, opened: 0, read: 0, acted: 0, actions: {} });
+
 /**
  * The receipts tables (this module's): the first time each thing happened to each recipient,
  * written in batches by upserts that keep the earliest time, so marks from several processes and
  * retried reports merge in any order. Read and acted come from the inbox rows (the notification
  * service's), joined on read.
  */
-const emptySummary = (): ReceiptSummary => ({ recipients: 0, reached: 0, streamed: 0, pushed: 0, displayed: 0, seen: 0, opened: 0, read: 0, acted: 0, actions: {} });
-
 export class ReceiptStore {
   readonly db: ReceiptDb;
 
@@ -149,9 +157,8 @@ export class ReceiptStore {
   }
 
   /** The notification's sender and creation time in the tenant, or null. */
-  async notification(tenantId: string, id: string): Promise<{ senderId: string; createdAt: number; workflowKind: string | null; workflowId: string | null } | null> {
-    const r = await this.db.selectFrom('notifications').select(['sender_id', 'created_at', 'workflow_kind', 'workflow_id']).where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst();
-    return r ? { senderId: r.sender_id, createdAt: Number(r.created_at), workflowKind: r.workflow_kind, workflowId: r.workflow_id } : null;
+  async notification(tenantId: string, id: string): Promise<NotificationFacts | null> {
+    return (await this.notifications(tenantId, [id])).get(id) ?? null;
   }
 
   /** Every recipient's receipt, in user id order, from after `cursor` (a user id). */
@@ -327,8 +334,8 @@ export class ReceiptStore {
   }
 
   /** The sender, creation time and workflow of several notifications of a tenant (one read). */
-  async notifications(tenantId: string, ids: readonly string[]): Promise<Map<string, { senderId: string; createdAt: number; workflowKind: string | null; workflowId: string | null }>> {
-    const out = new Map<string, { senderId: string; createdAt: number; workflowKind: string | null; workflowId: string | null }>();
+  async notifications(tenantId: string, ids: readonly string[]): Promise<Map<string, NotificationFacts>> {
+    const out = new Map<string, NotificationFacts>();
     for (let i = 0; i < ids.length; i += CHUNK) {
       const rows = await this.db.selectFrom('notifications').select(['id', 'sender_id', 'created_at', 'workflow_kind', 'workflow_id']).where('tenant_id', '=', tenantId).where('id', 'in', ids.slice(i, i + CHUNK)).execute();
       for (const r of rows) out.set(r.id, { senderId: r.sender_id, createdAt: Number(r.created_at), workflowKind: r.workflow_kind, workflowId: r.workflow_id });

@@ -61,25 +61,30 @@ export function mergeTimeline(events: readonly CallEvent[], deliveries: readonly
     .map((x) => x.entry);
 }
 
-const encodeKey = (k: SortKey) => Buffer.from(JSON.stringify(k)).toString('base64url');
-function decodeKey(c: string): SortKey {
+/** An opaque cursor: base64url of a JSON value. */
+const encodeJsonCursor = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
+
+/** The value a cursor of {@link encodeJsonCursor} carries, when `valid` accepts it; else the 400 every cursor check gives. */
+function decodeJsonCursor<T>(c: string, valid: (v: unknown[]) => boolean): T {
   try {
     const v = JSON.parse(Buffer.from(c, 'base64url').toString('utf8')) as unknown;
-    if (Array.isArray(v) && v.length === 6 && v.slice(0, 3).every((n) => Number.isSafeInteger(n)) && v.slice(3).every((x) => typeof x === 'string')) return v as SortKey;
+    if (Array.isArray(v) && valid(v)) return v as T;
   } catch {
     // below
   }
   throw new AppError('validation_failed', 'cursor is not one this service issued; start without it.');
 }
 
+const isSortKey = (v: unknown[]) => v.length === 6 && v.slice(0, 3).every((n) => Number.isSafeInteger(n)) && v.slice(3).every((x) => typeof x === 'string');
+
 /** A page of a merged timeline: the `limit` entries after `cursor` (pure; keyset on the sort order, so entries added meanwhile do not shift the pages). */
 export function timelinePage(entries: readonly TimelineEntry[], limit: number, cursor?: string): { entries: TimelineEntry[]; nextCursor: string | null } {
-  const after = cursor === undefined ? null : decodeKey(cursor);
+  const after = cursor === undefined ? null : decodeJsonCursor<SortKey>(cursor, isSortKey);
   const from = after === null ? 0 : entries.findIndex((e) => compareKeys(keyOf(e), after) > 0);
   const rest = from < 0 ? [] : entries.slice(from);
   const page = rest.slice(0, limit);
   const last = page[page.length - 1];
-  return { entries: page, nextCursor: rest.length > limit && last ? encodeKey(keyOf(last)) : null };
+  return { entries: page, nextCursor: rest.length > limit && last ? encodeJsonCursor(keyOf(last)) : null };
 }
 
 export async function callTimeline(db: WfDb, deliveries: DeliveryReader | null, tenantId: string, id: string): Promise<TimelineEntry[]> {
@@ -100,16 +105,8 @@ export interface CallListQuery {
   cursor?: string | undefined;
 }
 
-const encodeCursor = (r: Pick<EmergencyCallsTable, 'created_at' | 'id'>) => Buffer.from(JSON.stringify([Number(r.created_at), r.id])).toString('base64url');
-function decodeCursor(c: string): [number, string] {
-  try {
-    const v = JSON.parse(Buffer.from(c, 'base64url').toString('utf8')) as unknown;
-    if (Array.isArray(v) && v.length === 2 && Number.isSafeInteger(v[0]) && typeof v[1] === 'string') return [v[0] as number, v[1] as string];
-  } catch {
-    // below
-  }
-  throw new AppError('validation_failed', 'cursor is not one this service issued; start without it.');
-}
+const encodeCursor = (r: Pick<EmergencyCallsTable, 'created_at' | 'id'>) => encodeJsonCursor([Number(r.created_at), r.id]);
+const decodeCursor = (c: string) => decodeJsonCursor<[number, string]>(c, (v) => v.length === 2 && Number.isSafeInteger(v[0]) && typeof v[1] === 'string');
 
 /** A tenant's calls, newest first, for the review after a shift: cursor pages (keyset on creation time, id). */
 export async function listCalls(db: WfDb, tenantId: string, q: CallListQuery): Promise<{ items: CallView[]; nextCursor: string | null }> {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Identity } from '../auth/index.js';
 import type { Publisher } from '../events/index.js';
-import { audienceOf, type ActionHandler, type Directory, type NotificationService, type PushQueue, type Recipients } from '../notifications/index.js';
+import { audienceOf, type ActionHandler, type Directory, type NotificationService, type Recipients } from '../notifications/index.js';
 import { AppError, type Clock } from '../shared/index.js';
 import { CallAnswers, unknownCallAction, type MilestoneObserver } from './emergency-answers.js';
 import { recordCallEvent } from './emergency-events.js';
@@ -9,7 +9,7 @@ import { callTimeline, listCalls, timelinePage, TIMELINE_MAX_PAGE, type CallList
 import { closeIn, EmergencyJobs, expireKey, planAfterWave } from './emergency-jobs.js';
 import { CallNotices } from './emergency-notices.js';
 import { CallRepeats } from './emergency-reach.js';
-import { RepeatDelivery } from './repeat-delivery.js';
+import type { RepeatDelivery } from './repeat-delivery.js';
 import { CLOSED_JOB, ESCALATE_JOB, EXPIRE_JOB, loadCall, REPEAT_JOB, toCallView, type CallView, type EmergencyCallInput } from './emergency-view.js';
 import { EscalationPolicies } from './policies.js';
 import { freezePolicy, nextWaveAt, shorthandPolicy, usersNamed, type FrozenPolicy } from './policy.js';
@@ -26,8 +26,8 @@ export interface EmergencyOptions {
   notifications: NotificationService;
   directory: Directory;
   scheduler: Scheduler;
-  /** Where repeats' pushes go (the push channel's outbox); without it, repeats are live events only. */
-  pushQueue?: PushQueue | null | undefined;
+  /** How a repeat reaches its recipients again (push and live event; shared with urgent notifications' repeats). */
+  delivery: RepeatDelivery;
   /** The tenants' named policies (made here when not given). */
   policies?: EscalationPolicies | undefined;
   /** Default seconds before escalation. */
@@ -69,8 +69,7 @@ export class EmergencyCalls {
   constructor(private readonly o: EmergencyOptions) {
     const now = () => o.clock.now();
     this.notices = new CallNotices({ db: o.db, events: o.events, notifications: o.notifications, now });
-    const delivery = new RepeatDelivery({ db: o.db, events: o.events, notifications: o.notifications, pushQueue: o.pushQueue ?? null });
-    const repeats = new CallRepeats({ db: o.db, notifications: o.notifications, delivery });
+    const repeats = new CallRepeats({ db: o.db, notifications: o.notifications, delivery: o.delivery });
     this.jobs = new EmergencyJobs({ db: o.db, events: o.events, notifications: o.notifications, directory: o.directory, notices: this.notices, repeats, scheduler: o.scheduler, now });
     this.answers = new CallAnswers({ db: o.db, scheduler: o.scheduler, notices: this.notices, now, onMilestone: o.onMilestone });
     this.policies = o.policies ?? new EscalationPolicies({ db: o.db, directory: o.directory, now });

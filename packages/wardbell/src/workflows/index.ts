@@ -97,6 +97,8 @@ export function createWorkflows(deps: WorkflowDeps, options: WorkflowOptions = {
   const schedules = new Schedules({ events, notifications, directory });
   const swaps = new Swaps({ db, clock, events, notifications, directory, scheduler });
   const policies = new EscalationPolicies({ db, directory, now: () => clock.now() });
+  // How repeats reach their recipients again: emergency calls' and urgent notifications' alike.
+  const delivery = new RepeatDelivery({ db, events, notifications, pushQueue: deps.pushQueue ?? null });
   const emergency = new EmergencyCalls({
     db,
     clock,
@@ -104,7 +106,7 @@ export function createWorkflows(deps: WorkflowDeps, options: WorkflowOptions = {
     notifications,
     directory,
     scheduler,
-    pushQueue: deps.pushQueue,
+    delivery,
     deliveries: deps.deliveries,
     onMilestone: deps.onMilestone,
     policies,
@@ -112,7 +114,6 @@ export function createWorkflows(deps: WorkflowDeps, options: WorkflowOptions = {
     escalateTo: options.escalateTo ?? { topic: 'role:nurse' },
   });
   const timed = new TimedNotifications({ clock, scheduler, notifications, directory });
-  const delivery = new RepeatDelivery({ db, events, notifications, pushQueue: deps.pushQueue ?? null });
   const urgentRepeats = new UrgentRepeats({ db, scheduler, notifications, delivery, now: () => clock.now() });
 
   notifications.onAction('swap', swaps.onAction);

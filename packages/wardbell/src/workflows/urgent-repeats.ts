@@ -58,7 +58,6 @@ export class UrgentRepeats {
     const p = job.payload as RepeatPayload;
     const tenantId = job.tenantId;
     const { notifications, delivery, scheduler } = this.o;
-    if ((await notifications.unanswered(null, tenantId, p.notificationId)).length === 0) return { skipped: 'answered', repeat: p.n };
     const now = this.o.now();
     let users: string[] = [];
     const done = await this.o.db
@@ -86,6 +85,7 @@ export class UrgentRepeats {
         if (err instanceof AlreadyRepeated) return false;
         throw err;
       });
+    // Nobody owes an answer (nothing recorded, nothing more scheduled), or an earlier run did it.
     if (!done) return { skipped: 'answered or repeated', repeat: p.n };
     await delivery.announce(tenantId, new Map([[p.notificationId, users]]));
     return { repeat: p.n, reached: users.length };
